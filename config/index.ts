@@ -1,0 +1,2 @@
+export { loadConfig, readEnvironment, describeConfig, ConfigError, type Config } from './load.ts';
+export { configSchema, secretKeys, type ConfigKey } from './schema.ts';

@@ -1,0 +1,93 @@
+// The one typed description of Kemai's configuration. Every key is read from the environment
+// (or an optional .env file); `example.env` documents each of them and a test keeps the two in step.
+import { z } from 'zod';
+
+/** Marks a key whose value must never be printed or logged. */
+function secret<T extends z.ZodType>(schema: T): T {
+  return schema.meta({ secret: true }) as T;
+}
+
+const flag = (fallback: boolean) =>
+  z
+    .stringbool({ truthy: ['1', 'true', 'yes', 'on'], falsy: ['0', 'false', 'no', 'off'] })
+    .default(fallback);
+
+const port = z.coerce
+  .number({ error: 'expected a whole number from 0 to 65535' })
+  .int('expected a whole number from 0 to 65535')
+  .min(0, 'expected a whole number from 0 to 65535')
+  .max(65535, 'expected a whole number from 0 to 65535');
+
+const positiveInt = (fallback: number, what: string) =>
+  z.coerce
+    .number({ error: `expected ${what}` })
+    .int(`expected ${what}`)
+    .positive(`expected ${what}`)
+    .default(fallback);
+
+const optionalText = z
+  .string()
+  .trim()
+  .transform((value) => (value === '' ? undefined : value))
+  .optional();
+
+export const configSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  HOST: z.string().trim().min(1).default('0.0.0.0'),
+  PORT: port.default(3000),
+  PUBLIC_URL: z.url({ error: 'expected an absolute http(s) URL' }).optional(),
+  TRUST_PROXY: flag(false),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  DATA_DIR: z.string().trim().min(1).default('data'),
+
+  MONGODB_URI: secret(
+    z
+      .string()
+      .trim()
+      .regex(/^mongodb(\+srv)?:\/\/.+/, 'expected a mongodb:// or mongodb+srv:// connection string')
+      .optional(),
+  ),
+  MONGODB_DB: z
+    .string()
+    .trim()
+    .regex(/^[A-Za-z0-9_-]{1,63}$/, 'expected a database name (letters, digits, _ and -)')
+    .default('kemai'),
+  EMBEDDED_DB_ENGINE: z.enum(['auto', 'mongod', 'java']).default('auto'),
+  EMBEDDED_DB_FILE: z.string().trim().min(1).optional(),
+  EMBEDDED_DB_HEAP: z
+    .string()
+    .trim()
+    .regex(/^\d+[mMgG]$/, 'expected a JVM heap size such as 512m or 1g')
+    .default('1g'),
+
+  SESSION_SECRET: secret(z.string().min(32, 'expected at least 32 characters').optional()),
+  SESSION_TTL_HOURS: positiveInt(168, 'a whole number of hours greater than 0'),
+  DEV_LOGIN: flag(true).optional(),
+  SEED_DEMO: flag(true),
+  BODY_LIMIT_KB: positiveInt(1024, 'a whole number of kilobytes greater than 0'),
+  SHUTDOWN_TIMEOUT_MS: positiveInt(10_000, 'a whole number of milliseconds greater than 0'),
+
+  JOBS_ENABLED: flag(true),
+  JOBS_PROCESS_EVERY_MS: positiveInt(5_000, 'a whole number of milliseconds greater than 0'),
+
+  WECOM_CORP_ID: optionalText,
+  WECOM_AGENT_ID: optionalText,
+  WECOM_SECRET: secret(optionalText),
+  WECOM_TOKEN: secret(optionalText),
+  WECOM_ENCODING_AES_KEY: secret(optionalText),
+
+  DINGTALK_CLIENT_ID: optionalText,
+  DINGTALK_CLIENT_SECRET: secret(optionalText),
+  DINGTALK_ROBOT_CODE: optionalText,
+  DINGTALK_CORP_ID: optionalText,
+});
+
+export type RawConfig = z.infer<typeof configSchema>;
+export type ConfigKey = keyof RawConfig;
+
+/** The keys whose values are secrets, read from the schema's own marks. */
+export const secretKeys: ReadonlySet<string> = new Set(
+  Object.entries(configSchema.shape)
+    .filter(([, schema]) => (schema as z.ZodType).meta()?.secret === true)
+    .map(([key]) => key),
+);

@@ -1,0 +1,94 @@
+// The request scope (DESIGN.md, "Access control"): built once per request from the user, used by
+// every query on customer data: routes, the bot, reports, exports, search and jobs acting for a user.
+import { Types } from 'mongoose';
+import { forbidden } from '../errors.ts';
+import type { Permission, Role } from './permissions.ts';
+
+export interface ScopeUser {
+  id: string;
+  login: string;
+  name: string;
+  role: Role;
+  departmentId: string | null;
+  isManager: boolean;
+}
+
+/** Entities whose visibility follows the customer they belong to. */
+export type ScopedEntity = 'customer';
+
+export interface ScopeInit {
+  user: ScopeUser;
+  permissions: ReadonlySet<Permission>;
+  /** the user's department and every department below it (managers) */
+  departmentSubtree: readonly string[];
+  /** customers a service user reaches through tickets assigned to them (filled once tickets exist) */
+  serviceCustomerIds?: readonly string[];
+}
+
+export class RequestScope {
+  readonly user: ScopeUser;
+  readonly permissions: ReadonlySet<Permission>;
+  readonly departmentSubtree: readonly string[];
+  private readonly serviceCustomerIds: readonly string[];
+
+  constructor(init: ScopeInit) {
+    this.user = init.user;
+    this.permissions = init.permissions;
+    this.departmentSubtree = init.departmentSubtree;
+    this.serviceCustomerIds = init.serviceCustomerIds ?? [];
+  }
+
+  get role(): Role {
+    return this.user.role;
+  }
+
+  /** Sees every record of the company, whatever its owner. */
+  get seesAll(): boolean {
+    return this.role === 'admin' || this.role === 'director';
+  }
+
+  can(permission: Permission): boolean {
+    return this.permissions.has(permission);
+  }
+
+  require(permission: Permission): void {
+    if (!this.can(permission)) throw forbidden();
+  }
+
+  /**
+   * The MongoDB filter that limits a query to what this user may see. Combine it with the request's
+   * own filter under `$and`, never by spreading, so a client field cannot overwrite it.
+   */
+  filter(entity: ScopedEntity): Record<string, unknown> {
+    switch (entity) {
+      case 'customer':
+        return this.customerFilter();
+    }
+  }
+
+  private customerFilter(): Record<string, unknown> {
+    const me = new Types.ObjectId(this.user.id);
+    switch (this.role) {
+      case 'admin':
+      case 'director':
+        return {};
+      case 'manager':
+        return {
+          $or: [
+            { ownerDepartmentId: { $in: this.departmentSubtree.map((id) => new Types.ObjectId(id)) } },
+            { ownerId: me },
+            { collaboratorIds: me },
+          ],
+        };
+      case 'rep':
+        return { $or: [{ ownerId: me }, { collaboratorIds: me }] };
+      case 'service':
+        return { _id: { $in: this.serviceCustomerIds.map((id) => new Types.ObjectId(id)) } };
+    }
+  }
+
+  /** For jobs acting for a user: the same scope with a plain-object description, for logs. */
+  describe(): { userId: string; role: Role; departments: number } {
+    return { userId: this.user.id, role: this.role, departments: this.departmentSubtree.length };
+  }
+}

@@ -1,0 +1,60 @@
+// Agenda on the app's own database handle (mongoose's connection.db), so there is one driver and
+// one BSON version. Jobs are thin: each handler calls a service.
+import { Agenda, type Job } from 'agenda';
+import { MongoBackend } from '@agendajs/mongo-backend';
+import type { Db } from 'mongodb';
+import type { Logger } from '../logger.ts';
+
+export interface JobRunnerOptions {
+  db: Db;
+  logger: Logger;
+  /** polling interval in milliseconds (a string such as '200 milliseconds' would be read as seconds) */
+  processEveryMs: number;
+  name?: string;
+}
+
+export interface JobDefinitionOptions {
+  concurrency?: number;
+  lockLifetimeMs?: number;
+}
+
+export type JobHandler<Data> = (data: Data, job: Job<Data>) => Promise<void>;
+
+export class JobRunner {
+  readonly agenda: Agenda;
+  private readonly logger: Logger;
+  private started = false;
+
+  constructor(options: JobRunnerOptions) {
+    this.logger = options.logger.child({ component: 'jobs' });
+    this.agenda = new Agenda({
+      backend: new MongoBackend({ mongo: options.db, collection: 'agendaJobs' }),
+      ...(options.name ? { name: options.name } : {}),
+      processEvery: options.processEveryMs,
+      defaultLockLifetime: 10 * 60_000,
+    });
+    this.agenda.on('fail', (error: Error, job: Job) => {
+      this.logger.error({ job: job.attrs.name, err: error }, 'job failed');
+    });
+  }
+
+  define<Data = Record<string, unknown>>(name: string, handler: JobHandler<Data>, options: JobDefinitionOptions = {}): void {
+    this.agenda.define<Data>(name, (job) => handler(job.attrs.data, job), {
+      ...(options.concurrency ? { concurrency: options.concurrency } : {}),
+      ...(options.lockLifetimeMs ? { lockLifetime: options.lockLifetimeMs } : {}),
+    });
+  }
+
+  async start(): Promise<void> {
+    if (this.started) return;
+    await this.agenda.start();
+    this.started = true;
+  }
+
+  /** Unlocks what this process holds so another process picks it up; the connection stays open. */
+  async stop(): Promise<void> {
+    if (!this.started) return;
+    this.started = false;
+    await this.agenda.stop(false);
+  }
+}

@@ -1,0 +1,120 @@
+// The Kemai process: read config, start or reach the database, build the app, seed the demo
+// organisation on an empty database, start jobs, listen; on SIGTERM/SIGINT shut down in order.
+import { createServer, type Server } from 'node:http';
+import type { Connection } from 'mongoose';
+import { ConfigError, loadConfig, readEnvironment, type Config } from '../../config/index.ts';
+import { connectDatabase } from './core/db/connect.ts';
+import { EmbeddedDatabaseError, type EmbeddedDatabase } from './core/db/embedded.ts';
+import { resolveDatabase } from './core/db/resolve.ts';
+import { JobRunner } from './core/jobs/runner.ts';
+import { createLogger, type Logger } from './core/logger.ts';
+import { buildApp, type KemaiApp } from './app.ts';
+import { defineJobs, scheduleJobs } from './jobs.ts';
+import { resolveSessionSecret } from './modules/auth/session-secret.ts';
+
+interface Running {
+  server?: Server;
+  app?: KemaiApp;
+  jobs?: JobRunner;
+  connection?: Connection;
+  embedded?: EmbeddedDatabase | null;
+}
+
+function readConfig(): Config {
+  try {
+    return loadConfig(readEnvironment());
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`kemai: ${error.message}\nSee config/example.env for every key.\n`);
+      process.exit(78); // EX_CONFIG
+    }
+    throw error;
+  }
+}
+
+async function shutdown(running: Running, config: Config, logger: Logger, reason: string): Promise<void> {
+  logger.info({ reason }, 'shutting down');
+  running.app?.markShuttingDown();
+  const server = running.server;
+  if (server) {
+    // stop accepting; let in-flight requests finish within the bound, then cut what is left
+    const closed = new Promise<void>((resolveClose) => server.close(() => resolveClose()));
+    server.closeIdleConnections();
+    const bound = setTimeout(() => server.closeAllConnections(), config.SHUTDOWN_TIMEOUT_MS);
+    await closed;
+    clearTimeout(bound);
+  }
+  await running.jobs?.stop().catch((err: unknown) => logger.error({ err }, 'stopping jobs failed'));
+  await running.connection?.close().catch((err: unknown) => logger.error({ err }, 'closing the database failed'));
+  await running.embedded?.stop();
+  logger.info('stopped');
+}
+
+async function main(): Promise<void> {
+  const config = readConfig();
+  const logger = createLogger({ level: config.LOG_LEVEL });
+  const running: Running = {};
+  let stopping: Promise<void> | null = null;
+  const stop = (reason: string, code: number) => {
+    stopping ??= shutdown(running, config, logger, reason)
+      .catch((err: unknown) => logger.error({ err }, 'shutdown failed'))
+      .finally(() => process.exit(code));
+    return stopping;
+  };
+  process.once('SIGTERM', () => void stop('SIGTERM', 0));
+  process.once('SIGINT', () => void stop('SIGINT', 0));
+  process.on('uncaughtException', (err) => {
+    logger.fatal({ err }, 'uncaught exception');
+    void stop('crash', 1);
+  });
+  process.on('unhandledRejection', (err) => {
+    logger.fatal({ err }, 'unhandled rejection');
+    void stop('crash', 1);
+  });
+
+  try {
+    const database = await resolveDatabase(config, logger);
+    running.embedded = database.embedded;
+    database.embedded?.exited.then((code) => {
+      if (!stopping) {
+        logger.fatal({ code }, 'the embedded database exited');
+        void stop('embedded database exited', 1);
+      }
+    });
+    running.connection = await connectDatabase({ uri: database.uri, dbName: config.MONGODB_DB });
+    const sessionSecret = resolveSessionSecret(config.SESSION_SECRET, config.DATA_DIR);
+    const app = buildApp({ config, logger, connection: running.connection, sessionSecret });
+    running.app = app;
+    await app.ensureIndexes();
+    if (config.SEED_DEMO) {
+      const { seeded } = await app.services.org.seedDemoOrganisation();
+      if (seeded) logger.info('seeded the demo organisation');
+    }
+    if (config.JOBS_ENABLED) {
+      const jobs = new JobRunner({ db: running.connection.db!, logger, processEveryMs: config.JOBS_PROCESS_EVERY_MS });
+      defineJobs(jobs, app.services);
+      await jobs.start();
+      await scheduleJobs(jobs);
+      running.jobs = jobs;
+    }
+    const server = createServer(app.koa.callback());
+    server.keepAliveTimeout = 65_000; // longer than common load balancers' idle timeout
+    running.server = server;
+    await new Promise<void>((resolveListen, reject) => {
+      server.once('error', reject);
+      server.listen(config.PORT, config.HOST, () => resolveListen());
+    });
+    const address = server.address();
+    const port = typeof address === 'object' && address ? address.port : config.PORT;
+    logger.info({ port, url: config.PUBLIC_URL, devLogin: config.DEV_LOGIN }, 'Kemai is listening');
+  } catch (error) {
+    if (error instanceof EmbeddedDatabaseError) {
+      process.stderr.write(`kemai: ${error.message}\n`);
+    } else {
+      logger.fatal({ err: error }, 'start failed');
+    }
+    await stop('start failed', 1);
+  }
+}
+
+await main();

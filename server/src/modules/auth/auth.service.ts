@@ -1,0 +1,113 @@
+// Sessions: a signed token (HS256 JWT carrying the session id) plus a session row, so a token can
+// be revoked before it expires. Implements the core Authenticator: token → user → request scope.
+import { randomBytes } from 'node:crypto';
+import { SignJWT, jwtVerify } from 'jose';
+import type { Authenticator } from '../../core/auth/authenticator.ts';
+import { defaultPermissionMatrix, type PermissionMatrix } from '../../core/auth/permissions.ts';
+import { RequestScope } from '../../core/auth/scope.ts';
+import type { Clock } from '../../core/clock.ts';
+import type { OrgService } from '../org/org.service.ts';
+import type { User } from '../org/user.model.ts';
+import type { SessionModel } from './session.model.ts';
+
+export interface AuthDeps {
+  sessions: SessionModel;
+  org: OrgService;
+  clock: Clock;
+  secret: string;
+  ttlHours: number;
+  permissionMatrix?: PermissionMatrix;
+}
+
+export interface OpenedSession {
+  token: string;
+  sessionId: string;
+  expiresAt: Date;
+}
+
+const issuer = 'kemai';
+
+export class AuthService implements Authenticator {
+  private readonly deps: AuthDeps;
+  private readonly key: Uint8Array;
+
+  constructor(deps: AuthDeps) {
+    this.deps = deps;
+    this.key = new TextEncoder().encode(deps.secret);
+  }
+
+  async openSession(user: User, method: string, userAgent?: string): Promise<OpenedSession> {
+    const now = this.deps.clock.now();
+    const expiresAt = new Date(now.getTime() + this.deps.ttlHours * 3_600_000);
+    const sessionId = randomBytes(18).toString('base64url');
+    await this.deps.sessions.create({
+      _id: sessionId,
+      userId: user._id,
+      createdAt: now,
+      expiresAt,
+      method,
+      userAgent: userAgent?.slice(0, 300),
+    });
+    const token = await new SignJWT({ sid: sessionId })
+      .setProtectedHeader({ alg: 'HS256' })
+      .setIssuer(issuer)
+      .setSubject(user._id.toHexString())
+      .setIssuedAt(Math.floor(now.getTime() / 1000))
+      .setExpirationTime(Math.floor(expiresAt.getTime() / 1000))
+      .sign(this.key);
+    return { token, sessionId, expiresAt };
+  }
+
+  async authenticate(token: string) {
+    const claims = await this.verify(token);
+    if (!claims) return null;
+    const now = this.deps.clock.now();
+    const session = await this.deps.sessions.findById(claims.sid).lean();
+    if (!session || session.revokedAt || session.expiresAt <= now || session.userId.toHexString() !== claims.sub) return null;
+    const user = await this.deps.org.findUserById(claims.sub);
+    if (!user || !user.active) return null;
+    const scopeUser = this.deps.org.toScopeUser(user);
+    const matrix = this.deps.permissionMatrix ?? defaultPermissionMatrix;
+    const subtree = scopeUser.role === 'manager' ? await this.deps.org.departmentSubtree(user.departmentId) : [];
+    const scope = new RequestScope({
+      user: scopeUser,
+      permissions: new Set(matrix[scopeUser.role]),
+      departmentSubtree: subtree,
+    });
+    return { auth: { user: scopeUser, sessionId: claims.sid }, scope };
+  }
+
+  async revokeSession(sessionId: string): Promise<void> {
+    await this.deps.sessions.updateOne({ _id: sessionId, revokedAt: null }, { $set: { revokedAt: this.deps.clock.now() } });
+  }
+
+  /** Ends every session of a user at once (deactivation, organisation sync). */
+  async revokeUserSessions(userId: string): Promise<number> {
+    const result = await this.deps.sessions.updateMany(
+      { userId, expiresAt: { $gt: this.deps.clock.now() }, revokedAt: null },
+      { $set: { revokedAt: this.deps.clock.now() } },
+    );
+    return result.modifiedCount;
+  }
+
+  /** Deletes sessions that expired more than a day ago (run by a job). */
+  async purgeExpiredSessions(): Promise<number> {
+    const cutoff = new Date(this.deps.clock.now().getTime() - 86_400_000);
+    const result = await this.deps.sessions.deleteMany({ expiresAt: { $lt: cutoff } });
+    return result.deletedCount;
+  }
+
+  private async verify(token: string): Promise<{ sid: string; sub: string } | null> {
+    try {
+      const { payload } = await jwtVerify(token, this.key, {
+        issuer,
+        algorithms: ['HS256'],
+        currentDate: this.deps.clock.now(),
+      });
+      if (typeof payload.sid !== 'string' || typeof payload.sub !== 'string') return null;
+      return { sid: payload.sid, sub: payload.sub };
+    } catch {
+      return null;
+    }
+  }
+}

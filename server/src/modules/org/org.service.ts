@@ -1,0 +1,164 @@
+// Departments and users: the organisation every scope, card and escalation is computed from.
+import { Types } from 'mongoose';
+import type { DepartmentModel, Department } from './department.model.ts';
+import type { UserModel, User } from './user.model.ts';
+import { demoDepartments, demoUsers } from './demo-org.ts';
+import type { ScopeUser } from '../../core/auth/scope.ts';
+import type { Role } from '../../core/auth/permissions.ts';
+
+export interface OrgDeps {
+  departments: DepartmentModel;
+  users: UserModel;
+}
+
+export interface PublicUser {
+  id: string;
+  login: string;
+  name: string;
+  role: Role;
+  isManager: boolean;
+  department: { id: string; name: string; path: string[] } | null;
+}
+
+const isDuplicateKey = (error: unknown) => (error as { code?: unknown })?.code === 11000;
+
+export class OrgService {
+  private readonly departments: DepartmentModel;
+  private readonly users: UserModel;
+
+  constructor(deps: OrgDeps) {
+    this.departments = deps.departments;
+    this.users = deps.users;
+  }
+
+  /** Creates each missing level of a department path and returns the last one's id. */
+  async ensureDepartmentPath(path: readonly string[]): Promise<Types.ObjectId> {
+    let parentId: Types.ObjectId | null = null;
+    const ancestors: Types.ObjectId[] = [];
+    for (const [order, name] of path.entries()) {
+      const department: Department = await this.upsertDepartment(parentId, name, [...ancestors], order);
+      ancestors.push(department._id);
+      parentId = department._id;
+    }
+    if (!parentId) throw new Error('a department path needs at least one name');
+    return parentId;
+  }
+
+  private async upsertDepartment(parentId: Types.ObjectId | null, name: string, ancestors: Types.ObjectId[], order: number) {
+    const attempt = () =>
+      this.departments
+        .findOneAndUpdate(
+          { parentId, name },
+          { $setOnInsert: { parentId, name, ancestors, order } },
+          { upsert: true, new: true },
+        )
+        .lean<Department>()
+        .orFail();
+    try {
+      return await attempt();
+    } catch (error) {
+      // another process inserted the same department at the same moment: read theirs
+      if (isDuplicateKey(error)) return attempt();
+      throw error;
+    }
+  }
+
+  async hasUsers(): Promise<boolean> {
+    return (await this.users.exists({})) !== null;
+  }
+
+  /** Seeds the demo organisation into an empty database; safe to run from two processes at once. */
+  async seedDemoOrganisation(): Promise<{ seeded: boolean }> {
+    if (await this.hasUsers()) return { seeded: false };
+    for (const { path } of demoDepartments) await this.ensureDepartmentPath(path);
+    for (const demo of demoUsers) {
+      const departmentId = await this.ensureDepartmentPath(demo.department);
+      try {
+        await this.users.updateOne(
+          { login: demo.login },
+          {
+            $setOnInsert: {
+              login: demo.login,
+              name: demo.name,
+              role: demo.role,
+              departmentId,
+              isManager: demo.isManager ?? false,
+              active: true,
+            },
+          },
+          { upsert: true },
+        );
+      } catch (error) {
+        if (!isDuplicateKey(error)) throw error;
+      }
+    }
+    return { seeded: true };
+  }
+
+  async findActiveUserByLogin(login: string): Promise<User | null> {
+    return this.users.findOne({ login: login.trim().toLowerCase(), active: true }).lean<User>();
+  }
+
+  async findUserById(id: string): Promise<User | null> {
+    if (!Types.ObjectId.isValid(id)) return null;
+    return this.users.findById(id).lean<User>();
+  }
+
+  /** The department and every department below it, as id strings. */
+  async departmentSubtree(departmentId: Types.ObjectId | string | null | undefined): Promise<string[]> {
+    if (!departmentId) return [];
+    const id = new Types.ObjectId(String(departmentId));
+    const below = await this.departments.find({ ancestors: id }, { _id: 1 }).lean<{ _id: Types.ObjectId }[]>();
+    return [id.toHexString(), ...below.map((d) => d._id.toHexString())];
+  }
+
+  async listActiveUsers(): Promise<PublicUser[]> {
+    const users = await this.users.find({ active: true }).sort({ login: 1 }).lean<User[]>();
+    const departments = await this.describeDepartments(users.map((u) => u.departmentId));
+    return users.map((user) => this.publicUser(user, departments));
+  }
+
+  async toPublicUser(user: User): Promise<PublicUser> {
+    return this.publicUser(user, await this.describeDepartments([user.departmentId]));
+  }
+
+  toScopeUser(user: User): ScopeUser {
+    return {
+      id: user._id.toHexString(),
+      login: user.login,
+      name: user.name,
+      role: user.role as Role,
+      departmentId: user.departmentId ? user.departmentId.toHexString() : null,
+      isManager: user.isManager ?? false,
+    };
+  }
+
+  private publicUser(user: User, departments: Map<string, NonNullable<PublicUser['department']>>): PublicUser {
+    return {
+      id: user._id.toHexString(),
+      login: user.login,
+      name: user.name,
+      role: user.role as Role,
+      isManager: user.isManager ?? false,
+      department: user.departmentId ? (departments.get(user.departmentId.toHexString()) ?? null) : null,
+    };
+  }
+
+  /** Names and root-first paths of the given departments, in two queries whatever their number. */
+  private async describeDepartments(ids: (Types.ObjectId | null | undefined)[]) {
+    const wanted = [...new Set(ids.filter((id): id is Types.ObjectId => !!id).map((id) => id.toHexString()))];
+    const described = new Map<string, NonNullable<PublicUser['department']>>();
+    if (wanted.length === 0) return described;
+    const own = await this.departments.find({ _id: { $in: wanted } }, { name: 1, ancestors: 1 }).lean<Department[]>();
+    const ancestorIds = [...new Set(own.flatMap((d) => d.ancestors.map((a) => a.toHexString())))];
+    const above = ancestorIds.length
+      ? await this.departments.find({ _id: { $in: ancestorIds } }, { name: 1 }).lean<Department[]>()
+      : [];
+    const names = new Map([...above, ...own].map((d) => [d._id.toHexString(), d.name]));
+    for (const department of own) {
+      const path = [...department.ancestors.map((a) => names.get(a.toHexString()) ?? ''), department.name];
+      described.set(department._id.toHexString(), { id: department._id.toHexString(), name: department.name, path });
+    }
+    return described;
+  }
+}
