@@ -7,10 +7,8 @@ function secret<T extends z.ZodType>(schema: T): T {
   return schema.meta({ secret: true }) as T;
 }
 
-const flag = (fallback: boolean) =>
-  z
-    .stringbool({ truthy: ['1', 'true', 'yes', 'on'], falsy: ['0', 'false', 'no', 'off'] })
-    .default(fallback);
+const boolean = () => z.stringbool({ truthy: ['1', 'true', 'yes', 'on'], falsy: ['0', 'false', 'no', 'off'] });
+const flag = (fallback: boolean) => boolean().default(fallback);
 
 const port = z.coerce
   .number({ error: 'expected a whole number from 0 to 65535' })
@@ -62,7 +60,8 @@ export const configSchema = z.object({
 
   SESSION_SECRET: secret(z.string().min(32, 'expected at least 32 characters').optional()),
   SESSION_TTL_HOURS: positiveInt(168, 'a whole number of hours greater than 0'),
-  DEV_LOGIN: flag(true).optional(),
+  // default depends on NODE_ENV: resolved in load.ts
+  DEV_LOGIN: boolean().optional(),
   SEED_DEMO: flag(true),
   BODY_LIMIT_KB: positiveInt(1024, 'a whole number of kilobytes greater than 0'),
   SHUTDOWN_TIMEOUT_MS: positiveInt(10_000, 'a whole number of milliseconds greater than 0'),

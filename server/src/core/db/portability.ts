@@ -6,7 +6,6 @@ type Doc = Record<string, unknown>;
 /** Operators and stages the embedded engine lacks. */
 const missingOperators = new Map<string, string>([
   ['$text', '$text queries'],
-  ['$search', 'Atlas $search'],
   ['$dateTrunc', '$dateTrunc'],
   ['$setWindowFields', '$setWindowFields'],
   ['$near', 'geospatial queries'],

@@ -16,6 +16,6 @@ export async function resolveDatabase(config: Config, logger: Logger): Promise<R
     heap: config.EMBEDDED_DB_HEAP,
     onLog: (line) => logger.warn({ source: 'embedded-db' }, line),
   });
-  logger.info({ engine: embedded.engine, pid: embedded.pid }, 'embedded database started');
+  logger.info({ engine: embedded.engine, dbPid: embedded.pid }, 'embedded database started');
   return { uri: embedded.uri, embedded };
 }

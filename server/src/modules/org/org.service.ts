@@ -50,7 +50,7 @@ export class OrgService {
         .findOneAndUpdate(
           { parentId, name },
           { $setOnInsert: { parentId, name, ancestors, order } },
-          { upsert: true, new: true },
+          { upsert: true, returnDocument: 'after' },
         )
         .lean<Department>()
         .orFail();

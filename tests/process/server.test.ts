@@ -1,0 +1,116 @@
+// The server as a process: start on the embedded database, sign in, stop on signals and crashes
+// without leaving the database process behind, keep data across restarts, refuse bad config.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { isAlive, runKemai, waitUntilGone, type RunningProcess } from '../helpers/process.ts';
+
+const dataDir = mkdtempSync(join(tmpdir(), 'kemai-process-'));
+const env = { DATA_DIR: dataDir, PORT: '0', HOST: '127.0.0.1', JOBS_PROCESS_EVERY_MS: '1000' };
+const started: RunningProcess[] = [];
+
+afterAll(async () => {
+  for (const p of started) if (p.child.exitCode === null) p.child.kill('SIGKILL');
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+async function startServer(extra: Record<string, string> = {}) {
+  const server = runKemai('server/src/main.ts', { ...env, ...extra });
+  started.push(server);
+  const listening = await server.waitForLog((l) => l.msg === 'Kemai is listening', 90_000);
+  const database = server.lines.find((l) => l.msg === 'embedded database started');
+  return { server, base: `http://127.0.0.1:${listening.port as number}`, dbPid: database?.dbPid as number };
+}
+
+async function devLogin(base: string, login: string) {
+  const response = await fetch(`${base}/api/auth/dev-login`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ login }),
+  });
+  expect(response.status).toBe(200);
+  return (await response.json()) as { token: string; user: { id: string; name: string; role: string } };
+}
+
+describe('the server process', () => {
+  let firstManagerId = '';
+
+  it('starts on the embedded database, seeds the demo org and stops on SIGTERM leaving nothing behind', async () => {
+    const { server, base, dbPid } = await startServer();
+    expect(isAlive(dbPid)).toBe(true);
+    expect((await fetch(`${base}/readyz`)).status).toBe(200);
+    const { token, user } = await devLogin(base, 'manager.east');
+    firstManagerId = user.id;
+    const me = (await (await fetch(`${base}/api/me`, { headers: { Authorization: `Bearer ${token}` } })).json()) as {
+      name: string;
+      role: string;
+    };
+    expect([me.name, me.role]).toEqual(['张伟', 'manager']);
+
+    server.child.kill('SIGTERM');
+    expect(await server.exited).toEqual({ code: 0, signal: null });
+    expect(await waitUntilGone(dbPid)).toBe(true);
+  });
+
+  it('finds the data of the first run on the next start, and refuses a second server on the same file', async () => {
+    const { server, base, dbPid } = await startServer();
+    const { user } = await devLogin(base, 'manager.east');
+    expect(user.id).toBe(firstManagerId);
+
+    const second = runKemai('server/src/main.ts', env);
+    started.push(second);
+    const result = await second.exited;
+    expect(result.code).not.toBe(0);
+    expect(second.stderr()).toMatch(/in use by another Kemai process/);
+    expect(second.stderr()).toMatch(/npm run db/);
+    expect((await fetch(`${base}/readyz`)).status).toBe(200); // the first one is unharmed
+
+    server.child.kill('SIGINT');
+    expect((await server.exited).code).toBe(0);
+    expect(await waitUntilGone(dbPid)).toBe(true);
+  });
+
+  it('takes the embedded database down with it when killed with SIGKILL', async () => {
+    const { server, dbPid } = await startServer();
+    server.child.kill('SIGKILL');
+    await server.exited;
+    expect(await waitUntilGone(dbPid)).toBe(true);
+  });
+
+  it('exits non-zero naming the key on a bad config value', async () => {
+    const bad = runKemai('server/src/main.ts', { ...env, PORT: 'abc' });
+    started.push(bad);
+    const result = await bad.exited;
+    expect(result.code).not.toBe(0);
+    expect(bad.stderr()).toContain('PORT');
+    expect(bad.stderr()).toMatch(/PORT: expected a whole number/);
+  });
+});
+
+describe('npm run db', () => {
+  it('serves one embedded database that several servers share through MONGODB_URI', async () => {
+    const sharedDir = mkdtempSync(join(tmpdir(), 'kemai-shared-'));
+    const db = runKemai('tools/db.ts', { DATA_DIR: sharedDir });
+    started.push(db);
+    const uriLine = await db.waitForLog((l) => typeof l.msg === 'string' && l.msg.startsWith('mongodb://'));
+    const uri = `${uriLine.msg as string}/kemai`;
+    try {
+      const a = await startServer({ MONGODB_URI: uri, DATA_DIR: sharedDir });
+      const b = await startServer({ MONGODB_URI: uri, DATA_DIR: sharedDir });
+      const fromA = await devLogin(a.base, 'rep.east1');
+      const fromB = await devLogin(b.base, 'rep.east1');
+      expect(fromA.user.id).toBe(fromB.user.id);
+      // a session opened on one server is accepted by the other
+      expect((await fetch(`${b.base}/api/me`, { headers: { Authorization: `Bearer ${fromA.token}` } })).status).toBe(200);
+      a.server.child.kill('SIGTERM');
+      b.server.child.kill('SIGTERM');
+      await Promise.all([a.server.exited, b.server.exited]);
+      expect(db.child.exitCode).toBeNull(); // the servers do not own the shared database
+    } finally {
+      db.child.kill('SIGTERM');
+      expect((await db.exited).code).toBe(0);
+      rmSync(sharedDir, { recursive: true, force: true });
+    }
+  });
+});
