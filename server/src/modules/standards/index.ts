@@ -1,0 +1,7 @@
+// Entry standards shared by the API, the H5 app's validation messages and the importer: one module.
+export { foldWidth, collapseSpaces, cleanDisplayText, compactKey, escapeRegex } from './text.ts';
+export { normalisePhone, isMobile, type NormalisedPhone, type PhoneKind } from './phone.ts';
+export { normaliseEmail, parseDate, parseAmountFen } from './contact-fields.ts';
+export { displayName, nameKey, companyNameKey, personNameKey, pinyinKeys, type PinyinKeys } from './names.ts';
+export { canonicalRegion, regionTree, isPlaceName, findProvince, type Region, type RegionNode } from './regions.ts';
+export { searchTokens, searchFilter, phoneTokens } from './search-tokens.ts';
