@@ -21,7 +21,7 @@ async function main(): Promise<void> {
   try {
     const models = buildModels(connection);
     await Promise.all(Object.values(models).map((model) => model.createIndexes()));
-    const { org } = buildServices(models, { config, sessionSecret: 'unused-by-the-seed-tool-000000000000' });
+    const { org } = buildServices(models, { config, sessionSecret: 'unused-by-the-seed-tool-000000000000', db: connection.db! });
     const { seeded } = await org.seedDemoOrganisation();
     process.stdout.write(seeded ? 'seeded the demo organisation\n' : 'the organisation exists already; nothing to seed\n');
   } finally {

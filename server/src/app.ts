@@ -23,6 +23,36 @@ import { healthRoutes, type ReadinessCheck } from './modules/health/health.route
 import { defineDepartmentModel } from './modules/org/department.model.ts';
 import { OrgService } from './modules/org/org.service.ts';
 import { defineUserModel } from './modules/org/user.model.ts';
+import type { Db } from 'mongodb';
+import { defineAuditModel } from './modules/audit/audit.model.ts';
+import { auditRoutes } from './modules/audit/audit.routes.ts';
+import { AuditService } from './modules/audit/audit.service.ts';
+import { defineContactModel } from './modules/contacts/contact.model.ts';
+import { contactRoutes } from './modules/contacts/contact.routes.ts';
+import { ContactService } from './modules/contacts/contact.service.ts';
+import { defineClaimCounterModel } from './modules/customers/claim-counter.model.ts';
+import { defineCustomerModel } from './modules/customers/customer.model.ts';
+import { customerRoutes } from './modules/customers/customer.routes.ts';
+import { CustomerService } from './modules/customers/customer.service.ts';
+import { definePoolModel } from './modules/customers/pool.model.ts';
+import { PoolService } from './modules/customers/pool.service.ts';
+import { defineDictionaryModel } from './modules/dictionaries/dictionary.model.ts';
+import { dictionaryRoutes } from './modules/dictionaries/dictionary.routes.ts';
+import { DictionaryService } from './modules/dictionaries/dictionary.service.ts';
+import { GridFsStorage } from './modules/files/file-storage.ts';
+import { fileRoutes } from './modules/files/file.routes.ts';
+import { FileService } from './modules/files/file.service.ts';
+import { defineFollowUpModel } from './modules/follow-ups/follow-up.model.ts';
+import { followUpRoutes } from './modules/follow-ups/follow-up.routes.ts';
+import { FollowUpService } from './modules/follow-ups/follow-up.service.ts';
+import { regionRoutes } from './modules/standards/region.routes.ts';
+import { searchRoutes } from './modules/search/search.routes.ts';
+import { defineSettingsModel } from './modules/settings/settings.model.ts';
+import { settingsRoutes } from './modules/settings/settings.routes.ts';
+import { SettingsService } from './modules/settings/settings.service.ts';
+import { defineTimelineModel } from './modules/timeline/timeline.model.ts';
+import { timelineRoutes } from './modules/timeline/timeline.routes.ts';
+import { TimelineService } from './modules/timeline/timeline.service.ts';
 
 export const defaultH5Dist = fileURLToPath(new URL('../../h5/dist', import.meta.url));
 
@@ -42,12 +72,21 @@ export function buildModels(connection: Connection) {
     departments: defineDepartmentModel(connection),
     users: defineUserModel(connection),
     sessions: defineSessionModel(connection),
+    dictionaries: defineDictionaryModel(connection),
+    settings: defineSettingsModel(connection),
+    customers: defineCustomerModel(connection),
+    pools: definePoolModel(connection),
+    claimCounters: defineClaimCounterModel(connection),
+    contacts: defineContactModel(connection),
+    followUps: defineFollowUpModel(connection),
+    audit: defineAuditModel(connection),
+    timeline: defineTimelineModel(connection),
   };
 }
 
 export type Models = ReturnType<typeof buildModels>;
 
-export function buildServices(models: Models, deps: Pick<AppDeps, 'config' | 'sessionSecret' | 'clock'>) {
+export function buildServices(models: Models, deps: Pick<AppDeps, 'config' | 'sessionSecret' | 'clock'> & { db: Db }) {
   const clock = deps.clock ?? systemClock;
   const org = new OrgService({ departments: models.departments, users: models.users });
   const auth = new AuthService({
@@ -57,7 +96,27 @@ export function buildServices(models: Models, deps: Pick<AppDeps, 'config' | 'se
     secret: deps.sessionSecret,
     ttlHours: deps.config.SESSION_TTL_HOURS,
   });
-  return { clock, org, auth };
+  const dictionaries = new DictionaryService({ dictionaries: models.dictionaries, clock });
+  const settings = new SettingsService({ settings: models.settings, clock });
+  const audit = new AuditService({ audit: models.audit, clock });
+  const timeline = new TimelineService({ timeline: models.timeline, clock });
+  const customers = new CustomerService({ customers: models.customers, pools: models.pools, org, dictionaries, audit, timeline, clock });
+  const pool = new PoolService({ customers, claimCounters: models.claimCounters, settings });
+  const contacts = new ContactService({ contacts: models.contacts, customers, audit, timeline, clock });
+  const files = new FileService({ storage: new GridFsStorage(deps.db), customers, audit, maxBytes: deps.config.UPLOAD_MAX_BYTES });
+  const followUps = new FollowUpService({
+    followUps: models.followUps,
+    customers,
+    dictionaries,
+    files,
+    org,
+    audit,
+    timeline,
+    clock,
+    contactBelongs: async (contactId, customerId) =>
+      (await models.contacts.exists({ _id: contactId, customerId, deletedAt: null })) !== null,
+  });
+  return { clock, org, auth, dictionaries, settings, audit, timeline, customers, pool, contacts, files, followUps };
 }
 
 export type Services = ReturnType<typeof buildServices>;
@@ -68,21 +127,35 @@ export interface KemaiApp {
   services: Services;
   /** creates every declared index; awaited before the server takes traffic */
   ensureIndexes(): Promise<void>;
+  /** dictionaries and the default pool every company needs; safe to run on every start */
+  seedReferenceData(): Promise<void>;
   /** from now on /readyz answers 503 so load balancers stop sending traffic */
   markShuttingDown(): void;
 }
 
 export function buildApp(deps: AppDeps): KemaiApp {
   const models = buildModels(deps.connection);
-  const services = buildServices(models, deps);
+  const services = buildServices(models, { ...deps, db: deps.connection.db! });
   let shuttingDown = false;
 
   const koa = new Koa<KemaiState>({ proxy: deps.config.TRUST_PROXY });
   koa.silent = true; // errors are logged by our handler, with the request id
 
   const api = new Router<KemaiState>({ prefix: '/api' });
-  const auth = authRoutes({ auth: services.auth, org: services.org, devLogin: deps.config.DEV_LOGIN });
-  api.use(auth.routes(), auth.allowedMethods());
+  const routers = [
+    authRoutes({ auth: services.auth, org: services.org, devLogin: deps.config.DEV_LOGIN }),
+    dictionaryRoutes(services.dictionaries),
+    settingsRoutes(services.settings),
+    regionRoutes(),
+    customerRoutes(services.customers, services.pool),
+    contactRoutes(services.contacts),
+    followUpRoutes(services.followUps),
+    timelineRoutes({ timeline: services.timeline, customers: services.customers, org: services.org }),
+    auditRoutes({ audit: services.audit, customers: services.customers, org: services.org }),
+    searchRoutes({ customers: services.customers, contacts: services.contacts }),
+    fileRoutes(services.files),
+  ];
+  for (const router of routers) api.use(router.routes(), router.allowedMethods());
   api.all('/{*rest}', () => {
     throw new AppError('NOT_FOUND', { messageKey: 'error.route.notFound' });
   });
@@ -117,6 +190,10 @@ export function buildApp(deps: AppDeps): KemaiApp {
     services,
     async ensureIndexes() {
       await Promise.all(Object.values(models).map((model) => model.createIndexes()));
+    },
+    async seedReferenceData() {
+      await services.dictionaries.seedDefaults();
+      await services.pool.ensureDefaultPool();
     },
     markShuttingDown() {
       shuttingDown = true;

@@ -86,6 +86,7 @@ async function main(): Promise<void> {
     const app = buildApp({ config, logger, connection: running.connection, sessionSecret });
     running.app = app;
     await app.ensureIndexes();
+    await app.seedReferenceData();
     if (config.SEED_DEMO) {
       const { seeded } = await app.services.org.seedDemoOrganisation();
       if (seeded) logger.info('seeded the demo organisation');

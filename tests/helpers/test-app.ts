@@ -39,6 +39,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     ...(options.clock ? { clock: options.clock } : {}),
   });
   await app.ensureIndexes();
+  await app.seedReferenceData();
   if (options.seed !== false) await app.services.org.seedDemoOrganisation();
   const server: Server = createServer(app.koa.callback());
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

@@ -23,8 +23,8 @@ describe('demo organisation', () => {
       const first = buildModels(db.connection);
       const second = buildModels(other);
       await Promise.all(Object.values(first).map((m) => m.createIndexes()));
-      const a = buildServices(first, { config, sessionSecret: 'x'.repeat(32) });
-      const b = buildServices(second, { config, sessionSecret: 'x'.repeat(32) });
+      const a = buildServices(first, { config, sessionSecret: 'x'.repeat(32), db: db.connection.db! });
+      const b = buildServices(second, { config, sessionSecret: 'x'.repeat(32), db: other.db! });
       await Promise.all([a.org.seedDemoOrganisation(), b.org.seedDemoOrganisation()]);
       expect(await first.users.countDocuments()).toBe(11);
       expect(await first.departments.countDocuments()).toBe(5);
@@ -37,7 +37,7 @@ describe('demo organisation', () => {
 
   it('places every demo user where later features expect them', async () => {
     const models = buildModels(db.connection);
-    const { org } = buildServices(models, { config, sessionSecret: 'x'.repeat(32) });
+    const { org } = buildServices(models, { config, sessionSecret: 'x'.repeat(32), db: db.connection.db! });
     const users = await org.listActiveUsers();
     const where = Object.fromEntries(users.map((u) => [u.login, [u.name, u.role, u.department?.path.join(' › ')]]));
     expect(where).toEqual({
@@ -59,7 +59,7 @@ describe('demo organisation', () => {
 
   it('computes a department subtree from the stored ancestors', async () => {
     const models = buildModels(db.connection);
-    const { org } = buildServices(models, { config, sessionSecret: 'x'.repeat(32) });
+    const { org } = buildServices(models, { config, sessionSecret: 'x'.repeat(32), db: db.connection.db! });
     const names = async (path: string[]) => {
       const id = await org.ensureDepartmentPath(path);
       const subtree = await org.departmentSubtree(id);

@@ -20,6 +20,7 @@ const zhCN: Catalogue = {
   'error.session.invalid': '登录已失效，请重新登录',
   'error.devLogin.unknownUser': '用户不存在或已停用',
   'error.db.unavailable': '数据库暂不可用',
+  'error.cursor.invalid': '分页参数无效',
 };
 
 const en: Catalogue = {
@@ -37,6 +38,7 @@ const en: Catalogue = {
   'error.session.invalid': 'Your session has ended; please sign in again',
   'error.devLogin.unknownUser': 'No active user with that login',
   'error.db.unavailable': 'The database is not available',
+  'error.cursor.invalid': 'The page cursor is invalid',
 };
 
 const catalogues: Record<Locale, Catalogue> = { 'zh-CN': zhCN, en };

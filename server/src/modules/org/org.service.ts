@@ -20,6 +20,14 @@ export interface PublicUser {
   department: { id: string; name: string; path: string[] } | null;
 }
 
+export interface UserSummary {
+  id: string;
+  name: string;
+  departmentId: string | null;
+  active: boolean;
+  role: Role;
+}
+
 const isDuplicateKey = (error: unknown) => (error as { code?: unknown })?.code === 11000;
 
 export class OrgService {
@@ -110,6 +118,38 @@ export class OrgService {
     const id = new Types.ObjectId(String(departmentId));
     const below = await this.departments.find({ ancestors: id }, { _id: 1 }).lean<{ _id: Types.ObjectId }[]>();
     return [id.toHexString(), ...below.map((d) => d._id.toHexString())];
+  }
+
+  /** Names and departments of the given users, in one query (for showing owners on lists). */
+  async describeUsers(ids: (Types.ObjectId | string | null | undefined)[]): Promise<Map<string, UserSummary>> {
+    const wanted = [...new Set(ids.filter((id) => !!id).map((id) => String(id)))];
+    const out = new Map<string, UserSummary>();
+    if (wanted.length === 0) return out;
+    const users = await this.users.find({ _id: { $in: wanted } }, { name: 1, departmentId: 1, active: 1, role: 1 }).lean<User[]>();
+    for (const u of users) {
+      out.set(u._id.toHexString(), {
+        id: u._id.toHexString(),
+        name: u.name,
+        departmentId: u.departmentId ? u.departmentId.toHexString() : null,
+        active: u.active ?? true,
+        role: u.role as Role,
+      });
+    }
+    return out;
+  }
+
+  async departmentNames(ids: (Types.ObjectId | string | null | undefined)[]): Promise<Map<string, string>> {
+    const wanted = [...new Set(ids.filter((id) => !!id).map((id) => String(id)))];
+    if (wanted.length === 0) return new Map();
+    const departments = await this.departments.find({ _id: { $in: wanted } }, { name: 1 }).lean<Department[]>();
+    return new Map(departments.map((d) => [d._id.toHexString(), d.name]));
+  }
+
+  /** The ids of every department above this one, nearest first. */
+  async departmentAncestors(departmentId: string): Promise<string[]> {
+    if (!Types.ObjectId.isValid(departmentId)) return [];
+    const department = await this.departments.findById(departmentId, { ancestors: 1 }).lean<Department>();
+    return department ? department.ancestors.map((a) => a.toHexString()).reverse() : [];
   }
 
   async listActiveUsers(): Promise<PublicUser[]> {

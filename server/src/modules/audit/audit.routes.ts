@@ -1,0 +1,60 @@
+import Router from '@koa/router';
+import { Types } from 'mongoose';
+import { z } from 'zod';
+import { requireAuth, scopeOf } from '../../core/auth/authenticator.ts';
+import { notFound } from '../../core/errors.ts';
+import { decodeCursor, encodeCursor } from '../../core/http/cursor.ts';
+import type { KemaiState } from '../../core/http/context.ts';
+import { parseInput } from '../../core/http/validate.ts';
+import type { CustomerService } from '../customers/customer.service.ts';
+import type { OrgService } from '../org/org.service.ts';
+import type { AuditService } from './audit.service.ts';
+
+const query = z
+  .object({
+    entity: z.enum(['customer', 'contact', 'followUp']),
+    id: z.string().regex(/^[0-9a-f]{24}$/i),
+    limit: z.coerce.number().int().min(1).max(100).default(50),
+    cursor: z.string().max(200).optional(),
+  })
+  .strict();
+
+/** Audit entries of one record, for managers and admins, within their scope. */
+export function auditRoutes(deps: { audit: AuditService; customers: CustomerService; org: OrgService }): Router<KemaiState> {
+  const router = new Router<KemaiState>();
+  router.get('/audit', requireAuth(), async (ctx) => {
+    const scope = scopeOf(ctx.state);
+    scope.require('audit.view');
+    const q = parseInput(query, ctx.query, ctx.state.locale);
+    const entityId = new Types.ObjectId(q.id);
+    // the record's customer decides visibility (deleted customers stay auditable for admins)
+    const customerId = await deps.audit.customerOf(q.entity, entityId);
+    if (!customerId) throw notFound();
+    if (!scope.seesAll) await deps.customers.requireFull(scope, customerId);
+    const position = decodeCursor(q.cursor);
+    const entries = await deps.audit.list({
+      entity: q.entity,
+      entityId,
+      limit: q.limit + 1,
+      ...(position ? { before: { at: new Date(String(position.value)), id: new Types.ObjectId(position.id) } } : {}),
+    });
+    const page = entries.slice(0, q.limit);
+    const users = await deps.org.describeUsers(page.map((e) => e.actorId));
+    const last = page.at(-1);
+    ctx.body = {
+      items: page.map((e) => ({
+        id: e._id.toHexString(),
+        at: e.at,
+        action: e.action,
+        entity: e.entity,
+        entityId: e.entityId.toHexString(),
+        actor: e.actorId ? { id: e.actorId.toHexString(), name: users.get(e.actorId.toHexString())?.name ?? '' } : null,
+        changes: e.changes,
+        client: e.client,
+        note: e.note ?? null,
+      })),
+      nextCursor: entries.length > q.limit && last ? encodeCursor({ value: last.at.toISOString(), id: last._id.toHexString() }) : null,
+    };
+  });
+  return router;
+}

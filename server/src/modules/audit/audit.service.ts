@@ -1,0 +1,75 @@
+// The audit trail: who did what to which record, when, from which client, with field-level
+// before/after. Written by the services that change data; read by managers and admins.
+import { Types } from 'mongoose';
+import type { RequestScope } from '../../core/auth/scope.ts';
+import type { Clock } from '../../core/clock.ts';
+import type { AuditChange, AuditEntry, AuditModel } from './audit.model.ts';
+
+/** Where a change came from: the H5 app, the open API, the bot, a job. */
+export interface ClientInfo {
+  via: 'h5' | 'api' | 'bot' | 'job' | 'import';
+  requestId?: string;
+  userAgent?: string;
+}
+
+export interface AuditRecord {
+  action: string;
+  entity: string;
+  entityId: Types.ObjectId;
+  customerId?: Types.ObjectId | null;
+  changes?: AuditChange[];
+  note?: string;
+}
+
+export class AuditService {
+  private readonly deps: { audit: AuditModel; clock: Clock };
+
+  constructor(deps: { audit: AuditModel; clock: Clock }) {
+    this.deps = deps;
+  }
+
+  async record(actor: RequestScope | null, client: ClientInfo, records: AuditRecord[]): Promise<void> {
+    if (records.length === 0) return;
+    const at = this.deps.clock.now();
+    const actorId = actor ? new Types.ObjectId(actor.user.id) : null;
+    await this.deps.audit.insertMany(
+      records.map((r) => ({
+        at,
+        actorId,
+        action: r.action,
+        entity: r.entity,
+        entityId: r.entityId,
+        customerId: r.customerId ?? null,
+        changes: r.changes ?? [],
+        client: { via: client.via, requestId: client.requestId, userAgent: client.userAgent?.slice(0, 200) },
+        note: r.note,
+      })),
+      { ordered: false },
+    );
+  }
+
+  /** The customer a record's audit entries belong to (decides who may read them). */
+  async customerOf(entity: string, entityId: Types.ObjectId): Promise<Types.ObjectId | null> {
+    const entry = await this.deps.audit.findOne({ entity, entityId }, { customerId: 1 }).lean<AuditEntry>();
+    return entry?.customerId ?? null;
+  }
+
+  async list(query: { entity: string; entityId: Types.ObjectId; before?: { at: Date; id: Types.ObjectId }; limit: number }) {
+    const filter: Record<string, unknown> = { entity: query.entity, entityId: query.entityId };
+    if (query.before) {
+      filter.$or = [{ at: { $lt: query.before.at } }, { at: query.before.at, _id: { $lt: query.before.id } }];
+    }
+    return this.deps.audit.find(filter).sort({ at: -1, _id: -1 }).limit(query.limit).lean<AuditEntry[]>();
+  }
+}
+
+/** Field-level differences between two plain records, for the audit trail. */
+export function diffFields(before: Record<string, unknown>, after: Record<string, unknown>, fields: readonly string[]): AuditChange[] {
+  const changes: AuditChange[] = [];
+  for (const field of fields) {
+    const a = before[field] ?? null;
+    const b = after[field] ?? null;
+    if (JSON.stringify(a) !== JSON.stringify(b)) changes.push({ field, before: a, after: b });
+  }
+  return changes;
+}

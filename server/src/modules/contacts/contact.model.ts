@@ -1,0 +1,48 @@
+import { Schema, type Connection, type Model, type Types } from 'mongoose';
+
+export interface Contact {
+  _id: Types.ObjectId;
+  customerId: Types.ObjectId;
+  name: string;
+  position?: string;
+  phones: string[];
+  email?: string;
+  birthday?: Date;
+  isPrimary: boolean;
+  leftCompany: boolean;
+  notes?: string;
+  searchTokens: string[];
+  createdBy: Types.ObjectId;
+  createdAt: Date;
+  updatedAt: Date;
+  deletedAt: Date | null;
+}
+
+const contactSchema = new Schema<Contact>(
+  {
+    customerId: { type: Schema.Types.ObjectId, required: true },
+    name: { type: String, required: true, maxlength: 50 },
+    position: { type: String, maxlength: 50 },
+    phones: { type: [String], default: [] },
+    email: String,
+    birthday: Date,
+    isPrimary: { type: Boolean, default: false },
+    leftCompany: { type: Boolean, default: false },
+    notes: { type: String, maxlength: 1000 },
+    searchTokens: { type: [String], default: [] },
+    createdBy: { type: Schema.Types.ObjectId, required: true },
+    createdAt: { type: Date, required: true },
+    updatedAt: { type: Date, required: true },
+    deletedAt: { type: Date, default: null },
+  },
+  { versionKey: false },
+);
+
+contactSchema.index({ customerId: 1, deletedAt: 1, isPrimary: -1, createdAt: 1 });
+contactSchema.index({ searchTokens: 1, deletedAt: 1 });
+
+export type ContactModel = Model<Contact>;
+
+export function defineContactModel(connection: Connection): ContactModel {
+  return connection.model<Contact>('Contact', contactSchema, 'contacts');
+}

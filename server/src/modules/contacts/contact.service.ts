@@ -1,0 +1,206 @@
+// Contacts of a customer. Whoever may see the customer in full sees all its contacts, whoever
+// created them; edits follow the customer's edit rights.
+import { Types } from 'mongoose';
+import { z } from 'zod';
+import type { RequestScope } from '../../core/auth/scope.ts';
+import type { Clock } from '../../core/clock.ts';
+import { notFound } from '../../core/errors.ts';
+import { maskEmail, maskPhone } from '../../core/masking.ts';
+import type { AuditService } from '../audit/audit.service.ts';
+import { diffFields } from '../audit/audit.service.ts';
+import type { CustomerService, RequestMeta } from '../customers/customer.service.ts';
+import { InputProblems } from '../customers/customer.input.ts';
+import { displayName, normaliseEmail, normalisePhone, parseDate, searchTokens, type NormalisedPhone } from '../standards/index.ts';
+import type { TimelineService } from '../timeline/timeline.service.ts';
+import type { Contact, ContactModel } from './contact.model.ts';
+
+const text = (max: number) => z.string().trim().max(max);
+
+const contactFields = {
+  name: text(50).min(1),
+  position: text(50).nullable(),
+  phones: z.array(text(40)).max(5),
+  email: text(254).nullable(),
+  birthday: z.union([text(20), z.number()]).nullable(),
+  isPrimary: z.boolean(),
+  leftCompany: z.boolean(),
+  notes: text(1000).nullable(),
+};
+
+export const createContactBody = z
+  .object({ ...contactFields, phones: contactFields.phones.default([]), isPrimary: z.boolean().default(false), leftCompany: z.boolean().default(false) })
+  .partial({ position: true, email: true, birthday: true, notes: true })
+  .strict();
+export const updateContactBody = z.object(contactFields).partial().strict();
+
+type ContactInput = Partial<z.infer<typeof updateContactBody>>;
+
+const editable = ['name', 'position', 'phones', 'email', 'birthday', 'isPrimary', 'leftCompany', 'notes'] as const;
+
+export class ContactService {
+  private readonly deps: { contacts: ContactModel; customers: CustomerService; audit: AuditService; timeline: TimelineService; clock: Clock };
+
+  constructor(deps: ContactService['deps']) {
+    this.deps = deps;
+  }
+
+  private normalise(input: ContactInput, problems: InputProblems) {
+    const out: Record<string, unknown> = {};
+    if (input.name !== undefined) out.name = displayName(input.name);
+    if (input.position !== undefined) out.position = input.position || null;
+    if (input.notes !== undefined) out.notes = input.notes || null;
+    if (input.isPrimary !== undefined) out.isPrimary = input.isPrimary;
+    if (input.leftCompany !== undefined) out.leftCompany = input.leftCompany;
+    if (input.phones !== undefined) {
+      const phones: string[] = [];
+      input.phones.forEach((raw, i) => {
+        if (!raw) return;
+        const phone = normalisePhone(raw);
+        if (!phone) problems.add(`phones.${i}`, 'error.customer.invalidPhone');
+        else if (!phones.includes(phone.value)) phones.push(phone.value);
+      });
+      out.phones = phones;
+    }
+    if (input.email !== undefined) {
+      const email = input.email ? normaliseEmail(input.email) : null;
+      if (input.email && !email) problems.add('email', 'error.customer.invalidEmail');
+      out.email = email;
+    }
+    if (input.birthday !== undefined) {
+      const date = input.birthday === null || input.birthday === '' ? null : parseDate(input.birthday);
+      if (input.birthday !== null && input.birthday !== '' && !date) problems.add('birthday', 'error.customer.invalidDate');
+      out.birthday = date;
+    }
+    return out;
+  }
+
+  private tokens(contact: { name: string; phones: string[] }): string[] {
+    const phones = contact.phones.map((p) => normalisePhone(p)).filter((p): p is NormalisedPhone => !!p);
+    return searchTokens([contact.name], phones);
+  }
+
+  view(contact: Contact, scope: RequestScope) {
+    const full = scope.can('phone.viewFull');
+    return {
+      id: contact._id.toHexString(),
+      customerId: contact.customerId.toHexString(),
+      name: contact.name,
+      position: contact.position ?? null,
+      phones: contact.phones.map((p) => (full ? p : maskPhone(p))),
+      email: contact.email ? (full ? contact.email : maskEmail(contact.email)) : null,
+      birthday: contact.birthday ?? null,
+      isPrimary: contact.isPrimary,
+      leftCompany: contact.leftCompany,
+      notes: contact.notes ?? null,
+      createdAt: contact.createdAt,
+      updatedAt: contact.updatedAt,
+    };
+  }
+
+  async list(scope: RequestScope, customerId: string) {
+    const customer = await this.deps.customers.requireFull(scope, customerId);
+    const contacts = await this.deps.contacts
+      .find({ customerId: customer._id, deletedAt: null })
+      .sort({ isPrimary: -1, createdAt: 1 })
+      .limit(500)
+      .lean<Contact[]>();
+    return { items: contacts.map((c) => this.view(c, scope)) };
+  }
+
+  async create(scope: RequestScope, customerId: string, input: z.infer<typeof createContactBody>, meta: RequestMeta) {
+    scope.require('customer.edit');
+    const customer = await this.deps.customers.requireFull(scope, customerId);
+    const problems = new InputProblems(meta.locale);
+    const fields = this.normalise(input, problems);
+    problems.throwIfAny();
+    const now = this.deps.clock.now();
+    const doc = {
+      ...Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== null)),
+      customerId: customer._id,
+      searchTokens: this.tokens(fields as { name: string; phones: string[] }),
+      createdBy: new Types.ObjectId(scope.user.id),
+      createdAt: now,
+      updatedAt: now,
+    };
+    const contact = (await this.deps.contacts.create(doc)).toObject() as Contact;
+    if (contact.isPrimary) await this.demoteOtherPrimaries(contact);
+    await this.deps.audit.record(scope, meta.client, [
+      { action: 'contact.create', entity: 'contact', entityId: contact._id, customerId: customer._id },
+    ]);
+    await this.deps.timeline.append([
+      { customerId: customer._id, type: 'contactAdded', actorId: scope.user.id, data: { contactId: contact._id.toHexString(), name: contact.name }, key: `contactAdded:${contact._id}` },
+    ]);
+    return this.view(contact, scope);
+  }
+
+  private async findForEdit(scope: RequestScope, id: string): Promise<Contact> {
+    scope.require('customer.edit');
+    if (!Types.ObjectId.isValid(id)) throw notFound();
+    const contact = await this.deps.contacts.findOne({ _id: new Types.ObjectId(id), deletedAt: null }).lean<Contact>();
+    if (!contact) throw notFound();
+    await this.deps.customers.requireFull(scope, contact.customerId); // NOT_FOUND outside the scope
+    return contact;
+  }
+
+  async update(scope: RequestScope, id: string, input: ContactInput, meta: RequestMeta) {
+    const contact = await this.findForEdit(scope, id);
+    const problems = new InputProblems(meta.locale);
+    const fields = this.normalise(input, problems);
+    problems.throwIfAny();
+    const next = { ...contact, ...fields } as Contact & Record<string, unknown>;
+    const changes = diffFields(contact as unknown as Record<string, unknown>, next, editable);
+    if (changes.length === 0) return this.view(contact, scope);
+    const set: Record<string, unknown> = { updatedAt: this.deps.clock.now(), searchTokens: this.tokens(next) };
+    const unset: Record<string, ''> = {};
+    for (const { field, after } of changes) {
+      if (after === null) unset[field] = '';
+      else set[field] = after;
+    }
+    const updated = await this.deps.contacts
+      .findOneAndUpdate({ _id: contact._id, deletedAt: null }, { $set: set, ...(Object.keys(unset).length ? { $unset: unset } : {}) }, { returnDocument: 'after' })
+      .lean<Contact>();
+    if (!updated) throw notFound();
+    if (updated.isPrimary && !contact.isPrimary) await this.demoteOtherPrimaries(updated);
+    await this.deps.audit.record(scope, meta.client, [
+      { action: 'contact.update', entity: 'contact', entityId: contact._id, customerId: contact.customerId, changes },
+    ]);
+    await this.deps.timeline.append([
+      {
+        customerId: contact.customerId,
+        type: 'contactUpdated',
+        actorId: scope.user.id,
+        data: { contactId: contact._id.toHexString(), name: updated.name, fields: changes.map((c) => c.field) },
+      },
+    ]);
+    return this.view(updated, scope);
+  }
+
+  async remove(scope: RequestScope, id: string, meta: RequestMeta): Promise<void> {
+    const contact = await this.findForEdit(scope, id);
+    await this.deps.contacts.updateOne({ _id: contact._id, deletedAt: null }, { $set: { deletedAt: this.deps.clock.now() } });
+    await this.deps.audit.record(scope, meta.client, [
+      { action: 'contact.delete', entity: 'contact', entityId: contact._id, customerId: contact.customerId },
+    ]);
+    await this.deps.timeline.append([
+      { customerId: contact.customerId, type: 'contactRemoved', actorId: scope.user.id, data: { contactId: contact._id.toHexString(), name: contact.name }, key: `contactRemoved:${contact._id}` },
+    ]);
+  }
+
+  /** Contacts matching a search, limited to customers the caller sees in full. */
+  async search(scope: RequestScope, filter: Record<string, unknown>, limit: number) {
+    const candidates = await this.deps.contacts
+      .find({ $and: [filter, { deletedAt: null }] })
+      .limit(200)
+      .lean<Contact[]>();
+    const visible = await this.deps.customers.visibleIds(scope, [...new Map(candidates.map((c) => [String(c.customerId), c.customerId])).values()]);
+    return candidates.filter((c) => visible.has(c.customerId.toHexString())).slice(0, limit).map((c) => this.view(c, scope));
+  }
+
+  /** A customer has one primary contact. */
+  private async demoteOtherPrimaries(primary: Contact): Promise<void> {
+    await this.deps.contacts.updateMany(
+      { customerId: primary.customerId, deletedAt: null, isPrimary: true, _id: { $ne: primary._id } },
+      { $set: { isPrimary: false } },
+    );
+  }
+}

@@ -1,0 +1,206 @@
+// Customer input as the API accepts it (zod) and the entry standards applied to it: the one place
+// where a customer's stored fields and derived keys are computed (the importer uses it too).
+import { z } from 'zod';
+import { AppError } from '../../core/errors.ts';
+import type { IssueDetail } from '../../core/http/validate.ts';
+import { translate, type Locale } from '../../core/i18n.ts';
+import {
+  canonicalRegion,
+  companyNameKey,
+  displayName,
+  nameKey,
+  normaliseEmail,
+  normalisePhone,
+  parseDate,
+  personNameKey,
+  pinyinKeys,
+  searchTokens,
+  type NormalisedPhone,
+} from '../standards/index.ts';
+import type { DictionaryType } from '../dictionaries/defaults.ts';
+import { customerStages, customerTypes, type Customer } from './customer.model.ts';
+import './messages.ts';
+
+const objectId = z.string().regex(/^[0-9a-f]{24}$/i);
+const text = (max: number) => z.string().trim().max(max);
+
+export const customerFields = {
+  type: z.enum(customerTypes),
+  name: text(100).min(1),
+  industry: text(50).nullable(),
+  scale: text(50).nullable(),
+  level: text(20).nullable(),
+  source: text(50).min(1),
+  stage: z.enum(customerStages),
+  region: z
+    .object({ province: text(30).min(1), city: text(30).optional(), district: text(30).optional() })
+    .strict()
+    .nullable(),
+  address: text(200).nullable(),
+  phones: z.array(text(40)).max(10),
+  email: text(254).nullable(),
+  website: text(200).nullable(),
+  tags: z.array(text(30).min(1)).max(30),
+  birthday: z.union([text(20), z.number()]).nullable(),
+  notes: text(2000).nullable(),
+  collaboratorIds: z.array(objectId).max(20),
+};
+
+export const createCustomerBody = z
+  .object({
+    ...customerFields,
+    industry: customerFields.industry.optional(),
+    scale: customerFields.scale.optional(),
+    level: customerFields.level.optional(),
+    stage: customerFields.stage.default('lead'),
+    region: customerFields.region.optional(),
+    address: customerFields.address.optional(),
+    phones: customerFields.phones.default([]),
+    email: customerFields.email.optional(),
+    website: customerFields.website.optional(),
+    tags: customerFields.tags.default([]),
+    birthday: customerFields.birthday.optional(),
+    notes: customerFields.notes.optional(),
+    collaboratorIds: customerFields.collaboratorIds.default([]),
+    ownerId: objectId.optional(),
+  })
+  .strict();
+
+export const updateCustomerBody = z
+  .object({ ...customerFields, version: z.number().int().min(0) })
+  .partial()
+  .strict();
+
+export type CreateCustomerInput = z.infer<typeof createCustomerBody>;
+export type UpdateCustomerInput = z.infer<typeof updateCustomerBody>;
+
+/** The editable fields of a customer after the entry standards. */
+export interface NormalisedCustomerFields {
+  type: Customer['type'];
+  name: string;
+  industry?: string | null;
+  scale?: string | null;
+  level?: string | null;
+  source: string;
+  stage: Customer['stage'];
+  region?: Customer['region'] | null;
+  address?: string | null;
+  phones: string[];
+  email?: string | null;
+  website?: string | null;
+  tags: string[];
+  birthday?: Date | null;
+  notes?: string | null;
+}
+
+export type CustomerDraft = Partial<NormalisedCustomerFields>;
+
+export class InputProblems {
+  readonly issues: IssueDetail[] = [];
+  private readonly locale: Locale;
+  constructor(locale: Locale) {
+    this.locale = locale;
+  }
+  add(path: string, messageKey: string): void {
+    this.issues.push({ path, message: translate(messageKey, this.locale) });
+  }
+  throwIfAny(): void {
+    if (this.issues.length > 0) throw new AppError('VALIDATION', { details: this.issues });
+  }
+}
+
+const blankToNull = (value: string | null | undefined) => (value === undefined ? undefined : value === null || value === '' ? null : value);
+
+/** Applies the entry standards to the fields present in `input`; problems are collected by path. */
+export function normaliseCustomerFields(
+  input: Partial<Omit<CreateCustomerInput, 'ownerId' | 'collaboratorIds'>>,
+  dictionaries: Map<DictionaryType, Set<string>>,
+  problems: InputProblems,
+): CustomerDraft {
+  const out: CustomerDraft = {};
+  if (input.type !== undefined) out.type = input.type;
+  if (input.name !== undefined) out.name = displayName(input.name);
+  if (input.stage !== undefined) out.stage = input.stage;
+  const dictionaryFields: [keyof CustomerDraft & ('industry' | 'scale' | 'level' | 'source'), DictionaryType][] = [
+    ['industry', 'industry'],
+    ['scale', 'scale'],
+    ['level', 'level'],
+    ['source', 'source'],
+  ];
+  for (const [field, type] of dictionaryFields) {
+    const value = blankToNull(input[field] as string | null | undefined);
+    if (value === undefined) continue;
+    if (value !== null && !dictionaries.get(type)?.has(value)) problems.add(field, 'error.customer.notInDictionary');
+    (out as Record<string, unknown>)[field] = value;
+  }
+  if (input.phones !== undefined) {
+    const phones: string[] = [];
+    input.phones.forEach((raw, i) => {
+      if (!raw.trim()) return;
+      const phone = normalisePhone(raw);
+      if (!phone) problems.add(`phones.${i}`, 'error.customer.invalidPhone');
+      else if (!phones.includes(phone.value)) phones.push(phone.value);
+    });
+    out.phones = phones;
+  }
+  if (input.email !== undefined) {
+    const raw = blankToNull(input.email);
+    const email = raw === null ? null : normaliseEmail(raw);
+    if (raw !== null && !email) problems.add('email', 'error.customer.invalidEmail');
+    out.email = email;
+  }
+  if (input.region !== undefined) {
+    if (input.region === null) out.region = null;
+    else {
+      const result = canonicalRegion(input.region);
+      if ('invalid' in result) problems.add(`region.${result.invalid}`, 'error.customer.invalidRegion');
+      else out.region = result.region as Customer['region'];
+    }
+  }
+  if (input.birthday !== undefined) {
+    const raw = input.birthday === '' ? null : input.birthday;
+    const date = raw === null ? null : parseDate(raw);
+    if (raw !== null && !date) problems.add('birthday', 'error.customer.invalidDate');
+    out.birthday = date;
+  }
+  for (const field of ['address', 'website', 'notes'] as const) {
+    const value = blankToNull(input[field]);
+    if (value !== undefined) out[field] = value;
+  }
+  if (input.tags !== undefined) out.tags = [...new Set(input.tags.map((t) => displayName(t)).filter(Boolean))];
+  return out;
+}
+
+/** Which key fields are still to be completed (待补充). */
+export function missingFields(customer: Pick<NormalisedCustomerFields, 'phones' | 'region' | 'level' | 'type' | 'industry'>): string[] {
+  const missing: string[] = [];
+  if (customer.phones.length === 0) missing.push('phone');
+  if (!customer.region) missing.push('region');
+  if (!customer.level) missing.push('level');
+  if (customer.type === 'company' && !customer.industry) missing.push('industry');
+  return missing;
+}
+
+export interface DerivedKeys {
+  nameKey: string;
+  pinyinKey: string;
+  companyKey: string | undefined;
+  mobileKeys: string[] | undefined;
+  searchTokens: string[];
+}
+
+/** The keys duplicate control, sorting and search need, derived from name, type and phones. */
+export function deriveKeys(customer: { type: Customer['type']; name: string; phones: string[] }): DerivedKeys {
+  const phones = customer.phones.map((p) => normalisePhone(p)).filter((p): p is NormalisedPhone => p !== null);
+  const companyKey = customer.type === 'company' ? companyNameKey(customer.name) : undefined;
+  const mobiles = phones.filter((p) => p.kind === 'mobile').map((p) => p.value);
+  const key = customer.type === 'company' ? nameKey(customer.name) : personNameKey(customer.name);
+  const names = [customer.name, ...(companyKey && companyKey !== key ? [companyKey] : [])];
+  return {
+    nameKey: key,
+    pinyinKey: pinyinKeys(key).full,
+    companyKey: companyKey || undefined,
+    mobileKeys: mobiles.length > 0 ? mobiles : undefined,
+    searchTokens: searchTokens(names, phones),
+  };
+}

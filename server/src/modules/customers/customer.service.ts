@@ -1,0 +1,478 @@
+// Customers: create, read, list, edit, delete and restore under the request scope, with the entry
+// standards, duplicate control (查重), field-level audit and timeline events.
+import { Types } from 'mongoose';
+import type { RequestScope } from '../../core/auth/scope.ts';
+import type { Clock } from '../../core/clock.ts';
+import { AppError, forbidden, notFound } from '../../core/errors.ts';
+import { afterCursor, decodeCursor, encodeCursor } from '../../core/http/cursor.ts';
+import type { Locale } from '../../core/i18n.ts';
+import { translate } from '../../core/i18n.ts';
+import type { AuditService, ClientInfo } from '../audit/audit.service.ts';
+import { diffFields } from '../audit/audit.service.ts';
+import type { DictionaryService } from '../dictionaries/dictionary.service.ts';
+import type { OrgService } from '../org/org.service.ts';
+import { companyNameKey, normalisePhone, searchFilter } from '../standards/index.ts';
+import type { TimelineService } from '../timeline/timeline.service.ts';
+import {
+  deriveKeys,
+  InputProblems,
+  missingFields,
+  normaliseCustomerFields,
+  type CreateCustomerInput,
+  type UpdateCustomerInput,
+} from './customer.input.ts';
+import type { Customer, CustomerModel } from './customer.model.ts';
+import { customerView, type Access, type Names } from './customer.view.ts';
+import type { PoolModel } from './pool.model.ts';
+
+export interface CustomerDeps {
+  customers: CustomerModel;
+  pools: PoolModel;
+  org: OrgService;
+  dictionaries: DictionaryService;
+  audit: AuditService;
+  timeline: TimelineService;
+  clock: Clock;
+}
+
+export interface RequestMeta {
+  locale: Locale;
+  client: ClientInfo;
+  idempotencyKey?: string;
+}
+
+export interface DuplicateMatch {
+  id: string;
+  name: string;
+  owner: { name: string } | null;
+  inPool: boolean;
+  matchedBy: ('name' | 'phone')[];
+  /** whether the caller may open the existing customer */
+  visible: boolean;
+}
+
+export const auditedFields = [
+  'type', 'name', 'industry', 'scale', 'level', 'source', 'stage', 'region', 'address', 'phones',
+  'email', 'website', 'tags', 'birthday', 'notes', 'collaboratorIds', 'ownerId',
+] as const;
+
+const dictionaryTypes = ['industry', 'source', 'level', 'scale'] as const;
+
+export const listSorts = {
+  updated: { field: 'updatedAt', direction: -1 },
+  created: { field: 'createdAt', direction: -1 },
+  lastFollowUp: { field: 'lastFollowUpAt', direction: 1 },
+  name: { field: 'pinyinKey', direction: 1 },
+} as const;
+
+export interface ListQuery {
+  owner?: string;
+  department?: string;
+  stage?: string;
+  level?: string;
+  industry?: string;
+  source?: string;
+  province?: string;
+  city?: string;
+  tag?: string;
+  idleDays?: number;
+  needsCompletion?: boolean;
+  keyword?: string;
+  deleted?: boolean;
+  sort: keyof typeof listSorts;
+  order?: 'asc' | 'desc';
+  limit: number;
+  cursor?: string;
+}
+
+const oid = (id: string | Types.ObjectId) => new Types.ObjectId(String(id));
+const isDuplicateKeyError = (error: unknown) => (error as { code?: unknown })?.code === 11000;
+
+export class CustomerService {
+  readonly deps: CustomerDeps;
+
+  constructor(deps: CustomerDeps) {
+    this.deps = deps;
+  }
+
+  // ---- reading -------------------------------------------------------------------------------
+
+  /**
+   * The customer if the caller may see it: 'full' within their scope, 'pool' for the limited view
+   * of a public-pool customer. Anything else is NOT_FOUND (never confirm that it exists).
+   */
+  async findAccessible(scope: RequestScope, id: string, options: { allowPool?: boolean } = {}): Promise<{ customer: Customer; access: Access }> {
+    if (!Types.ObjectId.isValid(id)) throw notFound();
+    const _id = oid(id);
+    const customer = await this.deps.customers.findOne({ $and: [{ _id, deletedAt: null }, scope.filter('customer')] }).lean<Customer>();
+    if (customer) return { customer, access: 'full' };
+    if (options.allowPool && scope.role !== 'service') {
+      const pooled = await this.deps.customers.findOne({ _id, deletedAt: null, pool: { $ne: null } }).lean<Customer>();
+      if (pooled) return { customer: pooled, access: 'pool' };
+    }
+    throw notFound();
+  }
+
+  /** For features hanging off a customer (contacts, follow-ups, files): full access or NOT_FOUND. */
+  async requireFull(scope: RequestScope, id: string | Types.ObjectId): Promise<Customer> {
+    return (await this.findAccessible(scope, String(id))).customer;
+  }
+
+  /** Of these customer ids, the ones the caller may see in full. */
+  async visibleIds(scope: RequestScope, ids: Types.ObjectId[]): Promise<Set<string>> {
+    if (ids.length === 0) return new Set();
+    const found = await this.deps.customers
+      .find({ $and: [{ _id: { $in: ids }, deletedAt: null }, scope.filter('customer')] }, { _id: 1 })
+      .lean<{ _id: Types.ObjectId }[]>();
+    return new Set(found.map((c) => c._id.toHexString()));
+  }
+
+  async names(customers: Customer[]): Promise<Names> {
+    const userIds = customers.flatMap((c) => [c.ownerId, c.createdBy, ...c.collaboratorIds]);
+    const poolIds = [...new Set(customers.map((c) => c.pool && String(c.pool.poolId)).filter((id): id is string => !!id))];
+    const [users, departments, pools] = await Promise.all([
+      this.deps.org.describeUsers(userIds),
+      this.deps.org.departmentNames(customers.map((c) => c.ownerDepartmentId)),
+      poolIds.length
+        ? this.deps.pools.find({ _id: { $in: poolIds } }, { name: 1 }).lean<{ _id: Types.ObjectId; name: string }[]>()
+        : Promise.resolve([]),
+    ]);
+    return { users, departments, pools: new Map(pools.map((p) => [p._id.toHexString(), p.name])) };
+  }
+
+  async get(scope: RequestScope, id: string) {
+    scope.require('customer.view');
+    const { customer, access } = await this.findAccessible(scope, id, { allowPool: true });
+    return customerView(customer, access, scope, await this.names([customer]));
+  }
+
+  async list(scope: RequestScope, query: ListQuery) {
+    scope.require('customer.view');
+    const conditions: Record<string, unknown>[] = [scope.filter('customer')];
+    if (query.deleted) {
+      scope.require('customer.delete');
+      conditions.push({ deletedAt: { $ne: null } });
+    } else {
+      conditions.push({ deletedAt: null });
+    }
+    if (query.owner) conditions.push({ ownerId: oid(query.owner === 'me' ? scope.user.id : query.owner) });
+    if (query.department) {
+      const subtree = await this.deps.org.departmentSubtree(query.department);
+      conditions.push({ ownerDepartmentId: { $in: subtree.map(oid) } });
+    }
+    for (const field of ['stage', 'level', 'industry', 'source'] as const) {
+      if (query[field]) conditions.push({ [field]: query[field] });
+    }
+    if (query.province) conditions.push({ 'region.province': query.province });
+    if (query.city) conditions.push({ 'region.city': query.city });
+    if (query.tag) conditions.push({ tags: query.tag });
+    if (query.needsCompletion) conditions.push({ 'needsCompletion.0': { $exists: true } });
+    if (query.idleDays !== undefined) {
+      const cutoff = new Date(this.deps.clock.now().getTime() - query.idleDays * 86_400_000);
+      conditions.push({ $or: [{ lastFollowUpAt: { $lt: cutoff } }, { lastFollowUpAt: null, createdAt: { $lt: cutoff } }] });
+    }
+    if (query.keyword) {
+      const search = searchFilter(query.keyword);
+      if (search) conditions.push(search);
+    }
+    const sort = listSorts[query.sort];
+    const direction: 1 | -1 = query.order ? (query.order === 'asc' ? 1 : -1) : sort.direction;
+    const position = decodeCursor(query.cursor);
+    if (position) {
+      const revive = (value: string | number | null) => (sort.field === 'pinyinKey' || value === null ? value : new Date(value));
+      conditions.push(afterCursor(sort.field, direction, position, revive));
+    }
+    const rows = await this.deps.customers
+      .find({ $and: conditions })
+      .sort({ [sort.field]: direction, _id: direction })
+      .limit(query.limit + 1)
+      .lean<Customer[]>();
+    const page = rows.slice(0, query.limit);
+    const names = await this.names(page);
+    const last = page.at(-1);
+    const nextCursor =
+      rows.length > query.limit && last
+        ? encodeCursor({
+            value: ((v: unknown) => (v instanceof Date ? v.toISOString() : (v as string | null) ?? null))(
+              (last as unknown as Record<string, unknown>)[sort.field],
+            ),
+            id: last._id.toHexString(),
+          })
+        : null;
+    return { items: page.map((c) => customerView(c, 'full', scope, names)), nextCursor };
+  }
+
+  // ---- duplicate control -----------------------------------------------------------------------
+
+  /** Existing customers that the given name or phones would duplicate; scoped in what they reveal. */
+  async findDuplicates(
+    scope: RequestScope,
+    probe: { type?: Customer['type']; name?: string; phones?: string[] },
+    excludeId?: Types.ObjectId,
+  ): Promise<DuplicateMatch[]> {
+    const companyKey = probe.name && (probe.type ?? 'company') === 'company' ? companyNameKey(probe.name) : '';
+    const mobiles = (probe.phones ?? [])
+      .map((p) => normalisePhone(p))
+      .filter((p) => p?.kind === 'mobile')
+      .map((p) => p!.value);
+    const or: Record<string, unknown>[] = [];
+    if (companyKey) or.push({ companyKey });
+    if (mobiles.length) or.push({ mobileKeys: { $in: mobiles } });
+    if (or.length === 0) return [];
+    const filter: Record<string, unknown> = { $or: or };
+    if (excludeId) filter._id = { $ne: excludeId };
+    const found = await this.deps.customers
+      .find(filter, { name: 1, ownerId: 1, pool: 1, companyKey: 1, mobileKeys: 1 })
+      .limit(10)
+      .lean<Customer[]>();
+    if (found.length === 0) return [];
+    const [visible, users] = await Promise.all([
+      this.visibleIds(scope, found.map((c) => c._id)),
+      this.deps.org.describeUsers(found.map((c) => c.ownerId)),
+    ]);
+    return found.map((c) => ({
+      id: c._id.toHexString(),
+      name: c.name,
+      owner: c.ownerId ? { name: users.get(String(c.ownerId))?.name ?? '' } : null,
+      inPool: !!c.pool,
+      matchedBy: [
+        ...(companyKey && c.companyKey === companyKey ? (['name'] as const) : []),
+        ...(c.mobileKeys?.some((m) => mobiles.includes(m)) ? (['phone'] as const) : []),
+      ],
+      visible: visible.has(c._id.toHexString()),
+    }));
+  }
+
+  private duplicateError(matches: DuplicateMatch[], locale: Locale): AppError {
+    const first = matches[0]!;
+    const owner = first.owner?.name ?? translate('error.customer.poolOwner', locale);
+    return new AppError('DUPLICATE', {
+      messageKey: 'error.customer.duplicate',
+      params: { name: first.name, owner },
+      details: { matches },
+    });
+  }
+
+  // ---- writing ------------------------------------------------------------------------------
+
+  /** Which users the caller may make a customer's owner. */
+  async assertAssignable(scope: RequestScope, userId: string): Promise<{ id: Types.ObjectId; departmentId: Types.ObjectId | null }> {
+    const user = Types.ObjectId.isValid(userId) ? await this.deps.org.findUserById(userId) : null;
+    const allowed =
+      user?.active &&
+      (scope.seesAll ||
+        userId === scope.user.id ||
+        (scope.role === 'manager' && !!user.departmentId && scope.departmentSubtree.includes(user.departmentId.toHexString())));
+    if (!user || !allowed) throw new AppError('VALIDATION', { messageKey: 'error.customer.ownerNotAllowed', details: [{ path: 'ownerId' }] });
+    return { id: user._id, departmentId: user.departmentId ?? null };
+  }
+
+  private async assertCollaborators(scope: RequestScope, ids: string[]): Promise<Types.ObjectId[]> {
+    if (ids.length === 0) return [];
+    const users = await this.deps.org.describeUsers(ids);
+    const unknown = ids.filter((id) => !users.get(id)?.active);
+    if (unknown.length) throw new AppError('VALIDATION', { details: [{ path: 'collaboratorIds', message: unknown.join(',') }] });
+    return [...new Set(ids)].map(oid);
+  }
+
+  async create(scope: RequestScope, input: CreateCustomerInput, meta: RequestMeta) {
+    scope.require('customer.create');
+    const idempotencyKey = meta.idempotencyKey ? `${scope.user.id}:${meta.idempotencyKey}` : undefined;
+    if (idempotencyKey) {
+      const earlier = await this.deps.customers.findOne({ idempotencyKey }).lean<Customer>();
+      if (earlier) return { created: false, customer: await this.get(scope, earlier._id.toHexString()) };
+    }
+    const problems = new InputProblems(meta.locale);
+    const dictionaries = await this.deps.dictionaries.activeValues(dictionaryTypes);
+    const fields = normaliseCustomerFields(input, dictionaries, problems);
+    if (input.type === 'company' && !fields.industry) problems.add('industry', 'error.customer.industryRequired');
+    problems.throwIfAny();
+
+    const owner = await this.assertAssignable(scope, input.ownerId ?? scope.user.id);
+    const collaboratorIds = await this.assertCollaborators(scope, input.collaboratorIds);
+    const duplicates = await this.findDuplicates(scope, { type: fields.type!, name: fields.name!, phones: fields.phones! });
+    if (duplicates.length) throw this.duplicateError(duplicates, meta.locale);
+
+    const now = this.deps.clock.now();
+    const me = oid(scope.user.id);
+    const complete = { phones: fields.phones!, region: fields.region, level: fields.level, type: fields.type!, industry: fields.industry };
+    const doc = {
+      ...stripNulls(fields),
+      ...deriveKeys({ type: fields.type!, name: fields.name!, phones: fields.phones! }),
+      ownerId: owner.id,
+      ownerDepartmentId: owner.departmentId,
+      ownerSince: now,
+      collaboratorIds,
+      needsCompletion: missingFields(complete),
+      createdBy: me,
+      updatedBy: me,
+      createdAt: now,
+      updatedAt: now,
+      idempotencyKey,
+    };
+    let created: Customer;
+    try {
+      created = (await this.deps.customers.create(doc)).toObject() as Customer;
+    } catch (error) {
+      if (!isDuplicateKeyError(error)) throw error;
+      // a concurrent request won: the same retry, or another rep saving the same customer
+      if (idempotencyKey) {
+        const earlier = await this.deps.customers.findOne({ idempotencyKey }).lean<Customer>();
+        if (earlier) return { created: false, customer: await this.get(scope, earlier._id.toHexString()) };
+      }
+      const matches = await this.findDuplicates(scope, { type: fields.type!, name: fields.name!, phones: fields.phones! });
+      if (matches.length) throw this.duplicateError(matches, meta.locale);
+      throw error;
+    }
+    await this.deps.audit.record(scope, meta.client, [
+      { action: 'customer.create', entity: 'customer', entityId: created._id, customerId: created._id },
+    ]);
+    await this.deps.timeline.append([
+      { customerId: created._id, type: 'created', actorId: scope.user.id, data: { stage: created.stage }, key: `created:${created._id}` },
+    ]);
+    return { created: true, customer: await this.get(scope, created._id.toHexString()) };
+  }
+
+  async update(scope: RequestScope, id: string, input: UpdateCustomerInput, meta: RequestMeta) {
+    scope.require('customer.edit');
+    const { customer } = await this.findAccessible(scope, id);
+    const problems = new InputProblems(meta.locale);
+    const dictionaries = await this.deps.dictionaries.activeValues(dictionaryTypes);
+    const fields = normaliseCustomerFields(input, dictionaries, problems);
+    const next = { ...customer, ...fields } as Customer & Record<string, unknown>;
+    if (next.type === 'company' && !next.industry) problems.add('industry', 'error.customer.industryRequired');
+    problems.throwIfAny();
+    const collaboratorIds = input.collaboratorIds ? await this.assertCollaborators(scope, input.collaboratorIds) : undefined;
+    if (collaboratorIds) next.collaboratorIds = collaboratorIds;
+
+    const keysChange = fields.name !== undefined || fields.type !== undefined || fields.phones !== undefined;
+    if (keysChange) {
+      const duplicates = await this.findDuplicates(scope, { type: next.type, name: next.name, phones: next.phones }, customer._id);
+      if (duplicates.length) throw this.duplicateError(duplicates, meta.locale);
+    }
+    const changes = diffFields(customer as unknown as Record<string, unknown>, next, auditedFields);
+    if (changes.length === 0) return this.get(scope, id);
+
+    const set: Record<string, unknown> = { updatedAt: this.deps.clock.now(), updatedBy: oid(scope.user.id) };
+    const unset: Record<string, ''> = {};
+    for (const { field, after } of changes) {
+      if (after === null || after === undefined) unset[field] = '';
+      else set[field] = after;
+    }
+    set.needsCompletion = missingFields({ phones: next.phones, region: next.region, level: next.level, type: next.type, industry: next.industry });
+    if (keysChange) {
+      const keys = deriveKeys({ type: next.type, name: next.name, phones: next.phones });
+      Object.assign(set, { nameKey: keys.nameKey, pinyinKey: keys.pinyinKey, searchTokens: keys.searchTokens });
+      if (keys.companyKey) set.companyKey = keys.companyKey;
+      else unset.companyKey = '';
+      if (keys.mobileKeys) set.mobileKeys = keys.mobileKeys;
+      else unset.mobileKeys = '';
+    }
+    // optimistic concurrency: a stale version (or a change meanwhile, when none is given) conflicts
+    const expected = input.version ?? customer.version;
+    let updated: Customer | null;
+    try {
+      updated = await this.deps.customers
+        .findOneAndUpdate(
+          { _id: customer._id, version: expected, deletedAt: null },
+          { $set: set, ...(Object.keys(unset).length ? { $unset: unset } : {}), $inc: { version: 1 } },
+          { returnDocument: 'after' },
+        )
+        .lean<Customer>();
+    } catch (error) {
+      if (!isDuplicateKeyError(error)) throw error;
+      const matches = await this.findDuplicates(scope, { type: next.type, name: next.name, phones: next.phones }, customer._id);
+      throw matches.length ? this.duplicateError(matches, meta.locale) : error;
+    }
+    if (!updated) throw new AppError('CONFLICT', { messageKey: 'error.customer.versionConflict' });
+    await this.deps.audit.record(scope, meta.client, [
+      { action: 'customer.update', entity: 'customer', entityId: customer._id, customerId: customer._id, changes },
+    ]);
+    if (customer.stage !== updated.stage) {
+      await this.deps.timeline.append([
+        {
+          customerId: customer._id,
+          type: 'stageChanged',
+          actorId: scope.user.id,
+          data: { from: customer.stage, to: updated.stage },
+          key: `stage:${customer._id}:${updated.version}`,
+        },
+      ]);
+    }
+    return this.get(scope, id);
+  }
+
+  /** Soft delete (admins and managers): the record leaves every list and frees its duplicate keys. */
+  async remove(scope: RequestScope, id: string, meta: RequestMeta): Promise<void> {
+    scope.require('customer.delete');
+    const { customer } = await this.findAccessible(scope, id);
+    const now = this.deps.clock.now();
+    const done = await this.deps.customers.updateOne(
+      { _id: customer._id, deletedAt: null },
+      {
+        $set: {
+          deletedAt: now,
+          deletedBy: oid(scope.user.id),
+          deletedKeys: { companyKey: customer.companyKey, mobileKeys: customer.mobileKeys },
+          updatedAt: now,
+        },
+        $unset: { companyKey: '', mobileKeys: '' },
+        $inc: { version: 1 },
+      },
+    );
+    if (done.modifiedCount === 0) throw notFound();
+    await this.deps.audit.record(scope, meta.client, [
+      { action: 'customer.delete', entity: 'customer', entityId: customer._id, customerId: customer._id },
+    ]);
+  }
+
+  async restore(scope: RequestScope, id: string, meta: RequestMeta) {
+    scope.require('customer.delete');
+    if (!Types.ObjectId.isValid(id)) throw notFound();
+    const customer = await this.deps.customers
+      .findOne({ $and: [{ _id: oid(id), deletedAt: { $ne: null } }, scope.filter('customer')] })
+      .lean<Customer>();
+    if (!customer) throw notFound();
+    const duplicates = await this.findDuplicates(scope, customer, customer._id);
+    if (duplicates.length) throw this.duplicateError(duplicates, meta.locale);
+    const set: Record<string, unknown> = { deletedAt: null, updatedAt: this.deps.clock.now() };
+    if (customer.deletedKeys?.companyKey) set.companyKey = customer.deletedKeys.companyKey;
+    if (customer.deletedKeys?.mobileKeys?.length) set.mobileKeys = customer.deletedKeys.mobileKeys;
+    try {
+      await this.deps.customers.updateOne(
+        { _id: customer._id, deletedAt: { $ne: null } },
+        { $set: set, $unset: { deletedKeys: '', deletedBy: '' }, $inc: { version: 1 } },
+      );
+    } catch (error) {
+      if (!isDuplicateKeyError(error)) throw error;
+      throw this.duplicateError(await this.findDuplicates(scope, customer, customer._id), meta.locale);
+    }
+    await this.deps.audit.record(scope, meta.client, [
+      { action: 'customer.restore', entity: 'customer', entityId: customer._id, customerId: customer._id },
+    ]);
+    return this.get(scope, id);
+  }
+
+  /**
+   * Records a follow-up on the customer in one atomic step: last follow-up (never moved back),
+   * next follow-up and, when given, the new stage. Safe to repeat.
+   */
+  async applyFollowUp(customerId: Types.ObjectId, change: { at: Date; nextAt?: Date | null; stage?: Customer['stage'] }): Promise<void> {
+    const set: Record<string, unknown> = {};
+    if (change.nextAt !== undefined) set.nextFollowUpAt = change.nextAt;
+    if (change.stage) set.stage = change.stage;
+    await this.deps.customers.updateOne(
+      { _id: customerId },
+      { $max: { lastFollowUpAt: change.at }, ...(Object.keys(set).length ? { $set: set } : {}) },
+    );
+  }
+
+  /** Access check for records that are not the customer itself (e.g. an audit read). */
+  assertCanSee(access: Access): void {
+    if (access !== 'full') throw forbidden();
+  }
+}
+
+function stripNulls<T extends object>(value: T): { [K in keyof T]?: Exclude<T[K], null> } {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== null && v !== undefined)) as { [K in keyof T]?: Exclude<T[K], null> };
+}

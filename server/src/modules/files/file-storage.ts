@@ -1,0 +1,78 @@
+// Files live in the database (GridFS), so any number of server processes share them with no extra
+// service. The rest of Kemai sees only this small interface.
+import { Readable } from 'node:stream';
+import { GridFSBucket, ObjectId, type Db } from 'mongodb';
+
+export interface StoredFileMeta {
+  uploadedBy: string;
+  contentType: string;
+  /** the customer whose record the file belongs to, once attached */
+  customerId: string | null;
+  purpose: string;
+}
+
+export interface StoredFile {
+  id: string;
+  filename: string;
+  length: number;
+  uploadedAt: Date;
+  meta: StoredFileMeta;
+}
+
+export interface FileStorage {
+  save(content: Buffer, filename: string, meta: StoredFileMeta): Promise<string>;
+  find(id: string): Promise<StoredFile | null>;
+  open(id: string): Readable;
+  /** Attaches files the user uploaded and nobody attached yet to a customer; returns those attached. */
+  attach(ids: string[], uploadedBy: string, customerId: string): Promise<string[]>;
+}
+
+export class GridFsStorage implements FileStorage {
+  private readonly bucket: GridFSBucket;
+  private readonly filesCollection;
+
+  constructor(db: Db, bucketName = 'files') {
+    this.bucket = new GridFSBucket(db, { bucketName });
+    this.filesCollection = db.collection(`${bucketName}.files`);
+  }
+
+  save(content: Buffer, filename: string, meta: StoredFileMeta): Promise<string> {
+    return new Promise((resolve, reject) => {
+      const upload = this.bucket.openUploadStream(filename, { metadata: meta });
+      Readable.from([content])
+        .pipe(upload)
+        .on('error', reject)
+        .on('finish', () => resolve(upload.id.toHexString()));
+    });
+  }
+
+  async find(id: string): Promise<StoredFile | null> {
+    if (!ObjectId.isValid(id)) return null;
+    const file = await this.filesCollection.findOne({ _id: new ObjectId(id) });
+    if (!file) return null;
+    return {
+      id,
+      filename: file.filename as string,
+      length: file.length as number,
+      uploadedAt: file.uploadDate as Date,
+      meta: file.metadata as StoredFileMeta,
+    };
+  }
+
+  open(id: string): Readable {
+    return this.bucket.openDownloadStream(new ObjectId(id));
+  }
+
+  async attach(ids: string[], uploadedBy: string, customerId: string): Promise<string[]> {
+    const wanted = ids.filter((id) => ObjectId.isValid(id)).map((id) => new ObjectId(id));
+    if (wanted.length === 0) return [];
+    await this.filesCollection.updateMany(
+      { _id: { $in: wanted }, 'metadata.uploadedBy': uploadedBy, 'metadata.customerId': null },
+      { $set: { 'metadata.customerId': customerId } },
+    );
+    const attached = await this.filesCollection
+      .find({ _id: { $in: wanted }, 'metadata.customerId': customerId }, { projection: { _id: 1 } })
+      .toArray();
+    return attached.map((f) => f._id.toHexString());
+  }
+}

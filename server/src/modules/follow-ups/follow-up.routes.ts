@@ -1,0 +1,68 @@
+import Router from '@koa/router';
+import { z } from 'zod';
+import { requireAuth, scopeOf } from '../../core/auth/authenticator.ts';
+import type { KemaiState } from '../../core/http/context.ts';
+import { requestMeta } from '../../core/http/request-meta.ts';
+import { parseInput } from '../../core/http/validate.ts';
+import { parseDate } from '../standards/index.ts';
+import { createFollowUpBody, type FollowUpService } from './follow-up.service.ts';
+
+const limit = z.coerce.number().int().min(1).max(100).default(20);
+/** A timestamp, or a calendar day taken in Asia/Shanghai (`to` days are inclusive). */
+const day = (endOfDay: boolean) =>
+  z
+    .string()
+    .max(40)
+    .transform((value, ctx) => {
+      if (/T/.test(value)) {
+        const instant = new Date(value);
+        if (!Number.isNaN(instant.getTime())) return instant;
+      } else {
+        const date = parseDate(value);
+        if (date) return new Date(date.getTime() - shanghaiOffsetMs + (endOfDay ? 86_400_000 : 0));
+      }
+      ctx.addIssue({ code: 'custom', message: 'expected a date such as 2026-11-01' });
+      return z.NEVER;
+    });
+
+const shanghaiOffsetMs = 8 * 3_600_000; // China keeps no daylight saving time
+
+export function followUpRoutes(followUps: FollowUpService): Router<KemaiState> {
+  const router = new Router<KemaiState>();
+  router.use(requireAuth());
+  router.post('/customers/:id/follow-ups', async (ctx) => {
+    const input = parseInput(createFollowUpBody, ctx.request.body, ctx.state.locale);
+    const result = await followUps.create(scopeOf(ctx.state), ctx.params.id!, input, requestMeta(ctx, input.clientKey));
+    ctx.status = result.created ? 201 : 200;
+    ctx.body = result.followUp;
+  });
+  router.get('/customers/:id/follow-ups', async (ctx) => {
+    const query = parseInput(z.object({ limit, cursor: z.string().max(200).optional() }).strict(), ctx.query, ctx.state.locale);
+    ctx.body = await followUps.listForCustomer(scopeOf(ctx.state), ctx.params.id!, query.limit, query.cursor);
+  });
+  router.get('/follow-ups', async (ctx) => {
+    const query = parseInput(
+      z
+        .object({
+          mine: z.enum(['1', 'true']).optional(),
+          userId: z.string().regex(/^[0-9a-f]{24}$/i).optional(),
+          from: day(false).optional(),
+          to: day(true).optional(),
+          limit,
+          cursor: z.string().max(200).optional(),
+        })
+        .strict(),
+      ctx.query,
+      ctx.state.locale,
+    );
+    const scope = scopeOf(ctx.state);
+    ctx.body = await followUps.listByUser(scope, {
+      ...(query.mine ? {} : query.userId ? { userId: query.userId } : {}),
+      ...(query.from ? { from: query.from } : {}),
+      ...(query.to ? { to: query.to } : {}),
+      limit: query.limit,
+      ...(query.cursor ? { cursor: query.cursor } : {}),
+    });
+  });
+  return router;
+}
