@@ -11,8 +11,8 @@ export default class SummaryReporter implements Reporter {
         else if (state === 'failed') counts.failed++;
         else counts.skipped++;
       }
-      // a file that failed to load has no tests but is a failure
-      if (module.state() === 'failed' && [...module.children.allTests()].length === 0) counts.failed++;
+      // a file whose setup failed has its tests skipped, yet the file is a failure
+      if (module.state() === 'failed' && ![...module.children.allTests()].some((t) => t.result().state === 'failed')) counts.failed++;
     }
     counts.failed += unhandledErrors.length;
     process.stdout.write(`\ntests: ${counts.passed} passed, ${counts.failed} failed, ${counts.skipped} skipped\n`);

@@ -18,16 +18,23 @@ const missingOperators = new Map<string, string>([
 
 const missingIndexKinds = new Set(['text', '2dsphere', '2d', 'geoHaystack']);
 
-function walk(value: unknown, visit: (key: string, value: unknown, parent: Doc) => void): void {
+function walk(value: unknown, visit: (key: string, value: unknown) => void, seen = new WeakSet<object>()): void {
+  if (!value || typeof value !== 'object' || value instanceof Date || ArrayBuffer.isView(value)) return;
+  if (seen.has(value)) return; // mongoose documents can point back at their parents
+  seen.add(value);
+  if ((value as { _bsontype?: string })._bsontype) return; // ObjectId, Decimal128, …: leaves
+  const toBSON = (value as { toBSON?: () => unknown }).toBSON;
+  if (typeof toBSON === 'function') {
+    walk(toBSON.call(value), visit, seen); // what the driver will actually send
+    return;
+  }
   if (Array.isArray(value)) {
-    for (const item of value) walk(item, visit);
-  } else if (value && typeof value === 'object' && !(value instanceof Date) && !ArrayBuffer.isView(value)) {
-    const bsonType = (value as { _bsontype?: string })._bsontype;
-    if (bsonType) return; // ObjectId, Decimal128, …: leaves
-    for (const [key, child] of Object.entries(value as Doc)) {
-      visit(key, child, value as Doc);
-      walk(child, visit);
-    }
+    for (const item of value) walk(item, visit, seen);
+    return;
+  }
+  for (const [key, child] of Object.entries(value as Doc)) {
+    visit(key, child);
+    walk(child, visit, seen);
   }
 }
 
@@ -38,7 +45,7 @@ export function unportableFeatures(commandName: string, command: Doc): string[] 
   }
   if ('startTransaction' in command) found.add('multi-document transactions');
 
-  walk(command, (key, value, parent) => {
+  walk(command, (key, value) => {
     const operator = missingOperators.get(key);
     if (operator) found.add(operator);
     if (key === 'collation') found.add('collation (silently ignored by the embedded engine)');
@@ -49,7 +56,6 @@ export function unportableFeatures(commandName: string, command: Doc): string[] 
         }
       }
     }
-    void parent;
   });
 
   if (commandName === 'createIndexes') {

@@ -7,20 +7,19 @@ import { createContactBody, updateContactBody, type ContactService } from './con
 
 export function contactRoutes(contacts: ContactService): Router<KemaiState> {
   const router = new Router<KemaiState>();
-  router.use(requireAuth());
-  router.get('/customers/:id/contacts', async (ctx) => {
+  router.get('/customers/:id/contacts', requireAuth(), async (ctx) => {
     ctx.body = await contacts.list(scopeOf(ctx.state), ctx.params.id!);
   });
-  router.post('/customers/:id/contacts', async (ctx) => {
+  router.post('/customers/:id/contacts', requireAuth(), async (ctx) => {
     const input = parseInput(createContactBody, ctx.request.body, ctx.state.locale);
     ctx.status = 201;
     ctx.body = await contacts.create(scopeOf(ctx.state), ctx.params.id!, input, requestMeta(ctx));
   });
-  router.patch('/contacts/:id', async (ctx) => {
+  router.patch('/contacts/:id', requireAuth(), async (ctx) => {
     const input = parseInput(updateContactBody, ctx.request.body, ctx.state.locale);
     ctx.body = await contacts.update(scopeOf(ctx.state), ctx.params.id!, input, requestMeta(ctx));
   });
-  router.delete('/contacts/:id', async (ctx) => {
+  router.delete('/contacts/:id', requireAuth(), async (ctx) => {
     await contacts.remove(scopeOf(ctx.state), ctx.params.id!, requestMeta(ctx));
     ctx.status = 204;
   });

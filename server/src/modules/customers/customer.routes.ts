@@ -49,21 +49,20 @@ const duplicateQuery = z
 
 export function customerRoutes(customers: CustomerService, pool: PoolService): Router<KemaiState> {
   const router = new Router<KemaiState>();
-  router.use(requireAuth());
 
-  router.get('/customers', async (ctx) => {
+  router.get('/customers', requireAuth(), async (ctx) => {
     const query = parseInput(listQuery, ctx.query, ctx.state.locale);
     ctx.body = await customers.list(scopeOf(ctx.state), { ...query, keyword: query.keyword ?? query.q });
   });
 
-  router.post('/customers', async (ctx) => {
+  router.post('/customers', requireAuth(), async (ctx) => {
     const input = parseInput(createCustomerBody, ctx.request.body, ctx.state.locale);
     const result = await customers.create(scopeOf(ctx.state), input, requestMeta(ctx));
     ctx.status = result.created ? 201 : 200;
     ctx.body = result.customer;
   });
 
-  router.get('/customers/check-duplicate', async (ctx) => {
+  router.get('/customers/check-duplicate', requireAuth(), async (ctx) => {
     const query = parseInput(duplicateQuery, ctx.query, ctx.state.locale);
     const scope = scopeOf(ctx.state);
     scope.require('customer.view');
@@ -75,46 +74,46 @@ export function customerRoutes(customers: CustomerService, pool: PoolService): R
     ctx.body = { duplicate: matches.length > 0, matches };
   });
 
-  router.post('/customers/transfer', async (ctx) => {
+  router.post('/customers/transfer', requireAuth(), async (ctx) => {
     const body = parseInput(z.object({ fromUserId: objectId, toUserId: objectId }).strict(), ctx.request.body, ctx.state.locale);
     ctx.body = await pool.transferAll(scopeOf(ctx.state), body.fromUserId, body.toUserId, requestMeta(ctx));
   });
 
-  router.get('/customers/:id', async (ctx) => {
+  router.get('/customers/:id', requireAuth(), async (ctx) => {
     ctx.body = await customers.get(scopeOf(ctx.state), ctx.params.id!);
   });
 
-  router.patch('/customers/:id', async (ctx) => {
+  router.patch('/customers/:id', requireAuth(), async (ctx) => {
     const input = parseInput(updateCustomerBody, ctx.request.body, ctx.state.locale);
     const ifMatch = /^"?(\d+)"?$/.exec(ctx.get('If-Match'))?.[1];
     if (ifMatch !== undefined && input.version === undefined) input.version = Number(ifMatch);
     ctx.body = await customers.update(scopeOf(ctx.state), ctx.params.id!, input, requestMeta(ctx));
   });
 
-  router.delete('/customers/:id', async (ctx) => {
+  router.delete('/customers/:id', requireAuth(), async (ctx) => {
     await customers.remove(scopeOf(ctx.state), ctx.params.id!, requestMeta(ctx));
     ctx.status = 204;
   });
 
-  router.post('/customers/:id/restore', async (ctx) => {
+  router.post('/customers/:id/restore', requireAuth(), async (ctx) => {
     ctx.body = await customers.restore(scopeOf(ctx.state), ctx.params.id!, requestMeta(ctx));
   });
 
-  router.post('/customers/:id/claim', async (ctx) => {
+  router.post('/customers/:id/claim', requireAuth(), async (ctx) => {
     ctx.body = await pool.claim(scopeOf(ctx.state), ctx.params.id!, requestMeta(ctx));
   });
 
-  router.post('/customers/:id/release', async (ctx) => {
+  router.post('/customers/:id/release', requireAuth(), async (ctx) => {
     const body = parseInput(z.object({ reason: z.string().trim().min(1).max(200) }).strict(), ctx.request.body, ctx.state.locale);
     ctx.body = await pool.release(scopeOf(ctx.state), ctx.params.id!, body.reason, requestMeta(ctx));
   });
 
-  router.post('/customers/:id/transfer', async (ctx) => {
+  router.post('/customers/:id/transfer', requireAuth(), async (ctx) => {
     const body = parseInput(z.object({ toUserId: objectId }).strict(), ctx.request.body, ctx.state.locale);
     ctx.body = await pool.transfer(scopeOf(ctx.state), ctx.params.id!, body.toUserId, requestMeta(ctx));
   });
 
-  router.get('/pool', async (ctx) => {
+  router.get('/pool', requireAuth(), async (ctx) => {
     const query = parseInput(
       z.object({ poolId: objectId.optional(), keyword: z.string().trim().max(50).optional(), limit, cursor: z.string().max(200).optional() }).strict(),
       ctx.query,
@@ -123,12 +122,12 @@ export function customerRoutes(customers: CustomerService, pool: PoolService): R
     ctx.body = await pool.list(scopeOf(ctx.state), query);
   });
 
-  router.get('/pools', async (ctx) => {
+  router.get('/pools', requireAuth(), async (ctx) => {
     const pools = await pool.visiblePools(scopeOf(ctx.state));
     ctx.body = { items: pools.map((p) => ({ id: p._id.toHexString(), name: p.name, departmentId: p.departmentId?.toHexString() ?? null, isDefault: p.isDefault })) };
   });
 
-  router.post('/pools', async (ctx) => {
+  router.post('/pools', requireAuth(), async (ctx) => {
     const body = parseInput(z.object({ name: z.string().trim().min(1).max(50), departmentId: objectId.nullable().optional() }).strict(), ctx.request.body, ctx.state.locale);
     const created = await pool.createPool(scopeOf(ctx.state), body);
     ctx.status = 201;

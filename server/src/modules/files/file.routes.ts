@@ -42,8 +42,7 @@ function readUpload(ctx: KemaiContext, maxBytes: number, tooLarge: () => AppErro
 
 export function fileRoutes(files: FileService): Router<KemaiState> {
   const router = new Router<KemaiState>();
-  router.use(requireAuth());
-  router.post('/files', async (ctx) => {
+  router.post('/files', requireAuth(), async (ctx) => {
     const scope = scopeOf(ctx.state);
     scope.require('customer.edit');
     const declared = Number(ctx.get('Content-Length') || 0);
@@ -52,7 +51,7 @@ export function fileRoutes(files: FileService): Router<KemaiState> {
     ctx.status = 201;
     ctx.body = await files.upload(scope, content, name, requestMeta(ctx).client);
   });
-  router.get('/files/:id', async (ctx) => {
+  router.get('/files/:id', requireAuth(), async (ctx) => {
     const { file, stream } = await files.open(scopeOf(ctx.state), ctx.params.id!);
     ctx.set('Content-Type', file.meta.contentType);
     ctx.set('Content-Length', String(file.length));

@@ -29,18 +29,17 @@ const shanghaiOffsetMs = 8 * 3_600_000; // China keeps no daylight saving time
 
 export function followUpRoutes(followUps: FollowUpService): Router<KemaiState> {
   const router = new Router<KemaiState>();
-  router.use(requireAuth());
-  router.post('/customers/:id/follow-ups', async (ctx) => {
+  router.post('/customers/:id/follow-ups', requireAuth(), async (ctx) => {
     const input = parseInput(createFollowUpBody, ctx.request.body, ctx.state.locale);
     const result = await followUps.create(scopeOf(ctx.state), ctx.params.id!, input, requestMeta(ctx, input.clientKey));
     ctx.status = result.created ? 201 : 200;
     ctx.body = result.followUp;
   });
-  router.get('/customers/:id/follow-ups', async (ctx) => {
+  router.get('/customers/:id/follow-ups', requireAuth(), async (ctx) => {
     const query = parseInput(z.object({ limit, cursor: z.string().max(200).optional() }).strict(), ctx.query, ctx.state.locale);
     ctx.body = await followUps.listForCustomer(scopeOf(ctx.state), ctx.params.id!, query.limit, query.cursor);
   });
-  router.get('/follow-ups', async (ctx) => {
+  router.get('/follow-ups', requireAuth(), async (ctx) => {
     const query = parseInput(
       z
         .object({
