@@ -72,6 +72,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
       await new Promise<void>((resolve) => server.close(() => resolve()));
       // every test file ends by proving it used nothing the embedded engine lacks
       expect(db.unportable, 'commands the embedded engine does not run').toEqual([]);
+      expect(db.unindexed(), 'query shapes no declared index serves (tests/helpers/index-coverage.ts)').toEqual([]);
       await db.drop();
     },
   };
