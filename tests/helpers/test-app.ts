@@ -4,7 +4,8 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { expect } from 'vitest';
 import { loadConfig, type Config } from '../../config/index.ts';
-import { buildApp, type KemaiApp } from '../../server/src/app.ts';
+import { buildApp, buildModels, type KemaiApp, type Models } from '../../server/src/app.ts';
+import { connectDatabase } from '../../server/src/core/db/connect.ts';
 import type { Clock } from '../../server/src/core/clock.ts';
 import { createLogger } from '../../server/src/core/logger.ts';
 import { openTestDatabase, type TestDatabase } from './database.ts';
@@ -12,6 +13,8 @@ import { openTestDatabase, type TestDatabase } from './database.ts';
 export interface TestApp {
   app: KemaiApp;
   db: TestDatabase;
+  /** models on a second, unwatched connection: for assertions, which need no index */
+  inspect: Models;
   config: Config;
   baseUrl: string;
   request(path: string, init?: RequestInit & { json?: unknown; token?: string }): Promise<Response>;
@@ -41,6 +44,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
   await app.ensureIndexes();
   await app.seedReferenceData();
   if (options.seed !== false) await app.services.org.seedDemoOrganisation();
+  const inspectConnection = await connectDatabase({ uri: db.uri, dbName: db.dbName });
   const server: Server = createServer(app.koa.callback());
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -59,6 +63,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
   return {
     app,
     db,
+    inspect: buildModels(inspectConnection),
     config,
     baseUrl,
     request,
@@ -69,6 +74,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     },
     async close() {
       server.closeAllConnections();
+      await inspectConnection.close();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       // every test file ends by proving it used nothing the embedded engine lacks
       expect(db.unportable, 'commands the embedded engine does not run').toEqual([]);

@@ -52,10 +52,10 @@ describe('dev login and the current user', () => {
     expect(unknown.status).toBe(401);
     expect(await unknown.json()).toEqual({ error: { code: 'UNAUTHENTICATED', message: '用户不存在或已停用' } });
 
-    await t.app.models.users.updateOne({ login: 'rep.south3' }, { $set: { active: false } });
+    await t.inspect.users.updateOne({ login: 'rep.south3' }, { $set: { active: false } });
     const inactive = await t.request('/api/auth/dev-login', { method: 'POST', json: { login: 'rep.south3' } });
     expect(inactive.status).toBe(401);
-    await t.app.models.users.updateOne({ login: 'rep.south3' }, { $set: { active: true } });
+    await t.inspect.users.updateOne({ login: 'rep.south3' }, { $set: { active: true } });
 
     const malformed = await t.request('/api/auth/dev-login', {
       method: 'POST',
@@ -96,9 +96,9 @@ describe('dev login and the current user', () => {
 
   it('ends every session of a user who is deactivated', async () => {
     const token = await t.login('rep.south1');
-    await t.app.models.users.updateOne({ login: 'rep.south1' }, { $set: { active: false } });
+    await t.inspect.users.updateOne({ login: 'rep.south1' }, { $set: { active: false } });
     expect((await t.request('/api/me', { token })).status).toBe(401);
-    await t.app.models.users.updateOne({ login: 'rep.south1' }, { $set: { active: true } });
+    await t.inspect.users.updateOne({ login: 'rep.south1' }, { $set: { active: true } });
   });
 
   it('purges sessions that expired more than a day ago', async () => {
@@ -106,7 +106,7 @@ describe('dev login and the current user', () => {
     clock.advance(3 * 24 * 3_600_000);
     const purged = await t.app.services.auth.purgeExpiredSessions();
     expect(purged).toBeGreaterThan(0);
-    expect(await t.app.models.sessions.countDocuments({ expiresAt: { $lt: new Date(clock.now().getTime() - 86_400_000) } })).toBe(0);
+    expect(await t.inspect.sessions.countDocuments({ expiresAt: { $lt: new Date(clock.now().getTime() - 86_400_000) } })).toBe(0);
   });
 });
 

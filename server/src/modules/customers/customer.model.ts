@@ -141,6 +141,10 @@ for (const sort of listSorts) {
   customerSchema.index({ ownerDepartmentId: 1, deletedAt: 1, ...sort });
   customerSchema.index({ deletedAt: 1, ...sort });
 }
+// the recycle bin (deleted customers, newest deletion first) under each scope
+for (const prefix of [{ ownerId: 1 }, { collaboratorIds: 1 }, { ownerDepartmentId: 1 }, {}] as Record<string, 1>[]) {
+  customerSchema.index({ ...prefix, deletedAt: -1, _id: -1 });
+}
 customerSchema.index({ 'pool.poolId': 1, deletedAt: 1, 'pool.enteredAt': -1, _id: -1 });
 customerSchema.index({ searchTokens: 1 });
 customerSchema.index({ ownerId: 1, needsCompletion: 1 });

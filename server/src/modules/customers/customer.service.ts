@@ -175,7 +175,8 @@ export class CustomerService {
       const search = searchFilter(query.keyword);
       if (search) conditions.push(search);
     }
-    const sort = listSorts[query.sort];
+    // the recycle bin lists by deletion time, newest first
+    const sort = query.deleted ? ({ field: 'deletedAt', direction: -1 } as const) : listSorts[query.sort];
     const direction: 1 | -1 = query.order ? (query.order === 'asc' ? 1 : -1) : sort.direction;
     const position = decodeCursor(query.cursor);
     if (position) {
