@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { isServed, shapesOf } from '../helpers/index-coverage.ts';
 
-const customerIndexes = [
+const customerIndexes: Record<string, number>[] = [
   { ownerId: 1, deletedAt: 1, updatedAt: -1, _id: -1 },
   { collaboratorIds: 1, deletedAt: 1, updatedAt: -1, _id: -1 },
   { searchTokens: 1 },
