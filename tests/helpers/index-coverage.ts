@@ -15,7 +15,8 @@ export interface QueryShape {
 
 /** Collections written by libraries (their own indexes) or small enough to read whole. */
 const exempt = new Set(['agendaJobs', 'agenda_logs']);
-const smallReferenceCollections = new Set(['departments', 'users', 'dictionaries', 'settings', 'pools']);
+// files.files: the driver's GridFS probes it with an empty findOne before its first upload
+const smallReferenceCollections = new Set(['departments', 'users', 'dictionaries', 'settings', 'pools', 'files.files']);
 const libraryIndexes: Record<string, Record<string, 1 | -1>[]> = {
   'files.files': [{ filename: 1, uploadDate: 1 }],
   'files.chunks': [{ files_id: 1, n: 1 }],

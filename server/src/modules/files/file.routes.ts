@@ -11,7 +11,7 @@ function readUpload(ctx: KemaiContext, maxBytes: number, tooLarge: () => AppErro
   return new Promise((resolve, reject) => {
     let parser: busboy.Busboy;
     try {
-      parser = busboy({ headers: ctx.req.headers, limits: { files: 1, fileSize: maxBytes, fields: 10 } });
+      parser = busboy({ headers: ctx.req.headers, defParamCharset: 'utf8', limits: { files: 1, fileSize: maxBytes, fields: 10 } });
     } catch {
       reject(new AppError('VALIDATION', { messageKey: 'error.file.missing' }));
       return;
