@@ -49,7 +49,7 @@ describe('creating customers', () => {
     expect(body.birthday).toBe('2023-10-15T00:00:00.000Z');
     expect(body.needsCompletion).toEqual(['level']);
     const stored = await t.inspect.customers.findById(body.id).lean();
-    expect(stored).toMatchObject({ companyKey: '云帆网络科技', mobileKeys: ['13800138000'], pinyinKey: expect.stringMatching(/^hangzhou/) });
+    expect(stored).toMatchObject({ companyCore: '云帆网络科技', companyKey: '云帆网络科技|33', mobileKeys: ['13800138000'], pinyinKey: expect.stringMatching(/^hangzhou/) });
   });
 
   it('rejects what breaks the standards, naming each field in the caller language', async () => {
@@ -129,6 +129,14 @@ describe('duplicate check (查重)', () => {
       // nothing else about a customer the caller may not see
       expect(JSON.stringify(body)).not.toContain('15604448761');
     }
+  });
+
+  it('keeps apart two registrations of one brand in two provinces', async () => {
+    expect((await create(rep, company('济南长青商贸有限公司'))).status).toBe(201);
+    expect((await create(rep2, company('武汉长青商贸股份有限公司'))).status).toBe(201);
+    // without a place, the name may be either: refused
+    expect((await create(rep2, company('长青商贸有限公司'))).status).toBe(409);
+    expect((await create(rep2, company('长青商贸（济南）有限公司'))).status).toBe(409);
   });
 
   it('does not block a shared landline or a person with a common name', async () => {

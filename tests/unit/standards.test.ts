@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import {
   canonicalRegion,
+  companyIdentity,
   companyNameKey,
+  sameCompany,
   displayName,
   normaliseEmail,
   normalisePhone,
@@ -69,6 +71,17 @@ describe('company names', () => {
   it('keeps distinct companies apart', () => {
     expect(companyNameKey('华为技术有限公司')).not.toBe(companyNameKey('华为科技有限公司'));
     expect(companyNameKey('领航物流有限公司')).not.toBe(companyNameKey('领航贸易有限公司'));
+  });
+
+  it('keeps the place a name gives aside, so one brand in two provinces is two companies', () => {
+    const jinan = companyIdentity('济南长青商贸有限公司');
+    const wuhan = companyIdentity('武汉长青商贸股份有限公司');
+    const bare = companyIdentity('长青商贸有限公司');
+    expect(jinan).toEqual({ core: '长青商贸', province: '37' });
+    expect(wuhan).toEqual({ core: '长青商贸', province: '42' });
+    expect(sameCompany(jinan, wuhan)).toBe(false);
+    expect(sameCompany(jinan, bare)).toBe(true);
+    expect(sameCompany(companyIdentity('湖北中科融资租赁股份有限公司'), companyIdentity('中科融资租赁(武汉)股份有限公司'))).toBe(true);
   });
 
   it('keeps bracketed words that are not places', () => {

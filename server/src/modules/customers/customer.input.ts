@@ -6,7 +6,7 @@ import type { IssueDetail } from '../../core/http/validate.ts';
 import { translate, type Locale } from '../../core/i18n.ts';
 import {
   canonicalRegion,
-  companyNameKey,
+  companyIdentity,
   displayName,
   nameKey,
   normaliseEmail,
@@ -184,22 +184,30 @@ export function missingFields(customer: Pick<NormalisedCustomerFields, 'phones' 
 export interface DerivedKeys {
   nameKey: string;
   pinyinKey: string;
+  companyCore: string | undefined;
   companyKey: string | undefined;
   mobileKeys: string[] | undefined;
   searchTokens: string[];
 }
 
+/** The unique form of a company's identity: the same core in the same (or no) province. */
+export function companyUniqueKey(identity: { core: string; province: string | null }): string {
+  return `${identity.core}|${identity.province ?? ''}`;
+}
+
 /** The keys duplicate control, sorting and search need, derived from name, type and phones. */
 export function deriveKeys(customer: { type: Customer['type']; name: string; phones: string[] }): DerivedKeys {
   const phones = customer.phones.map((p) => normalisePhone(p)).filter((p): p is NormalisedPhone => p !== null);
-  const companyKey = customer.type === 'company' ? companyNameKey(customer.name) : undefined;
+  const company = customer.type === 'company' ? companyIdentity(customer.name) : undefined;
+  const companyKey = company?.core;
   const mobiles = phones.filter((p) => p.kind === 'mobile').map((p) => p.value);
   const key = customer.type === 'company' ? nameKey(customer.name) : personNameKey(customer.name);
   const names = [customer.name, ...(companyKey && companyKey !== key ? [companyKey] : [])];
   return {
     nameKey: key,
     pinyinKey: pinyinKeys(key).full,
-    companyKey: companyKey || undefined,
+    companyCore: company?.core || undefined,
+    companyKey: company?.core ? companyUniqueKey(company) : undefined,
     mobileKeys: mobiles.length > 0 ? mobiles : undefined,
     searchTokens: searchTokens(names, phones),
   };

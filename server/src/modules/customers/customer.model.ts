@@ -43,7 +43,9 @@ export interface Customer {
   // derived keys (entry standards): never set by clients
   nameKey: string;
   pinyinKey: string;
-  /** company: normalised name for the duplicate check (unique while not deleted) */
+  /** company: the core of its name (新锐投资管理), for finding possible duplicates */
+  companyCore?: string;
+  /** company: `${core}|${province code or ''}`, unique while not deleted: the same name cannot be saved twice */
   companyKey?: string;
   /** mainland mobile numbers for the duplicate check (unique while not deleted) */
   mobileKeys?: string[];
@@ -56,7 +58,7 @@ export interface Customer {
   deletedAt: Date | null;
   deletedBy?: Types.ObjectId;
   /** keys held back while deleted, restored with the customer */
-  deletedKeys?: { companyKey?: string; mobileKeys?: string[] };
+  deletedKeys?: { companyKey?: string; companyCore?: string; mobileKeys?: string[] };
   /** client retry key of the create request: `${userId}:${key}` */
   idempotencyKey?: string;
   version: number;
@@ -104,6 +106,7 @@ const customerSchema = new Schema<Customer>(
 
     nameKey: { type: String, required: true },
     pinyinKey: { type: String, default: '' },
+    companyCore: { type: String, default: undefined },
     companyKey: { type: String, default: undefined },
     mobileKeys: { type: [String], default: undefined },
     searchTokens: { type: [String], default: [] },
@@ -114,7 +117,7 @@ const customerSchema = new Schema<Customer>(
     updatedAt: { type: Date, required: true },
     deletedAt: { type: Date, default: null },
     deletedBy: Schema.Types.ObjectId,
-    deletedKeys: { type: new Schema({ companyKey: String, mobileKeys: [String] }, { _id: false }), default: undefined },
+    deletedKeys: { type: new Schema({ companyKey: String, companyCore: String, mobileKeys: [String] }, { _id: false }), default: undefined },
     idempotencyKey: { type: String, default: undefined },
     version: { type: Number, default: 0 },
   },
@@ -124,6 +127,7 @@ const customerSchema = new Schema<Customer>(
 // Duplicate control that holds under concurrency: two reps saving the same customer at once
 // cannot both succeed. Sparse, because persons have no company key and many have no mobile.
 customerSchema.index({ companyKey: 1 }, { unique: true, sparse: true });
+customerSchema.index({ companyCore: 1 }, { sparse: true });
 customerSchema.index({ mobileKeys: 1 }, { unique: true, sparse: true });
 customerSchema.index({ idempotencyKey: 1 }, { unique: true, sparse: true });
 

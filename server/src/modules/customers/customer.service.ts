@@ -11,7 +11,7 @@ import type { AuditService, ClientInfo } from '../audit/audit.service.ts';
 import { diffFields } from '../audit/audit.service.ts';
 import type { DictionaryService } from '../dictionaries/dictionary.service.ts';
 import type { OrgService } from '../org/org.service.ts';
-import { companyNameKey, normalisePhone, searchFilter } from '../standards/index.ts';
+import { companyIdentity, normalisePhone, sameCompany, searchFilter } from '../standards/index.ts';
 import type { TimelineService } from '../timeline/timeline.service.ts';
 import {
   deriveKeys,
@@ -211,21 +211,29 @@ export class CustomerService {
     probe: { type?: Customer['type']; name?: string; phones?: string[] },
     excludeId?: Types.ObjectId,
   ): Promise<DuplicateMatch[]> {
-    const companyKey = probe.name && (probe.type ?? 'company') === 'company' ? companyNameKey(probe.name) : '';
+    const company = probe.name && (probe.type ?? 'company') === 'company' ? companyIdentity(probe.name) : null;
     const mobiles = (probe.phones ?? [])
       .map((p) => normalisePhone(p))
       .filter((p) => p?.kind === 'mobile')
       .map((p) => p!.value);
     const or: Record<string, unknown>[] = [];
-    if (companyKey) or.push({ companyKey });
+    if (company?.core) or.push({ companyCore: company.core });
     if (mobiles.length) or.push({ mobileKeys: { $in: mobiles } });
     if (or.length === 0) return [];
     const filter: Record<string, unknown> = { $or: or };
     if (excludeId) filter._id = { $ne: excludeId };
-    const found = await this.deps.customers
-      .find(filter, { name: 1, ownerId: 1, pool: 1, companyKey: 1, mobileKeys: 1 })
-      .limit(10)
-      .lean<Customer[]>();
+    const sameName = (c: Customer) =>
+      !!company?.core && !!c.companyKey && sameCompany(company, { core: c.companyCore ?? '', province: c.companyKey.split('|')[1] || null });
+    const samePhone = (c: Customer) => !!c.mobileKeys?.some((m) => mobiles.includes(m));
+    // the same core in two named provinces is two registrations (济南长青商贸, 武汉长青商贸), not one customer
+    const found = (
+      await this.deps.customers
+        .find(filter, { name: 1, ownerId: 1, pool: 1, companyCore: 1, companyKey: 1, mobileKeys: 1 })
+        .limit(20)
+        .lean<Customer[]>()
+    )
+      .filter((c) => sameName(c) || samePhone(c))
+      .slice(0, 10);
     if (found.length === 0) return [];
     const [visible, users] = await Promise.all([
       this.visibleIds(scope, found.map((c) => c._id)),
@@ -237,8 +245,8 @@ export class CustomerService {
       owner: c.ownerId ? { name: users.get(String(c.ownerId))?.name ?? '' } : null,
       inPool: !!c.pool,
       matchedBy: [
-        ...(companyKey && c.companyKey === companyKey ? (['name'] as const) : []),
-        ...(c.mobileKeys?.some((m) => mobiles.includes(m)) ? (['phone'] as const) : []),
+        ...(sameName(c) ? (['name'] as const) : []),
+        ...(samePhone(c) ? (['phone'] as const) : []),
       ],
       visible: visible.has(c._id.toHexString()),
     }));
@@ -364,8 +372,8 @@ export class CustomerService {
     if (keysChange) {
       const keys = deriveKeys({ type: next.type, name: next.name, phones: next.phones });
       Object.assign(set, { nameKey: keys.nameKey, pinyinKey: keys.pinyinKey, searchTokens: keys.searchTokens });
-      if (keys.companyKey) set.companyKey = keys.companyKey;
-      else unset.companyKey = '';
+      if (keys.companyKey) Object.assign(set, { companyKey: keys.companyKey, companyCore: keys.companyCore });
+      else Object.assign(unset, { companyKey: '', companyCore: '' });
       if (keys.mobileKeys) set.mobileKeys = keys.mobileKeys;
       else unset.mobileKeys = '';
     }
@@ -414,10 +422,10 @@ export class CustomerService {
         $set: {
           deletedAt: now,
           deletedBy: oid(scope.user.id),
-          deletedKeys: { companyKey: customer.companyKey, mobileKeys: customer.mobileKeys },
+          deletedKeys: { companyKey: customer.companyKey, companyCore: customer.companyCore, mobileKeys: customer.mobileKeys },
           updatedAt: now,
         },
-        $unset: { companyKey: '', mobileKeys: '' },
+        $unset: { companyKey: '', companyCore: '', mobileKeys: '' },
         $inc: { version: 1 },
       },
     );
@@ -438,6 +446,7 @@ export class CustomerService {
     if (duplicates.length) throw this.duplicateError(duplicates, meta.locale);
     const set: Record<string, unknown> = { deletedAt: null, updatedAt: this.deps.clock.now() };
     if (customer.deletedKeys?.companyKey) set.companyKey = customer.deletedKeys.companyKey;
+    if (customer.deletedKeys?.companyCore) set.companyCore = customer.deletedKeys.companyCore;
     if (customer.deletedKeys?.mobileKeys?.length) set.mobileKeys = customer.deletedKeys.mobileKeys;
     try {
       await this.deps.customers.updateOne(

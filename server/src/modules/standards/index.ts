@@ -2,6 +2,6 @@
 export { foldWidth, collapseSpaces, cleanDisplayText, compactKey, escapeRegex } from './text.ts';
 export { normalisePhone, isMobile, type NormalisedPhone, type PhoneKind } from './phone.ts';
 export { normaliseEmail, parseDate, parseAmountFen } from './contact-fields.ts';
-export { displayName, nameKey, companyNameKey, personNameKey, pinyinKeys, type PinyinKeys } from './names.ts';
-export { canonicalRegion, regionTree, isPlaceName, findProvince, type Region, type RegionNode } from './regions.ts';
+export { displayName, nameKey, companyNameKey, companyIdentity, sameCompany, personNameKey, pinyinKeys, type PinyinKeys, type CompanyIdentity } from './names.ts';
+export { canonicalRegion, regionTree, isPlaceName, findProvince, provinceOfPlace, type Region, type RegionNode } from './regions.ts';
 export { searchTokens, searchFilter, phoneTokens } from './search-tokens.ts';

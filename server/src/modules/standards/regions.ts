@@ -97,6 +97,21 @@ export const placeNames: readonly string[] = [
 const placeNameSet = new Set(placeNames);
 const districtNameSet = new Set([...districtsByCity.values()].flat().flatMap((d) => [d.name, d.short]));
 
+/** Province code of every place name (full or short) that belongs to exactly one province. */
+const provinceOfName = new Map<string, string | null>();
+function noteProvince(name: string, code: string): void {
+  const known = provinceOfName.get(name);
+  provinceOfName.set(name, known === undefined || known === code ? code : null); // null: ambiguous
+}
+for (const p of provinces) [p.name, p.short].forEach((n) => noteProvince(n, p.code.slice(0, 2)));
+for (const c of [...citiesByProvince.values()].flat()) [c.name, c.short].forEach((n) => noteProvince(n, c.code.slice(0, 2)));
+for (const d of [...districtsByCity.values()].flat()) [d.name, d.short].forEach((n) => noteProvince(n, d.code.slice(0, 2)));
+
+/** The two-digit province code a place name lies in, or null when unknown or ambiguous. */
+export function provinceOfPlace(name: string): string | null {
+  return provinceOfName.get(name) ?? null;
+}
+
 export function isPlaceName(text: string): boolean {
   return placeNameSet.has(text) || districtNameSet.has(text) || text === '中国';
 }

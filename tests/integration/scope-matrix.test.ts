@@ -1,0 +1,149 @@
+// The data-scope matrix: for every demo login and every customer endpoint, what must be visible
+// and what must not. Later features extend this file with their endpoints.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestApp, type TestApp } from '../helpers/test-app.ts';
+import { demoLogins, demoTokens, demoUserIds, type DemoLogin } from '../helpers/users.ts';
+
+type Json = Record<string, any>;
+type Fixture = 'east1' | 'east2' | 'south1' | 'director' | 'pool';
+
+let t: TestApp;
+let tokens: Record<DemoLogin, string>;
+const customers = {} as Record<Fixture, { id: string; name: string; contactId: string }>;
+
+/** Who sees each customer in full (the pool customer is seen by reps and managers in a limited view). */
+const fullAccess: Record<DemoLogin, Fixture[]> = {
+  admin: ['east1', 'east2', 'south1', 'director', 'pool'], // everything, the pool included
+  director: ['east1', 'east2', 'south1', 'director', 'pool'],
+  'manager.east': ['east1', 'east2'],
+  'manager.south': ['south1'],
+  'rep.east1': ['east1'],
+  'rep.east2': ['east2'],
+  'rep.east3': ['east2'], // collaborator
+  'rep.south1': ['south1'],
+  'rep.south2': [],
+  'rep.south3': [],
+  service1: [],
+};
+const fixtures: Fixture[] = ['east1', 'east2', 'south1', 'director', 'pool'];
+const seesPool = (login: DemoLogin) => login !== 'service1';
+
+beforeAll(async () => {
+  t = await startTestApp();
+  tokens = await demoTokens(t);
+  const ids = await demoUserIds(t);
+  const make = async (fixture: Fixture, login: DemoLogin, extra: Json = {}) => {
+    const name = `范围矩阵${fixture}科技有限公司`;
+    const response = await t.request('/api/customers', {
+      method: 'POST',
+      token: tokens[login],
+      json: { type: 'company', name, industry: '金融', source: '官网', phones: [`1370000${fixtures.indexOf(fixture)}000`], ...extra },
+    });
+    expect(response.status, fixture).toBe(201);
+    const id = ((await response.json()) as Json).id;
+    const contact = await t.request(`/api/customers/${id}/contacts`, { method: 'POST', token: tokens[login], json: { name: `${fixture}联系人`, phones: ['13600000000'] } });
+    expect(contact.status).toBe(201);
+    const followUp = await t.request(`/api/customers/${id}/follow-ups`, { method: 'POST', token: tokens[login], json: { method: 'call', content: `${fixture} 跟进` } });
+    expect(followUp.status).toBe(201);
+    customers[fixture] = { id, name, contactId: ((await contact.json()) as Json).id };
+  };
+  await make('east1', 'rep.east1');
+  await make('east2', 'rep.east2', { collaboratorIds: [ids['rep.east3']] });
+  await make('south1', 'rep.south1');
+  await make('director', 'director');
+  await make('pool', 'rep.south2');
+  expect((await t.request(`/api/customers/${customers.pool.id}/release`, { method: 'POST', token: tokens['rep.south2'], json: { reason: '测试' } })).status).toBe(200);
+});
+afterAll(() => t.close());
+
+const get = async (login: DemoLogin, path: string) => {
+  const response = await t.request(path, { token: tokens[login] });
+  return { status: response.status, body: (await response.json().catch(() => null)) as Json };
+};
+
+describe.each(demoLogins)('%s', (login) => {
+  const full = () => fullAccess[login];
+
+  it('GET /api/customers lists exactly the customers in scope', async () => {
+    const { status, body } = await get(login, '/api/customers?limit=100&keyword=范围矩阵');
+    expect(status).toBe(200);
+    const names = body.items.map((c: Json) => c.name).sort();
+    expect(names).toEqual(full().map((f) => customers[f].name).sort());
+  });
+
+  it('GET /api/customers/:id: full in scope, limited in the pool, 404 otherwise', async () => {
+    for (const fixture of fixtures) {
+      const { status, body } = await get(login, `/api/customers/${customers[fixture].id}`);
+      if (full().includes(fixture)) {
+        expect([fixture, status, body.access]).toEqual([fixture, 200, 'full']);
+      } else if (fixture === 'pool' && seesPool(login)) {
+        expect([fixture, status, body.access]).toEqual([fixture, 200, 'pool']);
+        expect(body.phones[0]).toContain('****');
+      } else {
+        expect([fixture, status]).toEqual([fixture, 404]);
+        expect(body.error.code).toBe('NOT_FOUND');
+      }
+    }
+  });
+
+  it('contacts, follow-ups and timeline follow the customer', async () => {
+    for (const fixture of fixtures) {
+      const expected = full().includes(fixture) ? 200 : 404;
+      for (const path of ['contacts', 'follow-ups', 'timeline']) {
+        const { status } = await get(login, `/api/customers/${customers[fixture].id}/${path}`);
+        expect([fixture, path, status]).toEqual([fixture, path, expected]);
+      }
+      const contactEdit = await t.request(`/api/contacts/${customers[fixture].contactId}`, { method: 'PATCH', token: tokens[login], json: { position: '采购' } });
+      const editExpected = login === 'service1' ? 403 : expected;
+      expect([fixture, 'PATCH contact', contactEdit.status]).toEqual([fixture, 'PATCH contact', editExpected]);
+    }
+  });
+
+  it('PATCH and DELETE never touch a customer outside the scope', async () => {
+    for (const fixture of fixtures) {
+      const patch = await t.request(`/api/customers/${customers[fixture].id}`, { method: 'PATCH', token: tokens[login], json: { website: 'https://example.cn' } });
+      const expected = login === 'service1' ? 403 : full().includes(fixture) ? 200 : 404;
+      expect([fixture, 'PATCH', patch.status]).toEqual([fixture, 'PATCH', expected]);
+      if (!full().includes(fixture)) {
+        const del = await t.request(`/api/customers/${customers[fixture].id}`, { method: 'DELETE', token: tokens[login] });
+        expect([fixture, 'DELETE', del.status]).toEqual([fixture, 'DELETE', ['admin', 'director', 'manager.east', 'manager.south'].includes(login) ? 404 : 403]);
+      }
+    }
+  });
+
+  it('search finds only what the caller may see, by name and by phone', async () => {
+    for (const fixture of fixtures.filter((f) => f !== 'pool')) {
+      const { body } = await get(login, `/api/search?q=${encodeURIComponent(`范围矩阵${fixture}`)}`);
+      const found = body.customers.map((c: Json) => c.id);
+      expect([fixture, found.includes(customers[fixture].id)]).toEqual([fixture, full().includes(fixture)]);
+      const byPhone = await get(login, `/api/search?q=137-0000-${fixtures.indexOf(fixture)}000`);
+      expect(byPhone.body.customers.some((c: Json) => c.id === customers[fixture].id)).toBe(full().includes(fixture));
+      const contacts = await get(login, `/api/search?q=${encodeURIComponent(`${fixture}联系人`)}`);
+      expect(contacts.body.contacts.some((c: Json) => c.id === customers[fixture].contactId)).toBe(full().includes(fixture));
+    }
+  });
+
+  it('the duplicate check names the owner but reveals nothing more outside the scope', async () => {
+    for (const fixture of fixtures) {
+      const { body } = await get(login, `/api/customers/check-duplicate?name=${encodeURIComponent(customers[fixture].name)}`);
+      expect(body.matches).toHaveLength(1);
+      expect(Object.keys(body.matches[0]).sort()).toEqual(['id', 'inPool', 'matchedBy', 'name', 'owner', 'visible']);
+      expect(body.matches[0].visible).toBe(full().includes(fixture));
+    }
+  });
+
+  it('audit reads are for managers and admins, within their scope', async () => {
+    for (const fixture of fixtures.filter((f) => f !== 'pool')) {
+      const { status } = await get(login, `/api/audit?entity=customer&id=${customers[fixture].id}`);
+      const mayAudit = ['admin', 'director', 'manager.east', 'manager.south'].includes(login);
+      expect([fixture, status]).toEqual([fixture, !mayAudit ? 403 : full().includes(fixture) ? 200 : 404]);
+    }
+  });
+
+  it('a rep’s own activity shows only their follow-ups', async () => {
+    const { status, body } = await get(login, '/api/follow-ups?mine=1');
+    expect(status).toBe(200);
+    const me = (await get(login, '/api/me')).body;
+    expect(body.items.every((f: Json) => f.createdBy.id === me.id)).toBe(true);
+  });
+});
