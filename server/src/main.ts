@@ -11,6 +11,7 @@ import { createLogger, type Logger } from './core/logger.ts';
 import { buildApp, type KemaiApp } from './app.ts';
 import { defineJobs, scheduleJobs } from './jobs.ts';
 import { resolveSessionSecret } from './modules/auth/session-secret.ts';
+import { seedDemoCustomers } from './modules/demo/demo-seed.ts';
 
 interface Running {
   server?: Server;
@@ -89,7 +90,10 @@ async function main(): Promise<void> {
     await app.seedReferenceData();
     if (config.SEED_DEMO) {
       const { seeded } = await app.services.org.seedDemoOrganisation();
-      if (seeded) logger.info('seeded the demo organisation');
+      if (seeded) {
+        const totals = await seedDemoCustomers(app.models, app.services.clock, { customers: 200 });
+        logger.info(totals, 'seeded the demo organisation and customers');
+      }
     }
     if (config.JOBS_ENABLED) {
       const jobs = new JobRunner({ db: running.connection.db!, logger, processEveryMs: config.JOBS_PROCESS_EVERY_MS });

@@ -22,6 +22,7 @@ const poolSchema = new Schema<Pool>(
 
 poolSchema.index({ name: 1 }, { unique: true });
 poolSchema.index({ departmentId: 1 });
+poolSchema.index({ isDefault: 1 });
 
 export type PoolModel = Model<Pool>;
 

@@ -21,6 +21,7 @@ const userSchema = new Schema(
 
 userSchema.index({ login: 1 }, { unique: true });
 userSchema.index({ departmentId: 1, active: 1 });
+userSchema.index({ role: 1, active: 1 });
 userSchema.index({ platform: 1, platformUserId: 1 }, { unique: true, sparse: true });
 
 export type User = InferSchemaType<typeof userSchema> & { _id: Types.ObjectId };
