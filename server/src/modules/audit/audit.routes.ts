@@ -39,7 +39,7 @@ export function auditRoutes(deps: { audit: AuditService; customers: CustomerServ
       ...(position ? { before: { at: new Date(String(position.value)), id: new Types.ObjectId(position.id) } } : {}),
     });
     const page = entries.slice(0, q.limit);
-    const users = await deps.org.describeUsers(page.map((e) => e.actorId));
+    const users = await deps.org.displayNames(page.map((e) => e.actorId));
     const last = page.at(-1);
     ctx.body = {
       items: page.map((e) => ({
@@ -48,7 +48,7 @@ export function auditRoutes(deps: { audit: AuditService; customers: CustomerServ
         action: e.action,
         entity: e.entity,
         entityId: e.entityId.toHexString(),
-        actor: e.actorId ? { id: e.actorId.toHexString(), name: users.get(e.actorId.toHexString())?.name ?? '' } : null,
+        actor: e.actorId ? { id: e.actorId.toHexString(), name: users.get(e.actorId.toHexString()) ?? '' } : null,
         changes: e.changes,
         client: e.client,
         note: e.note ?? null,

@@ -62,9 +62,9 @@ export class AuthService implements Authenticator {
     const claims = await this.verify(token);
     if (!claims) return null;
     const now = this.deps.clock.now();
-    const session = await this.deps.sessions.findById(claims.sid).lean();
+    // the token names both, so session and user are read at once
+    const [session, user] = await Promise.all([this.deps.sessions.findById(claims.sid).lean(), this.deps.org.findUserById(claims.sub)]);
     if (!session || session.revokedAt || session.expiresAt <= now || session.userId.toHexString() !== claims.sub) return null;
-    const user = await this.deps.org.findUserById(claims.sub);
     if (!user || !user.active) return null;
     const scopeUser = this.deps.org.toScopeUser(user);
     const matrix = this.deps.permissionMatrix ?? defaultPermissionMatrix;

@@ -131,7 +131,7 @@ export class CustomerService {
     const userIds = customers.flatMap((c) => [c.ownerId, c.createdBy, ...c.collaboratorIds]);
     const poolIds = [...new Set(customers.map((c) => c.pool && String(c.pool.poolId)).filter((id): id is string => !!id))];
     const [users, departments, pools] = await Promise.all([
-      this.deps.org.describeUsers(userIds),
+      this.deps.org.displayNames(userIds),
       this.deps.org.departmentNames(customers.map((c) => c.ownerDepartmentId)),
       poolIds.length
         ? this.deps.pools.find({ _id: { $in: poolIds } }, { name: 1 }).lean<{ _id: Types.ObjectId; name: string }[]>()
@@ -237,12 +237,12 @@ export class CustomerService {
     if (found.length === 0) return [];
     const [visible, users] = await Promise.all([
       this.visibleIds(scope, found.map((c) => c._id)),
-      this.deps.org.describeUsers(found.map((c) => c.ownerId)),
+      this.deps.org.displayNames(found.map((c) => c.ownerId)),
     ]);
     return found.map((c) => ({
       id: c._id.toHexString(),
       name: c.name,
-      owner: c.ownerId ? { name: users.get(String(c.ownerId))?.name ?? '' } : null,
+      owner: c.ownerId ? { name: users.get(String(c.ownerId)) ?? '' } : null,
       inPool: !!c.pool,
       matchedBy: [
         ...(sameName(c) ? (['name'] as const) : []),

@@ -2,21 +2,19 @@
 // unless the caller's role may see them in full.
 import type { RequestScope } from '../../core/auth/scope.ts';
 import { maskEmail, maskPhone } from '../../core/masking.ts';
-import type { UserSummary } from '../org/org.service.ts';
 import type { Customer } from './customer.model.ts';
 
 export type Access = 'full' | 'pool';
 
 export interface Names {
-  users: Map<string, UserSummary>;
+  users: Map<string, string>;
   departments: Map<string, string>;
   pools: Map<string, string>;
 }
 
 const person = (id: unknown, names: Names) => {
   if (!id) return null;
-  const user = names.users.get(String(id));
-  return { id: String(id), name: user?.name ?? '' };
+  return { id: String(id), name: names.users.get(String(id)) ?? '' };
 };
 
 export function customerView(customer: Customer, access: Access, scope: RequestScope, names: Names) {

@@ -153,7 +153,7 @@ export class FollowUpService {
   }
 
   async views(followUps: FollowUp[]) {
-    const users = await this.deps.org.describeUsers(followUps.map((f) => f.createdBy));
+    const users = await this.deps.org.displayNames(followUps.map((f) => f.createdBy));
     return followUps.map((f) => ({
       id: f._id.toHexString(),
       customerId: f.customerId.toHexString(),
@@ -168,7 +168,7 @@ export class FollowUpService {
       photos: f.photoIds.map((id) => ({ id: id.toHexString(), url: `/api/files/${id.toHexString()}` })),
       at: f.at,
       createdAt: f.createdAt,
-      createdBy: { id: f.createdBy.toHexString(), name: users.get(f.createdBy.toHexString())?.name ?? '' },
+      createdBy: { id: f.createdBy.toHexString(), name: users.get(f.createdBy.toHexString()) ?? '' },
     }));
   }
 

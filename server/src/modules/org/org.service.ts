@@ -30,13 +30,73 @@ export interface UserSummary {
 
 const isDuplicateKey = (error: unknown) => (error as { code?: unknown })?.code === 11000;
 
+/** Display names change rarely and are not used for decisions: each process keeps them a minute. */
+const displayNameTtlMs = 60_000;
+const displayNameCacheSize = 20_000;
+
+class NameCache {
+  private readonly entries = new Map<string, { name: string; until: number }>();
+
+  get(id: string): string | undefined {
+    const entry = this.entries.get(id);
+    if (!entry || entry.until < Date.now()) return undefined;
+    return entry.name;
+  }
+
+  set(id: string, name: string): void {
+    if (this.entries.size >= displayNameCacheSize) this.entries.clear();
+    this.entries.set(id, { name, until: Date.now() + displayNameTtlMs });
+  }
+}
+
 export class OrgService {
   private readonly departments: DepartmentModel;
   private readonly users: UserModel;
+  private readonly userNames = new NameCache();
+  private readonly departmentNameCache = new NameCache();
 
   constructor(deps: OrgDeps) {
     this.departments = deps.departments;
     this.users = deps.users;
+  }
+
+  /**
+   * Names of users to show beside records (owners, authors). Served from a short per-process cache;
+   * for anything that decides access use describeUsers, which always reads the database.
+   */
+  async displayNames(ids: (Types.ObjectId | string | null | undefined)[]): Promise<Map<string, string>> {
+    return this.cachedNames(ids, this.userNames, async (missing) => {
+      const users = await this.users.find({ _id: { $in: missing } }, { name: 1 }).lean<User[]>();
+      return users.map((u) => [u._id.toHexString(), u.name]);
+    });
+  }
+
+  async departmentNames(ids: (Types.ObjectId | string | null | undefined)[]): Promise<Map<string, string>> {
+    return this.cachedNames(ids, this.departmentNameCache, async (missing) => {
+      const departments = await this.departments.find({ _id: { $in: missing } }, { name: 1 }).lean<Department[]>();
+      return departments.map((d) => [d._id.toHexString(), d.name]);
+    });
+  }
+
+  private async cachedNames(
+    ids: (Types.ObjectId | string | null | undefined)[],
+    cache: NameCache,
+    load: (missing: string[]) => Promise<[string, string][]>,
+  ): Promise<Map<string, string>> {
+    const out = new Map<string, string>();
+    const missing: string[] = [];
+    for (const id of new Set(ids.filter((id) => !!id).map((id) => String(id)))) {
+      const name = cache.get(id);
+      if (name === undefined) missing.push(id);
+      else out.set(id, name);
+    }
+    if (missing.length > 0) {
+      for (const [id, name] of await load(missing)) {
+        cache.set(id, name);
+        out.set(id, name);
+      }
+    }
+    return out;
   }
 
   /** Creates each missing level of a department path and returns the last one's id. */
@@ -136,13 +196,6 @@ export class OrgService {
       });
     }
     return out;
-  }
-
-  async departmentNames(ids: (Types.ObjectId | string | null | undefined)[]): Promise<Map<string, string>> {
-    const wanted = [...new Set(ids.filter((id) => !!id).map((id) => String(id)))];
-    if (wanted.length === 0) return new Map();
-    const departments = await this.departments.find({ _id: { $in: wanted } }, { name: 1 }).lean<Department[]>();
-    return new Map(departments.map((d) => [d._id.toHexString(), d.name]));
   }
 
   /** The ids of every department above this one, nearest first. */

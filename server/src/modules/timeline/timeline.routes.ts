@@ -24,14 +24,14 @@ export function timelineRoutes(deps: { timeline: TimelineService; customers: Cus
       ...(position ? { before: { at: new Date(String(position.value)), id: new Types.ObjectId(position.id) } } : {}),
     });
     const page = events.slice(0, query.limit);
-    const users = await deps.org.describeUsers(page.map((e) => e.actorId));
+    const users = await deps.org.displayNames(page.map((e) => e.actorId));
     const last = page.at(-1);
     ctx.body = {
       items: page.map((e) => ({
         id: e._id.toHexString(),
         type: e.type,
         at: e.at,
-        actor: e.actorId ? { id: e.actorId.toHexString(), name: users.get(e.actorId.toHexString())?.name ?? '' } : null,
+        actor: e.actorId ? { id: e.actorId.toHexString(), name: users.get(e.actorId.toHexString()) ?? '' } : null,
         data: e.data,
       })),
       nextCursor: events.length > query.limit && last ? encodeCursor({ value: last.at.toISOString(), id: last._id.toHexString() }) : null,

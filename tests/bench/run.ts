@@ -1,0 +1,16 @@
+// `npm run bench`: every benchmark, printing ratios measured in one run (not timed tests).
+// BENCH_SIZES=10000,100000 BENCH_FILE_SIZE=10000 BENCH_ITERATIONS=30 set what runs.
+import { runCustomersListBench } from './customers-list.ts';
+
+const sizes = (process.env.BENCH_SIZES ?? '10000,100000').split(',').map(Number).filter((n) => n > 0);
+const fileSize = Number(process.env.BENCH_FILE_SIZE ?? 10_000);
+const iterations = Number(process.env.BENCH_ITERATIONS ?? 30);
+
+process.stdout.write(`customers-list: GET /api/customers vs the raw driver, ${iterations} runs each\n`);
+const rows = await runCustomersListBench({ sizes, fileSize, iterations });
+process.stdout.write('\nengine    size     query                                  api p50/p95 ms    raw p50/p95 ms    ratio\n');
+for (const r of rows) {
+  process.stdout.write(
+    `${r.engine.padEnd(9)} ${String(r.size).padEnd(8)} ${r.query.padEnd(38)} ${`${r.apiP50.toFixed(1)}/${r.apiP95.toFixed(1)}`.padEnd(17)} ${`${r.rawP50.toFixed(1)}/${r.rawP95.toFixed(1)}`.padEnd(17)} ${r.ratio.toFixed(2)}\n`,
+  );
+}
