@@ -4,7 +4,6 @@ import de.bwaldvogel.mongo.MongoBackend;
 import de.bwaldvogel.mongo.MongoServer;
 import de.bwaldvogel.mongo.MongoVersion;
 import de.bwaldvogel.mongo.backend.h2.H2Backend;
-import de.bwaldvogel.mongo.backend.memory.MemoryBackend;
 import java.io.File;
 import java.io.InputStream;
 import java.net.InetSocketAddress;
@@ -111,7 +110,7 @@ public final class EmbeddedMongo {
 
     private static MongoBackend openBackend(String dataFile) {
         if (dataFile == null) {
-            return new MemoryBackend();
+            return new TopKMemoryBackend();
         }
         File file = new File(dataFile).getAbsoluteFile();
         File dir = file.getParentFile();
