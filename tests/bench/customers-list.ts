@@ -32,13 +32,19 @@ function percentile(samples: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
 }
 
-async function time(fn: () => Promise<unknown>, iterations: number): Promise<number[]> {
-  for (let i = 0; i < 3; i++) await fn(); // warm up
-  const samples: number[] = [];
+/** Times two functions in alternation, so both see the same JIT, GC and machine load. */
+async function timePair(a: () => Promise<unknown>, b: () => Promise<unknown>, iterations: number): Promise<[number[], number[]]> {
+  for (let i = 0; i < 10; i++) {
+    await a();
+    await b();
+  }
+  const samples: [number[], number[]] = [[], []];
   for (let i = 0; i < iterations; i++) {
-    const start = performance.now();
-    await fn();
-    samples.push(performance.now() - start);
+    for (const [index, fn] of [a, b].entries()) {
+      const start = performance.now();
+      await fn();
+      samples[index]!.push(performance.now() - start);
+    }
   }
   return samples;
 }
@@ -91,8 +97,8 @@ export async function benchCustomersList(uri: string, engine: string, size: numb
       const command = captured as Document | null;
       if (!command) throw new Error(`${item.path}: no customers query seen`);
 
-      const api = await time(async () => (await fetch(base + item.path, { headers })).json(), iterations);
-      const direct = await time(
+      const [api, direct] = await timePair(
+        async () => (await fetch(base + item.path, { headers })).json(),
         () =>
           collection
             .find(command.filter as Document, {

@@ -140,6 +140,30 @@ describe.each(demoLogins)('%s', (login) => {
     }
   });
 
+  it('writes on a customer outside the scope answer 404 and change nothing', async () => {
+    for (const fixture of fixtures) {
+      const id = customers[fixture].id;
+      const followUp = await t.request(`/api/customers/${id}/follow-ups`, { method: 'POST', token: tokens[login], json: { method: 'call', content: `${login} 矩阵跟进` } });
+      const contact = await t.request(`/api/customers/${id}/contacts`, { method: 'POST', token: tokens[login], json: { name: `${login}矩阵联系人` } });
+      const expected = login === 'service1' ? 403 : full().includes(fixture) ? 201 : 404;
+      expect([fixture, followUp.status, contact.status]).toEqual([fixture, expected, expected]);
+    }
+    const stray = await t.inspect.followUps.countDocuments({ content: `${login} 矩阵跟进` });
+    expect(stray).toBe(login === 'service1' ? 0 : full().length);
+  });
+
+  it('pool moves: release needs the owner or a manager in scope; claim needs the pool', async () => {
+    for (const fixture of fixtures.filter((f) => f !== 'pool')) {
+      const claim = await t.request(`/api/customers/${customers[fixture].id}/claim`, { method: 'POST', token: tokens[login] });
+      expect([fixture, 'claim', claim.status]).toEqual([fixture, 'claim', login === 'service1' ? 403 : full().includes(fixture) ? 409 : 404]);
+      const transfer = await t.request(`/api/customers/${customers[fixture].id}/transfer`, { method: 'POST', token: tokens[login], json: { toUserId: '000000000000000000000000' } });
+      const mayTransfer = ['admin', 'director', 'manager.east', 'manager.south'].includes(login);
+      expect([fixture, 'transfer', transfer.status]).toEqual([fixture, 'transfer', !mayTransfer ? 403 : full().includes(fixture) ? 400 : 404]);
+    }
+    const pool = await get(login, '/api/pool');
+    expect(pool.body.items.some((c: Json) => c.id === customers.pool.id)).toBe(seesPool(login));
+  });
+
   it('a rep’s own activity shows only their follow-ups', async () => {
     const { status, body } = await get(login, '/api/follow-ups?mine=1');
     expect(status).toBe(200);
