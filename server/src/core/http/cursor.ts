@@ -46,3 +46,22 @@ export function afterCursor(
   if (direction === -1) or.push({ [field]: null });
   return { $or: or };
 }
+
+/** Dates travel in cursors as ISO strings. */
+export const reviveDate = (value: string | number | null): Date | null => (value === null ? null : new Date(value));
+
+/**
+ * One page of rows read with `limit + 1`: the page, and the cursor for the next one when there is
+ * more. `sortValue` gives the sort field's value of a row.
+ */
+export function pageOf<T extends { _id: Types.ObjectId }>(
+  rows: T[],
+  limit: number,
+  sortValue: (row: T) => Date | string | number | null | undefined,
+): { page: T[]; nextCursor: string | null } {
+  const page = rows.slice(0, limit);
+  const last = page.at(-1);
+  if (rows.length <= limit || !last) return { page, nextCursor: null };
+  const value = sortValue(last);
+  return { page, nextCursor: encodeCursor({ value: value instanceof Date ? value.toISOString() : (value ?? null), id: last._id.toHexString() }) };
+}

@@ -3,7 +3,6 @@ import { Types } from 'mongoose';
 import { z } from 'zod';
 import { requireAuth, scopeOf } from '../../core/auth/authenticator.ts';
 import { notFound } from '../../core/errors.ts';
-import { decodeCursor, encodeCursor } from '../../core/http/cursor.ts';
 import type { KemaiState } from '../../core/http/context.ts';
 import { parseInput } from '../../core/http/validate.ts';
 import type { CustomerService } from '../customers/customer.service.ts';
@@ -31,16 +30,8 @@ export function auditRoutes(deps: { audit: AuditService; customers: CustomerServ
     const customerId = await deps.audit.customerOf(q.entity, entityId);
     if (!customerId) throw notFound();
     if (!scope.seesAll) await deps.customers.requireFull(scope, customerId);
-    const position = decodeCursor(q.cursor);
-    const entries = await deps.audit.list({
-      entity: q.entity,
-      entityId,
-      limit: q.limit + 1,
-      ...(position ? { before: { at: new Date(String(position.value)), id: new Types.ObjectId(position.id) } } : {}),
-    });
-    const page = entries.slice(0, q.limit);
+    const { page, nextCursor } = await deps.audit.list({ entity: q.entity, entityId, limit: q.limit, ...(q.cursor ? { cursor: q.cursor } : {}) });
     const users = await deps.org.displayNames(page.map((e) => e.actorId));
-    const last = page.at(-1);
     ctx.body = {
       items: page.map((e) => ({
         id: e._id.toHexString(),
@@ -53,7 +44,7 @@ export function auditRoutes(deps: { audit: AuditService; customers: CustomerServ
         client: e.client,
         note: e.note ?? null,
       })),
-      nextCursor: entries.length > q.limit && last ? encodeCursor({ value: last.at.toISOString(), id: last._id.toHexString() }) : null,
+      nextCursor,
     };
   });
   return router;

@@ -3,6 +3,7 @@
 import { Types } from 'mongoose';
 import type { RequestScope } from '../../core/auth/scope.ts';
 import type { Clock } from '../../core/clock.ts';
+import { afterCursor, decodeCursor, pageOf, reviveDate } from '../../core/http/cursor.ts';
 import type { AuditChange, AuditEntry, AuditModel } from './audit.model.ts';
 
 /** Where a change came from: the H5 app, the open API, the bot, a job. */
@@ -54,12 +55,13 @@ export class AuditService {
     return entry?.customerId ?? null;
   }
 
-  async list(query: { entity: string; entityId: Types.ObjectId; before?: { at: Date; id: Types.ObjectId }; limit: number }) {
-    const filter: Record<string, unknown> = { entity: query.entity, entityId: query.entityId };
-    if (query.before) {
-      filter.$or = [{ at: { $lt: query.before.at } }, { at: query.before.at, _id: { $lt: query.before.id } }];
-    }
-    return this.deps.audit.find(filter).sort({ at: -1, _id: -1 }).limit(query.limit).lean<AuditEntry[]>();
+  /** Newest first. */
+  async list(query: { entity: string; entityId: Types.ObjectId; cursor?: string; limit: number }) {
+    const position = decodeCursor(query.cursor);
+    const own = { entity: query.entity, entityId: query.entityId };
+    const filter = position ? { $and: [own, afterCursor('at', -1, position, reviveDate)] } : own;
+    const rows = await this.deps.audit.find(filter).sort({ at: -1, _id: -1 }).limit(query.limit + 1).lean<AuditEntry[]>();
+    return pageOf(rows, query.limit, (e) => e.at);
   }
 }
 

@@ -4,7 +4,7 @@ import { Types } from 'mongoose';
 import type { RequestScope } from '../../core/auth/scope.ts';
 import type { Clock } from '../../core/clock.ts';
 import { AppError, forbidden, notFound } from '../../core/errors.ts';
-import { afterCursor, decodeCursor, encodeCursor } from '../../core/http/cursor.ts';
+import { afterCursor, decodeCursor, pageOf, reviveDate } from '../../core/http/cursor.ts';
 import type { Locale } from '../../core/i18n.ts';
 import { translate } from '../../core/i18n.ts';
 import type { AuditService, ClientInfo } from '../audit/audit.service.ts';
@@ -180,26 +180,15 @@ export class CustomerService {
     const direction: 1 | -1 = query.order ? (query.order === 'asc' ? 1 : -1) : sort.direction;
     const position = decodeCursor(query.cursor);
     if (position) {
-      const revive = (value: string | number | null) => (sort.field === 'pinyinKey' || value === null ? value : new Date(value));
-      conditions.push(afterCursor(sort.field, direction, position, revive));
+      conditions.push(afterCursor(sort.field, direction, position, sort.field === 'pinyinKey' ? undefined : reviveDate));
     }
     const rows = await this.deps.customers
       .find({ $and: conditions })
       .sort({ [sort.field]: direction, _id: direction })
       .limit(query.limit + 1)
       .lean<Customer[]>();
-    const page = rows.slice(0, query.limit);
+    const { page, nextCursor } = pageOf(rows, query.limit, (c) => (c as unknown as Record<string, Date | string | null>)[sort.field]);
     const names = await this.names(page);
-    const last = page.at(-1);
-    const nextCursor =
-      rows.length > query.limit && last
-        ? encodeCursor({
-            value: ((v: unknown) => (v instanceof Date ? v.toISOString() : (v as string | null) ?? null))(
-              (last as unknown as Record<string, unknown>)[sort.field],
-            ),
-            id: last._id.toHexString(),
-          })
-        : null;
     return { items: page.map((c) => customerView(c, 'full', scope, names)), nextCursor };
   }
 

@@ -4,7 +4,7 @@ import { Types } from 'mongoose';
 import type { RequestScope } from '../../core/auth/scope.ts';
 import { businessDay } from '../../core/calendar.ts';
 import { AppError, notFound } from '../../core/errors.ts';
-import { afterCursor, decodeCursor, encodeCursor } from '../../core/http/cursor.ts';
+import { afterCursor, decodeCursor, pageOf, reviveDate } from '../../core/http/cursor.ts';
 import { searchFilter } from '../standards/index.ts';
 import type { SettingsService } from '../settings/settings.service.ts';
 import type { ClaimCounterModel } from './claim-counter.model.ts';
@@ -100,22 +100,15 @@ export class PoolService {
       if (search) conditions.push(search);
     }
     const position = decodeCursor(query.cursor);
-    if (position) conditions.push(afterCursor('pool.enteredAt', -1, position, (v) => (v === null ? null : new Date(v))));
+    if (position) conditions.push(afterCursor('pool.enteredAt', -1, position, reviveDate));
     const rows = await this.model
       .find({ $and: conditions })
       .sort({ 'pool.enteredAt': -1, _id: -1 })
       .limit(query.limit + 1)
       .lean<Customer[]>();
-    const page = rows.slice(0, query.limit);
+    const { page, nextCursor } = pageOf(rows, query.limit, (c) => c.pool?.enteredAt);
     const names = await this.deps.customers.names(page);
-    const last = page.at(-1);
-    return {
-      items: page.map((c) => customerView(c, 'pool', scope, names)),
-      nextCursor:
-        rows.length > query.limit && last
-          ? encodeCursor({ value: last.pool?.enteredAt?.toISOString() ?? null, id: last._id.toHexString() })
-          : null,
-    };
+    return { items: page.map((c) => customerView(c, 'pool', scope, names)), nextCursor };
   }
 
   /** Claims a pool customer: one of two reps claiming at once wins, the other gets CONFLICT. */

@@ -6,7 +6,7 @@ import { z } from 'zod';
 import type { RequestScope } from '../../core/auth/scope.ts';
 import type { Clock } from '../../core/clock.ts';
 import { AppError, notFound } from '../../core/errors.ts';
-import { afterCursor, decodeCursor, encodeCursor } from '../../core/http/cursor.ts';
+import { afterCursor, decodeCursor, pageOf, reviveDate } from '../../core/http/cursor.ts';
 import type { AuditService } from '../audit/audit.service.ts';
 import { customerStages, type Customer } from '../customers/customer.model.ts';
 import { InputProblems } from '../customers/customer.input.ts';
@@ -175,14 +175,10 @@ export class FollowUpService {
   private async page(filter: Record<string, unknown>, limit: number, cursor?: string) {
     const conditions: Record<string, unknown>[] = [filter];
     const position = decodeCursor(cursor);
-    if (position) conditions.push(afterCursor('at', -1, position, (v) => (v === null ? null : new Date(v))));
+    if (position) conditions.push(afterCursor('at', -1, position, reviveDate));
     const rows = await this.deps.followUps.find({ $and: conditions }).sort({ at: -1, _id: -1 }).limit(limit + 1).lean<FollowUp[]>();
-    const page = rows.slice(0, limit);
-    const last = page.at(-1);
-    return {
-      items: await this.views(page),
-      nextCursor: rows.length > limit && last ? encodeCursor({ value: last.at.toISOString(), id: last._id.toHexString() }) : null,
-    };
+    const { page, nextCursor } = pageOf(rows, limit, (f) => f.at);
+    return { items: await this.views(page), nextCursor };
   }
 
   async listForCustomer(scope: RequestScope, customerId: string, limit: number, cursor?: string) {

@@ -2,6 +2,7 @@
 // events here; readers page through it newest first.
 import { Types } from 'mongoose';
 import type { Clock } from '../../core/clock.ts';
+import { afterCursor, decodeCursor, pageOf, reviveDate } from '../../core/http/cursor.ts';
 import type { TimelineEvent, TimelineModel } from './timeline.model.ts';
 
 export interface NewTimelineEvent {
@@ -42,11 +43,11 @@ export class TimelineService {
     }
   }
 
-  async page(customerId: Types.ObjectId, options: { before?: { at: Date; id: Types.ObjectId }; limit: number }) {
-    const filter: Record<string, unknown> = { customerId };
-    if (options.before) {
-      filter.$or = [{ at: { $lt: options.before.at } }, { at: options.before.at, _id: { $lt: options.before.id } }];
-    }
-    return this.deps.timeline.find(filter).sort({ at: -1, _id: -1 }).limit(options.limit).lean<TimelineEvent[]>();
+  /** Newest first. */
+  async page(customerId: Types.ObjectId, options: { cursor?: string; limit: number }) {
+    const position = decodeCursor(options.cursor);
+    const filter = position ? { $and: [{ customerId }, afterCursor('at', -1, position, reviveDate)] } : { customerId };
+    const rows = await this.deps.timeline.find(filter).sort({ at: -1, _id: -1 }).limit(options.limit + 1).lean<TimelineEvent[]>();
+    return pageOf(rows, options.limit, (e) => e.at);
   }
 }
