@@ -101,9 +101,19 @@ export function buildServices(models: Models, deps: Pick<AppDeps, 'config' | 'se
   const audit = new AuditService({ audit: models.audit, clock });
   const timeline = new TimelineService({ timeline: models.timeline, clock });
   const customers = new CustomerService({ customers: models.customers, pools: models.pools, org, dictionaries, audit, timeline, clock });
-  const pool = new PoolService({ customers, claimCounters: models.claimCounters, settings });
+  const pool = new PoolService({
+    customers,
+    customerModel: models.customers,
+    pools: models.pools,
+    claimCounters: models.claimCounters,
+    settings,
+    org,
+    audit,
+    timeline,
+    clock,
+  });
   const contacts = new ContactService({ contacts: models.contacts, customers, audit, timeline, clock });
-  const files = new FileService({ storage: new GridFsStorage(deps.db), customers, audit, maxBytes: deps.config.UPLOAD_MAX_BYTES });
+  const files = new FileService({ storage: new GridFsStorage(deps.db), customers, maxBytes: deps.config.UPLOAD_MAX_BYTES });
   const followUps = new FollowUpService({
     followUps: models.followUps,
     customers,
@@ -113,8 +123,7 @@ export function buildServices(models: Models, deps: Pick<AppDeps, 'config' | 'se
     audit,
     timeline,
     clock,
-    contactBelongs: async (contactId, customerId) =>
-      (await models.contacts.exists({ _id: contactId, customerId, deletedAt: null })) !== null,
+    contacts,
   });
   return { clock, org, auth, dictionaries, settings, audit, timeline, customers, pool, contacts, files, followUps };
 }

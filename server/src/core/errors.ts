@@ -43,10 +43,7 @@ export class AppError extends Error {
 
 export const isAppError = (error: unknown): error is AppError => error instanceof AppError;
 
-export const validationError = (details?: unknown, messageKey?: string) =>
-  new AppError('VALIDATION', { details, ...(messageKey ? { messageKey } : {}) });
 export const notFound = () => new AppError('NOT_FOUND');
 export const forbidden = () => new AppError('FORBIDDEN');
 export const unauthenticated = (messageKey?: string) =>
   new AppError('UNAUTHENTICATED', messageKey ? { messageKey } : {});
-export const conflict = (details?: unknown) => new AppError('CONFLICT', { details });

@@ -48,10 +48,6 @@ export function registerMessages(messages: Record<Locale, Catalogue>): void {
   for (const locale of locales) Object.assign(catalogues[locale], messages[locale]);
 }
 
-export function hasMessage(key: string): boolean {
-  return key in catalogues[defaultLocale];
-}
-
 /** `{name}` placeholders are filled from params; an unknown key falls back to the key itself. */
 export function translate(key: string, locale: Locale, params: Record<string, unknown> = {}): string {
   const template = catalogues[locale][key] ?? catalogues[defaultLocale][key] ?? key;

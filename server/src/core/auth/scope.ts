@@ -86,9 +86,4 @@ export class RequestScope {
         return { _id: { $in: this.serviceCustomerIds.map((id) => new Types.ObjectId(id)) } };
     }
   }
-
-  /** For jobs acting for a user: the same scope with a plain-object description, for logs. */
-  describe(): { userId: string; role: Role; departments: number } {
-    return { userId: this.user.id, role: this.role, departments: this.departmentSubtree.length };
-  }
 }

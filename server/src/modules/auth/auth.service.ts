@@ -81,15 +81,6 @@ export class AuthService implements Authenticator {
     await this.deps.sessions.updateOne({ _id: sessionId, revokedAt: null }, { $set: { revokedAt: this.deps.clock.now() } });
   }
 
-  /** Ends every session of a user at once (deactivation, organisation sync). */
-  async revokeUserSessions(userId: string): Promise<number> {
-    const result = await this.deps.sessions.updateMany(
-      { userId, expiresAt: { $gt: this.deps.clock.now() }, revokedAt: null },
-      { $set: { revokedAt: this.deps.clock.now() } },
-    );
-    return result.modifiedCount;
-  }
-
   /** Deletes sessions that expired more than a day ago (run by a job). */
   async purgeExpiredSessions(): Promise<number> {
     const cutoff = new Date(this.deps.clock.now().getTime() - 86_400_000);

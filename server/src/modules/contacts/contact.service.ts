@@ -196,6 +196,10 @@ export class ContactService {
     return candidates.filter((c) => visible.has(c.customerId.toHexString())).slice(0, limit).map((c) => this.view(c, scope));
   }
 
+  async belongsTo(contactId: Types.ObjectId, customerId: Types.ObjectId): Promise<boolean> {
+    return (await this.deps.contacts.exists({ _id: contactId, customerId, deletedAt: null })) !== null;
+  }
+
   /** A customer has one primary contact. */
   private async demoteOtherPrimaries(primary: Contact): Promise<void> {
     await this.deps.contacts.updateMany(

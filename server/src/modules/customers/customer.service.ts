@@ -3,7 +3,7 @@
 import { Types } from 'mongoose';
 import type { RequestScope } from '../../core/auth/scope.ts';
 import type { Clock } from '../../core/clock.ts';
-import { AppError, forbidden, notFound } from '../../core/errors.ts';
+import { AppError, notFound } from '../../core/errors.ts';
 import { afterCursor, decodeCursor, pageOf, reviveDate } from '../../core/http/cursor.ts';
 import type { Locale } from '../../core/i18n.ts';
 import { translate } from '../../core/i18n.ts';
@@ -89,7 +89,7 @@ const oid = (id: string | Types.ObjectId) => new Types.ObjectId(String(id));
 const isDuplicateKeyError = (error: unknown) => (error as { code?: unknown })?.code === 11000;
 
 export class CustomerService {
-  readonly deps: CustomerDeps;
+  private readonly deps: CustomerDeps;
 
   constructor(deps: CustomerDeps) {
     this.deps = deps;
@@ -464,11 +464,6 @@ export class CustomerService {
       { _id: customerId },
       { $max: { lastFollowUpAt: change.at }, ...(Object.keys(set).length ? { $set: set } : {}) },
     );
-  }
-
-  /** Access check for records that are not the customer itself (e.g. an audit read). */
-  assertCanSee(access: Access): void {
-    if (access !== 'full') throw forbidden();
   }
 }
 

@@ -8,7 +8,12 @@ import { afterCursor, decodeCursor, pageOf, reviveDate } from '../../core/http/c
 import { searchFilter } from '../standards/index.ts';
 import type { SettingsService } from '../settings/settings.service.ts';
 import type { ClaimCounterModel } from './claim-counter.model.ts';
-import type { Customer } from './customer.model.ts';
+import type { Clock } from '../../core/clock.ts';
+import type { AuditService } from '../audit/audit.service.ts';
+import type { OrgService } from '../org/org.service.ts';
+import type { TimelineService } from '../timeline/timeline.service.ts';
+import type { Customer, CustomerModel } from './customer.model.ts';
+import type { PoolModel } from './pool.model.ts';
 import type { CustomerService, RequestMeta } from './customer.service.ts';
 import { customerView } from './customer.view.ts';
 import type { Pool } from './pool.model.ts';
@@ -19,8 +24,15 @@ const oid = (id: string | Types.ObjectId) => new Types.ObjectId(String(id));
 
 export interface PoolDeps {
   customers: CustomerService;
+  /** the same feature's collections: the pool moves customers between owners */
+  customerModel: CustomerModel;
+  pools: PoolModel;
   claimCounters: ClaimCounterModel;
   settings: SettingsService;
+  org: OrgService;
+  audit: AuditService;
+  timeline: TimelineService;
+  clock: Clock;
 }
 
 export class PoolService {
@@ -31,15 +43,15 @@ export class PoolService {
   }
 
   private get model() {
-    return this.deps.customers.deps.customers;
+    return this.deps.customerModel;
   }
 
   private get pools() {
-    return this.deps.customers.deps.pools;
+    return this.deps.pools;
   }
 
   private get clock() {
-    return this.deps.customers.deps.clock;
+    return this.deps.clock;
   }
 
   async ensureDefaultPool(): Promise<Pool> {
@@ -69,7 +81,7 @@ export class PoolService {
   /** The department itself and every department above it. */
   private async departmentChain(departmentId: string | null): Promise<string[]> {
     if (!departmentId) return [];
-    return [departmentId, ...(await this.deps.customers.deps.org.departmentAncestors(departmentId))];
+    return [departmentId, ...(await this.deps.org.departmentAncestors(departmentId))];
   }
 
   async createPool(scope: RequestScope, input: { name: string; departmentId?: string | null }): Promise<Pool> {
@@ -212,7 +224,7 @@ export class PoolService {
 
   private async poolFor(departmentId: Types.ObjectId | null): Promise<Pool> {
     if (departmentId) {
-      const chain = [departmentId.toHexString(), ...(await this.deps.customers.deps.org.departmentAncestors(departmentId.toHexString()))];
+      const chain = [departmentId.toHexString(), ...(await this.deps.org.departmentAncestors(departmentId.toHexString()))];
       const pools = await this.pools.find({ departmentId: { $in: chain.map(oid) } }).lean<Pool[]>();
       for (const candidate of chain) {
         const pool = pools.find((p) => p.departmentId?.toHexString() === candidate);
@@ -274,7 +286,7 @@ export class PoolService {
     note?: string,
   ): Promise<void> {
     const version = this.clock.now().getTime();
-    await this.deps.customers.deps.audit.record(
+    await this.deps.audit.record(
       scope,
       meta.client,
       customers.map((c) => ({
@@ -286,7 +298,7 @@ export class PoolService {
         ...(note ? { note } : {}),
       })),
     );
-    await this.deps.customers.deps.timeline.append(
+    await this.deps.timeline.append(
       customers.map((c) => ({
         customerId: c._id,
         type: event,

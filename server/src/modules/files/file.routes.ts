@@ -3,7 +3,6 @@ import busboy from 'busboy';
 import { requireAuth, scopeOf } from '../../core/auth/authenticator.ts';
 import { AppError } from '../../core/errors.ts';
 import type { KemaiContext, KemaiState } from '../../core/http/context.ts';
-import { requestMeta } from '../../core/http/request-meta.ts';
 import type { FileService } from './file.service.ts';
 
 /** Reads the single `file` part of a multipart upload into memory, stopping at the size limit. */
@@ -49,7 +48,7 @@ export function fileRoutes(files: FileService): Router<KemaiState> {
     if (declared > files.maxBytes + 64 * 1024) throw files.tooLarge();
     const { content, name } = await readUpload(ctx, files.maxBytes, () => files.tooLarge());
     ctx.status = 201;
-    ctx.body = await files.upload(scope, content, name, requestMeta(ctx).client);
+    ctx.body = await files.upload(scope, content, name);
   });
   router.get('/files/:id', requireAuth(), async (ctx) => {
     const { file, stream } = await files.open(scopeOf(ctx.state), ctx.params.id!);

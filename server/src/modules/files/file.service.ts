@@ -4,7 +4,6 @@ import type { Readable } from 'node:stream';
 import { fileTypeFromBuffer } from 'file-type';
 import type { RequestScope } from '../../core/auth/scope.ts';
 import { AppError, notFound } from '../../core/errors.ts';
-import type { AuditService, ClientInfo } from '../audit/audit.service.ts';
 import type { CustomerService } from '../customers/customer.service.ts';
 import type { FileStorage, StoredFile } from './file-storage.ts';
 
@@ -19,7 +18,7 @@ export function safeFilename(name: string, extension: string): string {
 }
 
 export class FileService {
-  private readonly deps: { storage: FileStorage; customers: CustomerService; audit: AuditService; maxBytes: number };
+  private readonly deps: { storage: FileStorage; customers: CustomerService; maxBytes: number };
 
   constructor(deps: FileService['deps']) {
     this.deps = deps;
@@ -29,7 +28,7 @@ export class FileService {
     return this.deps.maxBytes;
   }
 
-  async upload(scope: RequestScope, content: Buffer, name: string, client: ClientInfo) {
+  async upload(scope: RequestScope, content: Buffer, name: string) {
     scope.require('customer.edit');
     if (content.length === 0) throw new AppError('VALIDATION', { messageKey: 'error.file.missing' });
     if (content.length > this.deps.maxBytes) throw this.tooLarge();
@@ -42,7 +41,6 @@ export class FileService {
       customerId: null,
       purpose: 'photo',
     });
-    void client;
     return { id, filename, contentType: detected.mime, size: content.length };
   }
 

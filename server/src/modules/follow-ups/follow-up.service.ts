@@ -10,6 +10,7 @@ import { afterCursor, decodeCursor, pageOf, reviveDate } from '../../core/http/c
 import type { AuditService } from '../audit/audit.service.ts';
 import { customerStages, type Customer } from '../customers/customer.model.ts';
 import { InputProblems } from '../customers/customer.input.ts';
+import type { ContactService } from '../contacts/contact.service.ts';
 import type { CustomerService, RequestMeta } from '../customers/customer.service.ts';
 import type { DictionaryService } from '../dictionaries/dictionary.service.ts';
 import type { FileService } from '../files/file.service.ts';
@@ -60,8 +61,7 @@ export class FollowUpService {
     audit: AuditService;
     timeline: TimelineService;
     clock: Clock;
-    /** the contacts of a customer, to check a follow-up's contact belongs to it */
-    contactBelongs: (contactId: Types.ObjectId, customerId: Types.ObjectId) => Promise<boolean>;
+    contacts: ContactService;
   };
 
   constructor(deps: FollowUpService['deps']) {
@@ -81,7 +81,7 @@ export class FollowUpService {
     const methods = (await this.deps.dictionaries.activeValues(['followUpMethod'])).get('followUpMethod')!;
     if (!methods.has(input.method)) problems.add('method', 'error.customer.notInDictionary');
     const contactId = input.contactId ? oid(input.contactId) : null;
-    if (contactId && !(await this.deps.contactBelongs(contactId, customer._id))) problems.add('contactId', 'error.customer.notInDictionary');
+    if (contactId && !(await this.deps.contacts.belongsTo(contactId, customer._id))) problems.add('contactId', 'error.customer.notInDictionary');
     problems.throwIfAny();
     const attached = await this.deps.files.attach(scope, input.photoIds, customer._id.toHexString());
     if (attached.length !== new Set(input.photoIds).size) {

@@ -59,5 +59,3 @@ export function normalisePhone(input: string | null | undefined): NormalisedPhon
   }
   return null;
 }
-
-export const isMobile = (phone: NormalisedPhone) => phone.kind === 'mobile';
