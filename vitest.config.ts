@@ -7,7 +7,7 @@ export default defineConfig({
     pool: 'forks',
     // two cores on CI: the embedded database and two test workers share them
     maxWorkers: 2,
-    testTimeout: 30_000,
+    testTimeout: 60_000,
     hookTimeout: 90_000,
     reporters: ['default', './tests/setup/summary-reporter.ts'],
   },

@@ -63,6 +63,7 @@ export const configSchema = z.object({
   // default depends on NODE_ENV: resolved in load.ts
   DEV_LOGIN: boolean().optional(),
   SEED_DEMO: flag(true),
+  H5_AUTO_BUILD: flag(true),
   BODY_LIMIT_KB: positiveInt(1024, 'a whole number of kilobytes greater than 0'),
   UPLOAD_MAX_BYTES: positiveInt(10 * 1024 * 1024, 'a whole number of bytes greater than 0'),
   SHUTDOWN_TIMEOUT_MS: positiveInt(10_000, 'a whole number of milliseconds greater than 0'),

@@ -1,6 +1,7 @@
 // Builds the Koa app and its services from explicit dependencies. Starts nothing: main.ts listens
 // and starts jobs; tests build the app the same way against their own database.
 import Koa from 'koa';
+import compress from 'koa-compress';
 import Router from '@koa/router';
 import { bodyParser } from '@koa/bodyparser';
 import type { Connection } from 'mongoose';
@@ -175,6 +176,7 @@ export function buildApp(deps: AppDeps): KemaiApp {
   });
 
   koa.use(requestContext(deps.logger));
+  koa.use(compress({ threshold: 1024 }));
   koa.use(errorHandler());
   koa.use(securityHeaders());
   koa.use(health.routes());

@@ -6,6 +6,7 @@ import { ConfigError, loadConfig, readEnvironment, type Config } from '../../con
 import { connectDatabase } from './core/db/connect.ts';
 import { EmbeddedDatabaseError, type EmbeddedDatabase } from './core/db/embedded.ts';
 import { resolveDatabase } from './core/db/resolve.ts';
+import { ensureH5Build } from './core/http/h5-build.ts';
 import { JobRunner } from './core/jobs/runner.ts';
 import { createLogger, type Logger } from './core/logger.ts';
 import { buildApp, type KemaiApp } from './app.ts';
@@ -74,6 +75,10 @@ async function main(): Promise<void> {
   });
 
   try {
+    if (config.H5_AUTO_BUILD) {
+      const built = await ensureH5Build((message) => logger.info(message));
+      if (built) logger.info('built the H5 app');
+    }
     const database = await resolveDatabase(config, logger);
     running.embedded = database.embedded;
     database.embedded?.exited.then((code) => {

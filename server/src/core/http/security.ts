@@ -9,6 +9,8 @@ export function securityHeaders(): Middleware {
       useDefaults: true,
       directives: {
         'img-src': ["'self'", 'data:', 'blob:'],
+        // Vant's icon font is inlined; its remote fallback must not be fetched
+        'font-src': ["'self'", 'data:'],
         'connect-src': ["'self'"],
         'script-src': ["'self'"],
         'style-src': ["'self'", "'unsafe-inline'"],

@@ -27,6 +27,8 @@ const listQuery = z
     city: z.string().max(30).optional(),
     tag: z.string().max(30).optional(),
     idleDays: z.coerce.number().int().min(0).max(3650).optional(),
+    /** next follow-up due at or before this time (today's and overdue follow-ups) */
+    dueBefore: z.iso.datetime({ offset: true }).transform((v) => new Date(v)).optional(),
     needsCompletion: flag.optional(),
     keyword: z.string().trim().max(50).optional(),
     q: z.string().trim().max(50).optional(),

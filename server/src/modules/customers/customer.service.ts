@@ -76,6 +76,7 @@ export interface ListQuery {
   city?: string;
   tag?: string;
   idleDays?: number;
+  dueBefore?: Date;
   needsCompletion?: boolean;
   keyword?: string;
   deleted?: boolean;
@@ -171,6 +172,7 @@ export class CustomerService {
       const cutoff = new Date(this.deps.clock.now().getTime() - query.idleDays * 86_400_000);
       conditions.push({ $or: [{ lastFollowUpAt: { $lt: cutoff } }, { lastFollowUpAt: null, createdAt: { $lt: cutoff } }] });
     }
+    if (query.dueBefore) conditions.push({ nextFollowUpAt: { $ne: null, $lte: query.dueBefore } });
     if (query.keyword) {
       const search = searchFilter(query.keyword);
       if (search) conditions.push(search);

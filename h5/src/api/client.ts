@@ -1,0 +1,80 @@
+// One place for talking to the server: the session (httpOnly cookie), the language, errors with the
+// server's own message, and retries of requests that are safe to repeat.
+import type { ApiErrorBody } from './types.ts';
+
+export class ApiError extends Error {
+  readonly status: number;
+  readonly code: string;
+  readonly details: unknown;
+  constructor(status: number, body: ApiErrorBody['error']) {
+    super(body.message);
+    this.status = status;
+    this.code = body.code;
+    this.details = body.details;
+  }
+
+  /** Field messages by path, for showing beside form fields. */
+  fieldErrors(): Record<string, string> {
+    const details = Array.isArray(this.details) ? (this.details as { path?: string; message?: string }[]) : [];
+    return Object.fromEntries(details.filter((d) => d.path).map((d) => [d.path!, d.message ?? '']));
+  }
+}
+
+/** The request never reached the server (offline, DNS, connection reset). */
+export class NetworkError extends Error {}
+
+let locale = 'zh-CN';
+let onUnauthenticated: () => void = () => undefined;
+
+export function configureClient(options: { locale?: string; onUnauthenticated?: () => void }): void {
+  if (options.locale) locale = options.locale;
+  if (options.onUnauthenticated) onUnauthenticated = options.onUnauthenticated;
+}
+
+export interface RequestOptions {
+  method?: string;
+  body?: unknown;
+  /** retried on network failure; a POST only when it carries an idempotency key */
+  idempotencyKey?: string;
+  signal?: AbortSignal;
+}
+
+const safeToRepeat = (method: string, key?: string) => ['GET', 'HEAD', 'PUT', 'DELETE'].includes(method) || !!key;
+
+export async function api<T>(path: string, options: RequestOptions = {}): Promise<T> {
+  const method = options.method ?? 'GET';
+  const headers: Record<string, string> = { 'Accept-Language': locale, 'X-Kemai-Client': 'h5' };
+  let body: BodyInit | undefined;
+  if (options.body instanceof FormData) body = options.body;
+  else if (options.body !== undefined) {
+    headers['Content-Type'] = 'application/json';
+    body = JSON.stringify(options.body);
+  }
+  if (options.idempotencyKey) headers['Idempotency-Key'] = options.idempotencyKey;
+  const attempts = safeToRepeat(method, options.idempotencyKey) ? 3 : 1;
+  let response: Response | undefined;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      response = await fetch(path, { method, headers, body, credentials: 'same-origin', ...(options.signal ? { signal: options.signal } : {}) });
+      if (response.status >= 502 && response.status <= 504 && attempt < attempts) throw new NetworkError('gateway');
+      break;
+    } catch (error) {
+      if ((error as Error).name === 'AbortError') throw error;
+      if (attempt >= attempts) throw new NetworkError((error as Error).message);
+      await new Promise((resolve) => setTimeout(resolve, 300 * attempt));
+    }
+  }
+  if (response.status === 204) return undefined as T;
+  const data = (await response.json().catch(() => null)) as unknown;
+  if (!response.ok) {
+    const error = (data as ApiErrorBody | null)?.error ?? { code: 'INTERNAL', message: response.statusText };
+    if (response.status === 401 && !path.startsWith('/api/auth/')) onUnauthenticated();
+    throw new ApiError(response.status, error);
+  }
+  return data as T;
+}
+
+/** A client key for a create the user may retry (and the offline queue replays). */
+export function newIdempotencyKey(): string {
+  return `h5-${crypto.randomUUID()}`;
+}

@@ -1,0 +1,48 @@
+// The API's JSON, typed from the server's own view functions (types only: nothing of the server is
+// bundled). Dates arrive as ISO strings.
+import type { CustomerView } from '../../../server/src/modules/customers/customer.view.ts';
+import type { PublicUser } from '../../../server/src/modules/org/org.service.ts';
+import type { Permission } from '../../../server/src/core/auth/permissions.ts';
+import type { FollowUpService } from '../../../server/src/modules/follow-ups/follow-up.service.ts';
+import type { ContactService } from '../../../server/src/modules/contacts/contact.service.ts';
+import type { DuplicateMatch } from '../../../server/src/modules/customers/customer.service.ts';
+import type { Dictionary } from '../../../server/src/modules/dictionaries/dictionary.model.ts';
+import type { RegionNode } from '../../../server/src/modules/standards/regions.ts';
+import type { CreateCustomerInput } from '../../../server/src/modules/customers/customer.input.ts';
+import type { CreateFollowUpInput } from '../../../server/src/modules/follow-ups/follow-up.service.ts';
+
+/** What JSON.stringify makes of a server value. */
+export type Json<T> = T extends Date
+  ? string
+  : T extends (infer U)[]
+    ? Json<U>[]
+    : T extends object
+      ? { [K in keyof T]: Json<T[K]> }
+      : T;
+
+export type Customer = Json<CustomerView>;
+export type Me = Json<PublicUser> & { permissions: Permission[] };
+export type FollowUp = Json<Awaited<ReturnType<FollowUpService['views']>>[number]>;
+export type Contact = Json<ReturnType<ContactService['view']>>;
+export type Duplicate = DuplicateMatch;
+export type DictionaryData = Json<Dictionary>;
+export type Region = RegionNode;
+export type CustomerInput = Partial<CreateCustomerInput>;
+export type FollowUpInput = Omit<CreateFollowUpInput, 'nextFollowUpAt' | 'at'> & { nextFollowUpAt?: string | null; at?: string };
+
+export interface Page<T> {
+  items: T[];
+  nextCursor: string | null;
+}
+
+export interface TimelineEvent {
+  id: string;
+  type: string;
+  at: string;
+  actor: { id: string; name: string } | null;
+  data: Record<string, unknown>;
+}
+
+export interface ApiErrorBody {
+  error: { code: string; message: string; details?: unknown };
+}

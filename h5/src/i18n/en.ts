@@ -1,0 +1,46 @@
+import type zhCN from './zh-CN.ts';
+
+const en: typeof zhCN = {
+  app: { name: 'Kemai' },
+  tabs: { home: 'Home', customers: 'Customers', messages: 'Messages', me: 'Me' },
+  common: {
+    retry: 'Retry', loading: 'Loading…', empty: 'Nothing here yet', loadFailed: 'Could not load', noMore: 'No more', save: 'Save', cancel: 'Cancel',
+    confirm: 'OK', edit: 'Edit', search: 'Search', filter: 'Filter', all: 'All', offline: 'You are offline',
+  },
+  login: { title: 'Sign in as a demo user', devOnly: 'Dev login (local only)', unavailable: 'Open Kemai from the WeCom or DingTalk workbench' },
+  home: { due: 'Due today', overdue: 'Overdue', idle: 'Idle for 7+ days', incomplete: 'Missing details', recent: 'Recent activity', pending: '{n} waiting to sync' },
+  stage: { lead: 'Lead', prospect: 'Prospect', customer: 'Customer', lost: 'Lost' },
+  method: { call: 'Call', visit: 'Visit', wechat: 'WeChat', email: 'Email', meeting: 'Meeting', other: 'Other' },
+  customers: {
+    mine: 'Mine', team: 'Team', pool: 'Pool', searchPlaceholder: 'Name / phone / pinyin initials', new: 'New customer', claim: 'Claim',
+    claimed: 'Claimed', lastFollowUp: 'followed up {n} days ago', neverFollowed: 'never followed up', today: 'followed up today', sort: 'Sort',
+    sortUpdated: 'Recently updated', sortCreated: 'Recently created', sortIdle: 'Longest idle', sortName: 'Name',
+  },
+  filters: { stage: 'Stage', level: 'Level', industry: 'Industry', region: 'Region', idleDays: 'Idle days', owner: 'Owner', reset: 'Reset', apply: 'Apply' },
+  detail: {
+    call: 'Call', followUp: 'Follow up', checkIn: 'Check in', release: 'Release to pool', releaseReason: 'Reason', transfer: 'Transfer',
+    contacts: 'Contacts', timeline: 'Timeline', owner: 'Owner', noContacts: 'No contacts yet', addContact: 'Add contact', pool: 'Pool customer',
+  },
+  timeline: {
+    created: 'created the customer', followUp: '{method} follow-up', stageChanged: 'stage {from} → {to}', ownerChanged: 'owner changed', released: 'released to the pool',
+    claimed: 'claimed from the pool', contactAdded: 'added contact {name}', contactUpdated: 'updated contact {name}', contactRemoved: 'removed contact {name}',
+  },
+  form: {
+    type: 'Type', company: 'Company', person: 'Person', name: 'Name', industry: 'Industry', source: 'Source', level: 'Level', stage: 'Stage',
+    region: 'Region', address: 'Address', phone: 'Phone', email: 'Email', tags: 'Tags', notes: 'Notes', required: 'Required',
+    invalidPhone: 'Not a valid phone number', invalidEmail: 'Not a valid email address', choose: 'Choose',
+    duplicate: 'Exists already: {name} (owner: {owner})', duplicatePool: 'Exists already: {name} (in the pool)', missing: 'Still to complete: {fields}',
+    saved: 'Saved',
+  },
+  followUp: {
+    title: 'Follow-up', visitTitle: 'Visit check-in', method: 'Method', contact: 'Contact', content: 'What happened', result: 'Result', next: 'Next follow-up',
+    stage: 'New stage', location: 'Location', locate: 'Get location', locating: 'Locating…', accuracy: '±{n} m', noLocation: 'No location',
+    noLocationReason: 'Why there is no location', photos: 'Photos (up to 9)', submit: 'Submit', saved: 'Saved', queued: 'Offline: saved to sync later',
+    reasonRequired: 'Say why there is no location',
+  },
+  queue: { title: 'Waiting to sync', empty: 'Nothing waiting', retry: 'Retry', discard: 'Discard', failed: 'Failed: {reason}', syncing: 'Syncing…', synced: '{n} synced' },
+  me: { language: 'Language', logout: 'Sign out', settings: 'Settings', role: { rep: 'Sales rep', manager: 'Manager', director: 'Director', admin: 'Admin', service: 'Service' } },
+  messages: { empty: 'No messages' },
+};
+
+export default en;

@@ -1,0 +1,34 @@
+import { createRouter, createWebHashHistory } from 'vue-router';
+import Home from './pages/Home.vue';
+import { useAuth } from './stores/auth.ts';
+
+// Home is the first screen and ships in the entry chunk; every other page loads when opened.
+export const router = createRouter({
+  history: createWebHashHistory(),
+  routes: [
+    { path: '/', name: 'home', component: Home, meta: { tab: true } },
+    { path: '/login', name: 'login', component: () => import('./pages/Login.vue'), meta: { public: true } },
+    { path: '/customers', name: 'customers', component: () => import('./pages/Customers.vue'), meta: { tab: true } },
+    { path: '/customers/new', name: 'customer-new', component: () => import('./pages/CustomerForm.vue') },
+    { path: '/customers/:id', name: 'customer', component: () => import('./pages/CustomerDetail.vue') },
+    { path: '/customers/:id/edit', name: 'customer-edit', component: () => import('./pages/CustomerForm.vue') },
+    { path: '/customers/:id/follow-up', name: 'follow-up', component: () => import('./pages/FollowUpForm.vue') },
+    { path: '/messages', name: 'messages', component: () => import('./pages/Messages.vue'), meta: { tab: true } },
+    { path: '/me', name: 'me', component: () => import('./pages/Me.vue'), meta: { tab: true } },
+    { path: '/queue', name: 'queue', component: () => import('./pages/Queue.vue') },
+    { path: '/:rest(.*)*', redirect: '/' },
+  ],
+});
+
+router.beforeEach(async (to) => {
+  if (to.meta.public) return true;
+  const auth = useAuth();
+  if (!auth.checked) {
+    try {
+      await auth.load();
+    } catch {
+      return true; // offline at start: the page shows its own error state and the queue keeps working
+    }
+  }
+  return auth.me ? true : { name: 'login', query: { next: to.fullPath } };
+});

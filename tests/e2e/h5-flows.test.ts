@@ -1,0 +1,155 @@
+// The H5 app in Chromium against a real server on a test database: sign in, create a customer
+// (with the duplicate warning), check in at a visit with location and photo, scope, and
+// offline-safe logging. Screenshots of each step go to tests/e2e/artifacts/.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { ensureH5Build, h5Root } from '../../server/src/core/http/h5-build.ts';
+import { hasChromium, chromiumPath, launchBrowser, phoneContext, screenshot } from '../helpers/browser.ts';
+import { startTestApp, type TestApp } from '../helpers/test-app.ts';
+
+type Json = Record<string, any>;
+
+if (!hasChromium) console.warn(`e2e skipped: no Chromium at ${chromiumPath} (apt-get install -y chromium)`);
+
+describe.skipIf(!hasChromium)('H5 app in Chromium', () => {
+  let t: TestApp;
+  let browser: Browser;
+  let rep1: BrowserContext;
+  let page: Page;
+  let customerId = '';
+
+
+  beforeAll(async () => {
+    await ensureH5Build();
+    t = await startTestApp({ h5DistDir: `${h5Root}/dist` });
+    // a customer of another rep, for the duplicate warning
+    const other = await t.login('rep.east2');
+    const response = await t.request('/api/customers', {
+      method: 'POST',
+      token: other,
+      json: { type: 'company', name: '广州新锐投资管理有限公司', industry: '金融', source: '官网', phones: ['15604448761'] },
+    });
+    expect(response.status).toBe(201);
+    browser = await launchBrowser();
+    rep1 = await phoneContext(browser, t.baseUrl);
+    page = await rep1.newPage();
+  }, 180_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await t?.close();
+  });
+
+  it('signs in as rep.east1 from the dev-login picker and shows 今日', async () => {
+    await page.goto('/');
+    await page.locator('[data-test="login-rep.east1"]').click();
+    await page.getByText('今日待跟进').waitFor();
+    expect(await page.locator('.van-tabbar').innerText()).toContain('客户');
+    await screenshot(page, 'home');
+  });
+
+  it('creates a customer and warns about an existing one as the name is typed', async () => {
+    await page.goto('/#/customers/new');
+    await page.locator('[data-test="field-name"] input').fill('新锐投资管理（广州）有限公司');
+    const warning = page.locator('[data-test="duplicate-warning"]');
+    await warning.waitFor();
+    expect(await warning.innerText()).toContain('王芳');
+    expect(await warning.innerText()).not.toContain('15604448761');
+    await screenshot(page, 'duplicate-warning');
+
+    await page.locator('[data-test="field-name"] input').fill('杭州云帆网络科技有限公司');
+    await warning.waitFor({ state: 'detached' });
+    await page.locator('[data-test="field-industry"]').click();
+    await page.locator('.van-picker__confirm').click();
+    await page.locator('[data-test="field-phone"] input').fill('138 0013 8000');
+    await screenshot(page, 'customer-form');
+    await page.locator('[data-test="save"]').click();
+    await page.locator('[data-test="detail-header"]').waitFor();
+    customerId = page.url().split('/customers/')[1]!.split(/[/?]/)[0]!;
+    expect(await page.locator('[data-test="detail-header"]').innerText()).toContain('杭州云帆网络科技有限公司');
+    await screenshot(page, 'customer-detail');
+  });
+
+  it('checks in at a visit with location and a photo, shown first on the timeline', async () => {
+    await page.locator('[data-test="check-in"]').click();
+    await page.locator('[data-test="location-fix"]').waitFor();
+    expect(await page.locator('[data-test="location-fix"]').innerText()).toContain('31.23040');
+    // a real photo-sized PNG: a screenshot of the page itself
+    const png = await page.screenshot({ clip: { x: 0, y: 0, width: 375, height: 300 } });
+    await page.locator('[data-test="photos"] input[type="file"]').setInputFiles({ name: 'store.png', mimeType: 'image/png', buffer: png });
+    await page.locator('.van-uploader__preview').waitFor();
+    await page.locator('[data-test="field-content"] textarea').fill('拜访采购负责人，演示产品');
+    await screenshot(page, 'visit-form');
+    await page.locator('[data-test="submit-follow-up"]').click();
+    await page.locator('[data-test="event-followUp"]').first().waitFor();
+    const first = await page.locator('.van-step').first().innerText();
+    expect(first).toContain('拜访跟进');
+    expect(first).toContain('拜访采购负责人');
+    await screenshot(page, 'timeline-after-visit');
+
+    const followUps = await t.inspect.followUps.find({ customerId }).lean();
+    expect(followUps).toHaveLength(1);
+    expect(followUps[0]!.location).toMatchObject({ lat: 31.2304, lng: 121.4737 });
+    expect(followUps[0]!.photoIds).toHaveLength(1);
+    const photo = await t.db.connection.db!.collection('files.files').findOne({ _id: followUps[0]!.photoIds[0] });
+    expect(photo?.metadata?.contentType).toBe('image/jpeg'); // compressed and watermarked in the browser
+  });
+
+  it('does not show the customer to rep.east2', async () => {
+    const rep2 = await phoneContext(browser, t.baseUrl);
+    const other = await rep2.newPage();
+    await other.goto('/');
+    await other.locator('[data-test="login-rep.east2"]').click();
+    await other.getByText('今日待跟进').waitFor();
+    await other.goto('/#/customers');
+    await other.locator('.van-list__finished-text').waitFor();
+    const list = await other.locator('.van-list').innerText();
+    expect(list).toContain('广州新锐投资管理有限公司');
+    expect(list).not.toContain('杭州云帆网络科技有限公司');
+    await screenshot(other, 'rep2-customers');
+    const direct = await other.request.get(`/api/customers/${customerId}`);
+    expect(direct.status()).toBe(404);
+    await rep2.close();
+  });
+
+  it('keeps follow-ups logged offline across a reload and sends each exactly once', async () => {
+    await page.goto(`/#/customers/${customerId}/follow-up`);
+    await page.locator('[data-test="field-content"] textarea').waitFor();
+    await rep1.setOffline(true);
+    const logOffline = async (content: string) => {
+      await page.goto(`/#/customers/${customerId}/follow-up`); // same document: no network needed
+      await page.locator('[data-test="field-content"] textarea').fill(content);
+      await page.locator('[data-test="submit-follow-up"]').click();
+      await page.getByText('网络不可用，已存入待同步').waitFor();
+    };
+    await logOffline('地下车库电话回访一');
+    await logOffline('地下车库电话回访二');
+    await screenshot(page, 'offline-queued');
+
+    // the signal comes back but the server is still out of reach; the page is closed and opened again
+    await page.goto('/#/queue');
+    await page.route('**/api/**', (route) => route.abort('internetdisconnected'));
+    await rep1.setOffline(false);
+    await page.reload();
+    await page.locator('[data-test="queued-item"]').nth(1).waitFor();
+    await screenshot(page, 'queue-after-reload');
+    await page.waitForTimeout(500);
+    expect(await t.inspect.followUps.countDocuments({ customerId, content: /地下车库/ })).toBe(0);
+    await page.unroute('**/api/**');
+
+    await page.reload(); // the app sends the queue when it starts
+    await expect.poll(() => t.inspect.followUps.countDocuments({ customerId, content: /地下车库/ }), { timeout: 15_000 }).toBe(2);
+    await page.goto(`/#/customers/${customerId}`);
+    await page.locator('[data-test="event-followUp"]').nth(2).waitFor();
+    const timeline = await page.locator('.van-steps').innerText();
+    expect(timeline.match(/地下车库电话回访一/g)).toHaveLength(1);
+    expect(timeline.match(/地下车库电话回访二/g)).toHaveLength(1);
+    await screenshot(page, 'offline-synced');
+    // a later start sends nothing again
+    await page.reload();
+    await page.waitForTimeout(500);
+    expect(await t.inspect.followUps.countDocuments({ customerId, content: /地下车库/ })).toBe(2);
+  });
+});
+
+export type { Json };
