@@ -10,6 +10,7 @@ import type { Config } from '../../config/index.ts';
 import { identify } from './core/auth/authenticator.ts';
 import { systemClock, type Clock } from './core/clock.ts';
 import { pingDatabase } from './core/db/connect.ts';
+import { defineLockModel, Locks } from './core/db/locks.ts';
 import { AppError } from './core/errors.ts';
 import type { KemaiState } from './core/http/context.ts';
 import { errorHandler } from './core/http/errors.ts';
@@ -82,6 +83,7 @@ export function buildModels(connection: Connection) {
     followUps: defineFollowUpModel(connection),
     audit: defineAuditModel(connection),
     timeline: defineTimelineModel(connection),
+    locks: defineLockModel(connection),
   };
 }
 
@@ -101,7 +103,16 @@ export function buildServices(models: Models, deps: Pick<AppDeps, 'config' | 'se
   const settings = new SettingsService({ settings: models.settings, clock });
   const audit = new AuditService({ audit: models.audit, clock });
   const timeline = new TimelineService({ timeline: models.timeline, clock });
-  const customers = new CustomerService({ customers: models.customers, pools: models.pools, org, dictionaries, audit, timeline, clock });
+  const customers = new CustomerService({
+    customers: models.customers,
+    locks: new Locks(models.locks),
+    pools: models.pools,
+    org,
+    dictionaries,
+    audit,
+    timeline,
+    clock,
+  });
   const pool = new PoolService({
     customers,
     customerModel: models.customers,

@@ -158,8 +158,13 @@ describe('duplicate check (查重)', () => {
   });
 
   it('lets exactly one of two concurrent creates of the same customer through', async () => {
-    const results = await Promise.all([create(rep, company('并发查重有限公司')), create(rep2, company('并发查重（上海）有限公司'))]);
-    expect(results.map((r) => r.status).sort()).toEqual([201, 409]);
+    const results = await Promise.all([
+      create(rep, company('并发查重有限公司')),
+      create(rep2, company('并发查重（上海）有限公司')),
+      create(rep, company('上海并发查重有限公司')),
+      create(rep2, company('并发查重股份有限公司')),
+    ]);
+    expect(results.map((r) => r.status).sort()).toEqual([201, 409, 409, 409]);
   });
 
   it('checks edits too, ignoring the customer itself', async () => {

@@ -25,10 +25,16 @@ export class NetworkError extends Error {}
 
 let locale = 'zh-CN';
 let onUnauthenticated: () => void = () => undefined;
+/** where the API lives when it is not this page's origin (tests, an app served from a CDN) */
+let baseUrl = '';
+/** a bearer token for clients without the session cookie */
+let token: string | null = null;
 
-export function configureClient(options: { locale?: string; onUnauthenticated?: () => void }): void {
+export function configureClient(options: { locale?: string; onUnauthenticated?: () => void; baseUrl?: string; token?: string | null }): void {
   if (options.locale) locale = options.locale;
   if (options.onUnauthenticated) onUnauthenticated = options.onUnauthenticated;
+  if (options.baseUrl !== undefined) baseUrl = options.baseUrl;
+  if (options.token !== undefined) token = options.token;
 }
 
 export interface RequestOptions {
@@ -51,11 +57,12 @@ export async function api<T>(path: string, options: RequestOptions = {}): Promis
     body = JSON.stringify(options.body);
   }
   if (options.idempotencyKey) headers['Idempotency-Key'] = options.idempotencyKey;
+  if (token) headers.Authorization = `Bearer ${token}`;
   const attempts = safeToRepeat(method, options.idempotencyKey) ? 3 : 1;
   let response: Response | undefined;
   for (let attempt = 1; ; attempt++) {
     try {
-      response = await fetch(path, { method, headers, body, credentials: 'same-origin', ...(options.signal ? { signal: options.signal } : {}) });
+      response = await fetch(baseUrl + path, { method, headers, body, credentials: 'same-origin', ...(options.signal ? { signal: options.signal } : {}) });
       if (response.status >= 502 && response.status <= 504 && attempt < attempts) throw new NetworkError('gateway');
       break;
     } catch (error) {

@@ -8,7 +8,8 @@ export type AppLocale = 'zh-CN' | 'en';
 const stored = localStorage.getItem('kemai.locale');
 export const initialLocale: AppLocale = stored === 'en' || stored === 'zh-CN' ? stored : navigator.language.startsWith('en') ? 'en' : 'zh-CN';
 
-export const i18n = createI18n({ legacy: false, locale: initialLocale, fallbackLocale: 'zh-CN', messages: { 'zh-CN': zhCN } });
+type Messages = typeof zhCN;
+export const i18n = createI18n<[Messages], AppLocale, false>({ legacy: false, locale: 'zh-CN', fallbackLocale: 'zh-CN', messages: { 'zh-CN': zhCN } as Record<AppLocale, Messages> });
 
 /** Loads a language on demand (English is not on the first screen of a Chinese user). */
 export async function setLocale(locale: AppLocale): Promise<void> {

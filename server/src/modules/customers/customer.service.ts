@@ -3,6 +3,7 @@
 import { Types } from 'mongoose';
 import type { RequestScope } from '../../core/auth/scope.ts';
 import type { Clock } from '../../core/clock.ts';
+import type { Locks } from '../../core/db/locks.ts';
 import { AppError, notFound } from '../../core/errors.ts';
 import { afterCursor, decodeCursor, pageOf, reviveDate } from '../../core/http/cursor.ts';
 import type { Locale } from '../../core/i18n.ts';
@@ -27,6 +28,8 @@ import type { PoolModel } from './pool.model.ts';
 
 export interface CustomerDeps {
   customers: CustomerModel;
+  /** serialises saves of one company name across processes (see saveLocked) */
+  locks: Locks;
   pools: PoolModel;
   org: OrgService;
   dictionaries: DictionaryService;
@@ -290,6 +293,27 @@ export class CustomerService {
 
     const owner = await this.assertAssignable(scope, input.ownerId ?? scope.user.id);
     const collaboratorIds = await this.assertCollaborators(scope, input.collaboratorIds);
+    return this.saveLocked(fields.type!, fields.name!, () => this.insert(scope, fields, owner, collaboratorIds, idempotencyKey, meta));
+  }
+
+  /**
+   * Runs a save of a company name under a lock on its core: 新锐投资管理 and 新锐投资管理（广州）
+   * are one customer yet two strings, which no unique index can see, so two such saves at once
+   * must take turns. Mobiles and identical names are also held by unique indexes.
+   */
+  private async saveLocked<T>(type: Customer['type'], name: string, save: () => Promise<T>): Promise<T> {
+    const core = type === 'company' ? companyIdentity(name).core : '';
+    return core ? this.deps.locks.with(`company:${core}`, save) : save();
+  }
+
+  private async insert(
+    scope: RequestScope,
+    fields: ReturnType<typeof normaliseCustomerFields>,
+    owner: { id: Types.ObjectId; departmentId: Types.ObjectId | null },
+    collaboratorIds: Types.ObjectId[],
+    idempotencyKey: string | undefined,
+    meta: RequestMeta,
+  ) {
     const duplicates = await this.findDuplicates(scope, { type: fields.type!, name: fields.name!, phones: fields.phones! });
     if (duplicates.length) throw this.duplicateError(duplicates, meta.locale);
 
@@ -346,10 +370,6 @@ export class CustomerService {
     if (collaboratorIds) next.collaboratorIds = collaboratorIds;
 
     const keysChange = fields.name !== undefined || fields.type !== undefined || fields.phones !== undefined;
-    if (keysChange) {
-      const duplicates = await this.findDuplicates(scope, { type: next.type, name: next.name, phones: next.phones }, customer._id);
-      if (duplicates.length) throw this.duplicateError(duplicates, meta.locale);
-    }
     const changes = diffFields(customer as unknown as Record<string, unknown>, next, auditedFields);
     if (changes.length === 0) return this.get(scope, id);
 
@@ -368,22 +388,28 @@ export class CustomerService {
       if (keys.mobileKeys) set.mobileKeys = keys.mobileKeys;
       else unset.mobileKeys = '';
     }
-    // optimistic concurrency: a stale version (or a change meanwhile, when none is given) conflicts
-    const expected = input.version ?? customer.version;
-    let updated: Customer | null;
-    try {
-      updated = await this.deps.customers
-        .findOneAndUpdate(
-          { _id: customer._id, version: expected, deletedAt: null },
-          { $set: set, ...(Object.keys(unset).length ? { $unset: unset } : {}), $inc: { version: 1 } },
-          { returnDocument: 'after' },
-        )
-        .lean<Customer>();
-    } catch (error) {
-      if (!isDuplicateKeyError(error)) throw error;
-      const matches = await this.findDuplicates(scope, { type: next.type, name: next.name, phones: next.phones }, customer._id);
-      throw matches.length ? this.duplicateError(matches, meta.locale) : error;
-    }
+    const write = async (): Promise<Customer | null> => {
+      const probe = { type: next.type, name: next.name, phones: next.phones };
+      if (keysChange) {
+        const duplicates = await this.findDuplicates(scope, probe, customer._id);
+        if (duplicates.length) throw this.duplicateError(duplicates, meta.locale);
+      }
+      try {
+        // optimistic concurrency: a stale version (or a change meanwhile, when none is given) conflicts
+        return await this.deps.customers
+          .findOneAndUpdate(
+            { _id: customer._id, version: input.version ?? customer.version, deletedAt: null },
+            { $set: set, ...(Object.keys(unset).length ? { $unset: unset } : {}), $inc: { version: 1 } },
+            { returnDocument: 'after' },
+          )
+          .lean<Customer>();
+      } catch (error) {
+        if (!isDuplicateKeyError(error)) throw error;
+        const matches = await this.findDuplicates(scope, probe, customer._id);
+        throw matches.length ? this.duplicateError(matches, meta.locale) : error;
+      }
+    };
+    const updated = keysChange ? await this.saveLocked(next.type, next.name, write) : await write();
     if (!updated) throw new AppError('CONFLICT', { messageKey: 'error.customer.versionConflict' });
     await this.deps.audit.record(scope, meta.client, [
       { action: 'customer.update', entity: 'customer', entityId: customer._id, customerId: customer._id, changes },
@@ -433,21 +459,23 @@ export class CustomerService {
       .findOne({ $and: [{ _id: oid(id), deletedAt: { $ne: null } }, scope.filter('customer')] })
       .lean<Customer>();
     if (!customer) throw notFound();
-    const duplicates = await this.findDuplicates(scope, customer, customer._id);
-    if (duplicates.length) throw this.duplicateError(duplicates, meta.locale);
-    const set: Record<string, unknown> = { deletedAt: null, updatedAt: this.deps.clock.now() };
-    if (customer.deletedKeys?.companyKey) set.companyKey = customer.deletedKeys.companyKey;
-    if (customer.deletedKeys?.companyCore) set.companyCore = customer.deletedKeys.companyCore;
-    if (customer.deletedKeys?.mobileKeys?.length) set.mobileKeys = customer.deletedKeys.mobileKeys;
-    try {
-      await this.deps.customers.updateOne(
-        { _id: customer._id, deletedAt: { $ne: null } },
-        { $set: set, $unset: { deletedKeys: '', deletedBy: '' }, $inc: { version: 1 } },
-      );
-    } catch (error) {
-      if (!isDuplicateKeyError(error)) throw error;
-      throw this.duplicateError(await this.findDuplicates(scope, customer, customer._id), meta.locale);
-    }
+    await this.saveLocked(customer.type, customer.name, async () => {
+      const duplicates = await this.findDuplicates(scope, customer, customer._id);
+      if (duplicates.length) throw this.duplicateError(duplicates, meta.locale);
+      const set: Record<string, unknown> = { deletedAt: null, updatedAt: this.deps.clock.now() };
+      if (customer.deletedKeys?.companyKey) set.companyKey = customer.deletedKeys.companyKey;
+      if (customer.deletedKeys?.companyCore) set.companyCore = customer.deletedKeys.companyCore;
+      if (customer.deletedKeys?.mobileKeys?.length) set.mobileKeys = customer.deletedKeys.mobileKeys;
+      try {
+        await this.deps.customers.updateOne(
+          { _id: customer._id, deletedAt: { $ne: null } },
+          { $set: set, $unset: { deletedKeys: '', deletedBy: '' }, $inc: { version: 1 } },
+        );
+      } catch (error) {
+        if (!isDuplicateKeyError(error)) throw error;
+        throw this.duplicateError(await this.findDuplicates(scope, customer, customer._id), meta.locale);
+      }
+    });
     await this.deps.audit.record(scope, meta.client, [
       { action: 'customer.restore', entity: 'customer', entityId: customer._id, customerId: customer._id },
     ]);

@@ -1,6 +1,17 @@
-import { Schema, type Connection, type InferSchemaType, type Model, type Types } from 'mongoose';
+import { Schema, type Connection, type Model, type Types } from 'mongoose';
 
-const departmentSchema = new Schema(
+export interface Department {
+  _id: Types.ObjectId;
+  name: string;
+  parentId: Types.ObjectId | null;
+  ancestors: Types.ObjectId[];
+  order: number;
+  platformRef?: string;
+  createdAt?: Date;
+  updatedAt?: Date;
+}
+
+const departmentSchema = new Schema<Department>(
   {
     name: { type: String, required: true, trim: true, maxlength: 100 },
     parentId: { type: Schema.Types.ObjectId, default: null },
@@ -16,7 +27,6 @@ const departmentSchema = new Schema(
 departmentSchema.index({ parentId: 1, name: 1 }, { unique: true });
 departmentSchema.index({ ancestors: 1 });
 
-export type Department = InferSchemaType<typeof departmentSchema> & { _id: Types.ObjectId };
 export type DepartmentModel = Model<Department>;
 
 export function defineDepartmentModel(connection: Connection): DepartmentModel {

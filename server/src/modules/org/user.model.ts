@@ -1,7 +1,23 @@
-import { Schema, type Connection, type InferSchemaType, type Model, type Types } from 'mongoose';
-import { roles } from '../../core/auth/permissions.ts';
+import { Schema, type Connection, type Model, type Types } from 'mongoose';
+import { roles, type Role } from '../../core/auth/permissions.ts';
 
-const userSchema = new Schema(
+export interface User {
+  _id: Types.ObjectId;
+  login: string;
+  name: string;
+  role: Role;
+  departmentId: Types.ObjectId | null;
+  isManager: boolean;
+  active: boolean;
+  mobile?: string;
+  email?: string;
+  platform?: string;
+  platformUserId?: string;
+  createdAt?: Date;
+  updatedAt?: Date;
+}
+
+const userSchema = new Schema<User>(
   {
     login: { type: String, required: true, trim: true, lowercase: true, maxlength: 64 },
     name: { type: String, required: true, trim: true, maxlength: 64 },
@@ -24,7 +40,6 @@ userSchema.index({ departmentId: 1, active: 1 });
 userSchema.index({ role: 1, active: 1 });
 userSchema.index({ platform: 1, platformUserId: 1 }, { unique: true, sparse: true });
 
-export type User = InferSchemaType<typeof userSchema> & { _id: Types.ObjectId };
 export type UserModel = Model<User>;
 
 export function defineUserModel(connection: Connection): UserModel {

@@ -1,0 +1,50 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { defineLockModel, Locks } from '../../server/src/core/db/locks.ts';
+import { connectDatabase } from '../../server/src/core/db/connect.ts';
+import { openTestDatabase, type TestDatabase } from '../helpers/database.ts';
+
+let db: TestDatabase;
+beforeAll(async () => {
+  db = await openTestDatabase();
+  await defineLockModel(db.connection).createIndexes();
+});
+afterAll(async () => {
+  expect(db.unportable).toEqual([]);
+  await db.drop();
+});
+
+describe('database locks', () => {
+  it('let holders from two processes take turns, never overlap', async () => {
+    const other = await connectDatabase({ uri: db.uri, dbName: db.dbName });
+    try {
+      const locks = [new Locks(defineLockModel(db.connection)), new Locks(defineLockModel(other))];
+      let inside = 0;
+      let overlap = false;
+      const order: number[] = [];
+      await Promise.all(
+        Array.from({ length: 6 }, (_, i) =>
+          locks[i % 2]!.with('company:测试', async () => {
+            inside++;
+            if (inside > 1) overlap = true;
+            await new Promise((r) => setTimeout(r, 20));
+            order.push(i);
+            inside--;
+          }),
+        ),
+      );
+      expect(overlap).toBe(false);
+      expect(order.sort()).toEqual([0, 1, 2, 3, 4, 5]);
+    } finally {
+      await other.close();
+    }
+  });
+
+  it('takes over a lock its crashed holder left behind, and gives up with CONFLICT on a live one', async () => {
+    const model = defineLockModel(db.connection);
+    const locks = new Locks(model);
+    await model.create({ _id: 'stale', until: new Date(Date.now() - 1000) });
+    expect(await locks.with('stale', async () => 'ran')).toBe('ran');
+    await model.create({ _id: 'held', until: new Date(Date.now() + 60_000) });
+    await expect(locks.with('held', async () => 'never', { waitMs: 100 })).rejects.toMatchObject({ code: 'CONFLICT' });
+  });
+});
