@@ -15,12 +15,14 @@ export interface QueuedFollowUp {
   /** ids of photos already uploaded, by index, so a retry does not upload them again */
   uploadedPhotoIds: (string | null)[];
   queuedAt: string;
+  /** queue order: items logged in the same millisecond still go out in the order they were logged */
+  seq: number;
   status: 'pending' | 'failed';
   error?: string;
 }
 
 interface QueueSchema extends DBSchema {
-  followUps: { key: string; value: QueuedFollowUp; indexes: { byQueuedAt: string } };
+  followUps: { key: string; value: QueuedFollowUp };
 }
 
 const databaseName = 'kemai-offline';
@@ -29,21 +31,30 @@ let database: Promise<IDBPDatabase<QueueSchema>> | null = null;
 function db(): Promise<IDBPDatabase<QueueSchema>> {
   database ??= openDB<QueueSchema>(databaseName, 1, {
     upgrade(upgrade) {
-      const store = upgrade.createObjectStore('followUps', { keyPath: 'id' });
-      store.createIndex('byQueuedAt', 'queuedAt');
+      upgrade.createObjectStore('followUps', { keyPath: 'id' });
     },
   });
   return database;
 }
 
-export async function enqueue(item: Omit<QueuedFollowUp, 'queuedAt' | 'status' | 'uploadedPhotoIds'>): Promise<QueuedFollowUp> {
-  const queued: QueuedFollowUp = { ...item, uploadedPhotoIds: item.photos.map(() => null), queuedAt: new Date().toISOString(), status: 'pending' };
+let lastSeq = 0;
+
+export async function enqueue(item: Omit<QueuedFollowUp, 'queuedAt' | 'seq' | 'status' | 'uploadedPhotoIds'>): Promise<QueuedFollowUp> {
+  lastSeq = Math.max(lastSeq + 1, Date.now() * 1000);
+  const queued: QueuedFollowUp = {
+    ...item,
+    uploadedPhotoIds: item.photos.map(() => null),
+    queuedAt: new Date().toISOString(),
+    seq: lastSeq,
+    status: 'pending',
+  };
   await (await db()).put('followUps', queued);
   return queued;
 }
 
+/** Every queued item, oldest first (a queue holds a handful: no index needed). */
 export async function listQueued(): Promise<QueuedFollowUp[]> {
-  return (await db()).getAllFromIndex('followUps', 'byQueuedAt');
+  return (await (await db()).getAll('followUps')).sort((a, b) => a.seq - b.seq);
 }
 
 export async function discard(id: string): Promise<void> {
