@@ -1,18 +1,12 @@
 // GET /api/customers against the raw driver running the same query on the same database.
 // For each size: seed N customers, capture the exact find command each API call sends (through
 // driver monitoring), then time the API over HTTP and the raw driver replaying that command.
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MongoClient, type CommandStartedEvent, type Document } from 'mongodb';
-import { loadConfig } from '../../config/index.ts';
-import { buildApp } from '../../server/src/app.ts';
-import { connectDatabase } from '../../server/src/core/db/connect.ts';
 import { startEmbeddedDatabase } from '../../server/src/core/db/embedded.ts';
-import { createLogger } from '../../server/src/core/logger.ts';
-import { seedDemoCustomers } from '../../server/src/modules/demo/demo-seed.ts';
+import { startBenchApp } from './bench-app.ts';
 
 interface Case {
   name: string;
@@ -61,29 +55,17 @@ export interface BenchRow {
 }
 
 export async function benchCustomersList(uri: string, engine: string, size: number, iterations: number): Promise<BenchRow[]> {
-  const dbName = `kemai_bench_${size}_${Date.now()}`;
-  const connection = await connectDatabase({ uri, dbName, monitorCommands: true });
+  const bench = await startBenchApp(uri, { customers: size, label: engine });
   const raw = new MongoClient(uri);
   const rows: BenchRow[] = [];
   try {
-    const config = loadConfig({ LOG_LEVEL: 'silent' });
-    const app = buildApp({ config, logger: createLogger({ level: 'silent' }), connection, sessionSecret: 'b'.repeat(32), h5DistDir: '/nonexistent' });
-    await app.ensureIndexes();
-    await app.seedReferenceData();
-    await app.services.org.seedDemoOrganisation();
-    const seedStart = performance.now();
-    await seedDemoCustomers(app.models, app.services.clock, { customers: size, batchSize: 2000 });
-    process.stdout.write(`  [${engine}] seeded ${size} customers in ${((performance.now() - seedStart) / 1000).toFixed(1)} s\n`);
-
-    const server = createServer(app.koa.callback()).listen(0, '127.0.0.1');
-    await new Promise((resolve) => server.once('listening', resolve));
-    const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const { base, connection } = bench;
     const tokens = new Map<string, string>();
     for (const login of new Set(cases.map((c) => c.login))) {
       const response = await fetch(`${base}/api/auth/dev-login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ login }) });
       tokens.set(login, ((await response.json()) as { token: string }).token);
     }
-    const collection = raw.db(dbName).collection('customers');
+    const collection = raw.db(bench.dbName).collection('customers');
     for (const item of cases) {
       const headers = { authorization: `Bearer ${tokens.get(item.login)}` };
       let captured: Document | null = null;
@@ -124,11 +106,9 @@ export async function benchCustomersList(uri: string, engine: string, size: numb
         `  [${engine}] ${size} ${item.name}: api p50 ${row.apiP50.toFixed(1)} ms p95 ${row.apiP95.toFixed(1)} ms · raw p50 ${row.rawP50.toFixed(1)} ms p95 ${row.rawP95.toFixed(1)} ms · ratio ${row.ratio.toFixed(2)}\n`,
       );
     }
-    server.close();
-    await connection.dropDatabase();
   } finally {
     await raw.close();
-    await connection.close();
+    await bench.close();
   }
   return rows;
 }

@@ -1,6 +1,14 @@
 // `npm run bench`: every benchmark, printing ratios measured in one run (not timed tests).
 // BENCH_SIZES=10000,100000 BENCH_FILE_SIZE=10000 BENCH_ITERATIONS=30 set what runs.
 import { runCustomersListBench } from './customers-list.ts';
+import { runH5Bench } from './h5.ts';
+
+const only = process.argv[2]; // `npm run bench -- h5` runs one benchmark
+if (!only || only === 'h5') {
+  process.stdout.write('h5: first-screen size and LCP\n');
+  await runH5Bench();
+  if (only) process.exit(0);
+}
 
 const sizes = (process.env.BENCH_SIZES ?? '10000,100000').split(',').map(Number).filter((n) => n > 0);
 const fileSize = Number(process.env.BENCH_FILE_SIZE ?? 10_000);
