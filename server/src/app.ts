@@ -23,6 +23,7 @@ import { AuthService } from './modules/auth/auth.service.ts';
 import { defineSessionModel } from './modules/auth/session.model.ts';
 import { healthRoutes, type ReadinessCheck } from './modules/health/health.routes.ts';
 import { defineDepartmentModel } from './modules/org/department.model.ts';
+import { orgRoutes } from './modules/org/org.routes.ts';
 import { OrgService } from './modules/org/org.service.ts';
 import { defineUserModel } from './modules/org/user.model.ts';
 import type { Db } from 'mongodb';
@@ -165,6 +166,7 @@ export function buildApp(deps: AppDeps): KemaiApp {
   const api = new Router<KemaiState>({ prefix: '/api' });
   const routers = [
     authRoutes({ auth: services.auth, org: services.org, devLogin: deps.config.DEV_LOGIN }),
+    orgRoutes(services.org),
     dictionaryRoutes(services.dictionaries),
     settingsRoutes(services.settings),
     regionRoutes(),

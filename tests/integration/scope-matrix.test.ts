@@ -164,6 +164,17 @@ describe.each(demoLogins)('%s', (login) => {
     expect(pool.body.items.some((c: Json) => c.id === customers.pool.id)).toBe(seesPool(login));
   });
 
+  it('offers only the people the caller may assign customers to', async () => {
+    const { body } = await get(login, '/api/users');
+    const logins = body.items.map((u: Json) => u.login).sort();
+    const expected: Record<string, string[]> = {
+      'manager.east': ['manager.east', 'rep.east1', 'rep.east2', 'rep.east3'],
+      'manager.south': ['manager.south', 'rep.south1', 'rep.south2', 'rep.south3'],
+    };
+    if (login === 'admin' || login === 'director') expect(logins).toHaveLength(11);
+    else expect(logins).toEqual(expected[login] ?? [login]);
+  });
+
   it('a rep’s own activity shows only their follow-ups', async () => {
     const { status, body } = await get(login, '/api/follow-ups?mine=1');
     expect(status).toBe(200);

@@ -3,7 +3,7 @@ import { Types } from 'mongoose';
 import type { DepartmentModel, Department } from './department.model.ts';
 import type { UserModel, User } from './user.model.ts';
 import { demoDepartments, demoUsers } from './demo-org.ts';
-import type { ScopeUser } from '../../core/auth/scope.ts';
+import type { RequestScope, ScopeUser } from '../../core/auth/scope.ts';
 import type { Role } from '../../core/auth/permissions.ts';
 
 export interface OrgDeps {
@@ -203,6 +203,18 @@ export class OrgService {
     if (!Types.ObjectId.isValid(departmentId)) return [];
     const department = await this.departments.findById(departmentId, { ancestors: 1 }).lean<Department>();
     return department ? department.ancestors.map((a) => a.toHexString()).reverse() : [];
+  }
+
+  /** The users a caller may assign customers to: themselves; a manager's team; everyone for directors and admins. */
+  async assignableUsers(scope: RequestScope): Promise<PublicUser[]> {
+    const filter: Record<string, unknown> = { active: true };
+    if (!scope.seesAll) {
+      if (scope.role === 'manager') filter.departmentId = { $in: scope.departmentSubtree.map((id) => new Types.ObjectId(id)) };
+      else filter._id = new Types.ObjectId(scope.user.id);
+    }
+    const users = await this.users.find(filter).sort({ login: 1 }).limit(1000).lean<User[]>();
+    const departments = await this.describeDepartments(users.map((u) => u.departmentId));
+    return users.map((user) => this.publicUser(user, departments));
   }
 
   async listActiveUsers(): Promise<PublicUser[]> {
