@@ -64,6 +64,13 @@ async function main(): Promise<void> {
     return stopping;
   };
   process.once('SIGTERM', () => void stop('SIGTERM', 0));
+  // started by a supervisor such as `npm start`: when it goes, so do we (and with us the database)
+  const parent = process.ppid;
+  if (parent > 1) {
+    setInterval(() => {
+      if (process.ppid !== parent) void stop('parent process exited', 0);
+    }, 1000).unref();
+  }
   process.once('SIGINT', () => void stop('SIGINT', 0));
   process.on('uncaughtException', (err) => {
     logger.fatal({ err }, 'uncaught exception');

@@ -20,11 +20,27 @@ export interface RunningProcess {
 }
 
 export function runKemai(script: string, env: Record<string, string>): RunningProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', script], {
-    cwd: repoRoot,
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', LOG_LEVEL: 'info', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  return watch(
+    spawn(process.execPath, ['--import', 'tsx', script], {
+      cwd: repoRoot,
+      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', LOG_LEVEL: 'info', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    }),
+  );
+}
+
+/** `npm start` exactly as a user types it (npm, then the server it starts). */
+export function runNpmStart(env: Record<string, string>): RunningProcess {
+  return watch(
+    spawn('npm', ['start', '--silent'], {
+      cwd: repoRoot,
+      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', LOG_LEVEL: 'info', H5_AUTO_BUILD: 'false', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    }),
+  );
+}
+
+function watch(child: ChildProcess): RunningProcess {
   const lines: LogLine[] = [];
   const waiters = new Set<() => void>();
   let stderr = '';

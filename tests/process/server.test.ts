@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { isAlive, runKemai, waitUntilGone, type RunningProcess } from '../helpers/process.ts';
+import { isAlive, runKemai, runNpmStart, waitUntilGone, type RunningProcess } from '../helpers/process.ts';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'kemai-process-'));
 const env = { DATA_DIR: dataDir, PORT: '0', HOST: '127.0.0.1', JOBS_PROCESS_EVERY_MS: '1000' };
@@ -76,6 +76,19 @@ describe('the server process', () => {
     server.child.kill('SIGKILL');
     await server.exited;
     expect(await waitUntilGone(dbPid)).toBe(true);
+  });
+
+  it('goes down with `npm start`, whether npm is stopped with SIGTERM or killed', async () => {
+    for (const signal of ['SIGTERM', 'SIGKILL'] as const) {
+      const npm = runNpmStart(env);
+      started.push(npm);
+      const listening = await npm.waitForLog((l) => l.msg === 'Kemai is listening', 90_000);
+      const database = npm.lines.find((l) => l.msg === 'embedded database started');
+      const serverPid = listening.pid as number;
+      npm.child.kill(signal);
+      expect([signal, await waitUntilGone(serverPid)]).toEqual([signal, true]);
+      expect([signal, await waitUntilGone(database!.dbPid as number)]).toEqual([signal, true]);
+    }
   });
 
   it('exits non-zero naming the key on a bad config value', async () => {
