@@ -1,0 +1,48 @@
+// Card data: what a card says, independent of the chat platform that shows it.
+export type Locale = 'zh-CN' | 'en';
+
+export interface CustomerRef {
+  id: string;
+  name: string;
+}
+
+export type CardData =
+  | { kind: 'staleCustomers'; customers: (CustomerRef & { idleDays: number })[]; total: number }
+  | { kind: 'followUpDue'; items: (CustomerRef & { dueAt: string; overdue: boolean })[]; total: number }
+  | { kind: 'birthday'; customer: CustomerRef; person: string; date: string; greeting: string }
+  | { kind: 'poolReclaimWarning'; customers: (CustomerRef & { daysLeft: number })[]; total: number }
+  | { kind: 'contractApproval'; approvalId: string; contractId: string; number: string; customer: CustomerRef; amountFen: number; submitter: string }
+  | { kind: 'approvalResult'; contractId: string; number: string; customer: CustomerRef; decision: 'approved' | 'rejected'; decidedBy: string; comment?: string }
+  | { kind: 'dailyDigest'; date: string; newCustomers: number; followUps: number; visits: number; dueToday: number; overdue: number }
+  | { kind: 'dataQuality'; incomplete: number; duplicateGroups: number; invalidPhones: number };
+
+export type CardKind = CardData['kind'];
+
+export interface Card {
+  /** unique per card sent; WeCom's task_id: [0-9A-Za-z_-@], ≤ 128 bytes */
+  id: string;
+  data: CardData;
+}
+
+/** A card's state after someone acted on it: the buttons give way to this text. */
+export interface CardOutcome {
+  text: string;
+}
+
+export interface RenderOptions {
+  locale: Locale;
+  /** the H5 deep link for an app path such as /customers/123 (platforms sign the user in on the way) */
+  link: (path: string) => string;
+  outcome?: CardOutcome;
+}
+
+/** The platform-neutral form every renderer starts from. */
+export interface CardView {
+  title: string;
+  description: string;
+  lines: { text: string; path?: string }[];
+  /** where tapping the card itself goes */
+  path: string;
+  buttons: { action: string; text: string; style: 'primary' | 'danger' | 'default' }[];
+  outcome?: string;
+}

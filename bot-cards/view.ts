@@ -1,0 +1,96 @@
+// Card data → the platform-neutral view: title, description, up to five lines, buttons, links.
+import { text } from './texts.ts';
+import type { Card, CardView, Locale } from './types.ts';
+
+/** Cards are batched: at most this many lines, then "+N more". */
+export const maxLines = 5;
+
+function yuan(fen: number): string {
+  return (fen / 100).toLocaleString('zh-CN', { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+}
+
+function listed<T>(items: T[], total: number, line: (item: T) => CardView['lines'][number], locale: Locale): CardView['lines'] {
+  const lines = items.slice(0, maxLines).map(line);
+  const rest = Math.max(total, items.length) - lines.length;
+  if (rest > 0) lines.push({ text: text(locale, 'more', { n: rest }) });
+  return lines;
+}
+
+export function cardView(card: Card, locale: Locale): CardView {
+  const data = card.data;
+  const ack = [{ action: 'acknowledge', text: text(locale, 'acknowledge'), style: 'default' as const }];
+  switch (data.kind) {
+    case 'staleCustomers':
+      return {
+        title: text(locale, 'staleTitle'),
+        description: text(locale, 'staleDesc', { n: Math.max(data.total, data.customers.length) }),
+        lines: listed(data.customers, data.total, (c) => ({ text: text(locale, 'staleLine', { name: c.name, days: c.idleDays }), path: `/customers/${c.id}` }), locale),
+        path: data.customers.length === 1 ? `/customers/${data.customers[0]!.id}` : '/customers?idle=1',
+        buttons: ack,
+      };
+    case 'followUpDue':
+      return {
+        title: text(locale, 'dueTitle'),
+        description: text(locale, 'dueDesc', { n: Math.max(data.total, data.items.length) }),
+        lines: listed(
+          data.items,
+          data.total,
+          (i) => ({ text: text(locale, 'dueLine', { name: i.name, when: text(locale, i.overdue ? 'overdue' : 'today') }), path: `/customers/${i.id}` }),
+          locale,
+        ),
+        path: '/',
+        buttons: ack,
+      };
+    case 'birthday':
+      return {
+        title: text(locale, 'birthdayTitle'),
+        description: text(locale, 'birthdayDesc', { person: data.person, customer: data.customer.name, date: data.date }),
+        lines: [{ text: data.greeting }],
+        path: `/customers/${data.customer.id}`,
+        buttons: ack,
+      };
+    case 'poolReclaimWarning':
+      return {
+        title: text(locale, 'reclaimTitle'),
+        description: text(locale, 'reclaimDesc', { n: Math.max(data.total, data.customers.length) }),
+        lines: listed(data.customers, data.total, (c) => ({ text: text(locale, 'reclaimLine', { name: c.name, days: c.daysLeft }), path: `/customers/${c.id}` }), locale),
+        path: data.customers.length === 1 ? `/customers/${data.customers[0]!.id}` : '/customers',
+        buttons: ack,
+      };
+    case 'contractApproval':
+      return {
+        title: text(locale, 'approvalTitle'),
+        description: text(locale, 'approvalDesc', { submitter: data.submitter, customer: data.customer.name }),
+        lines: [{ text: text(locale, 'approvalLine', { number: data.number, amount: yuan(data.amountFen) }), path: `/contracts/${data.contractId}` }],
+        path: `/contracts/${data.contractId}`,
+        buttons: [
+          { action: 'approve', text: text(locale, 'approve'), style: 'primary' },
+          { action: 'reject', text: text(locale, 'reject'), style: 'danger' },
+        ],
+      };
+    case 'approvalResult':
+      return {
+        title: text(locale, 'resultTitle'),
+        description: text(locale, data.decision === 'approved' ? 'approved' : 'rejected', { number: data.number, by: data.decidedBy }),
+        lines: data.comment ? [{ text: data.comment }] : [],
+        path: `/contracts/${data.contractId}`,
+        buttons: [],
+      };
+    case 'dailyDigest':
+      return {
+        title: text(locale, 'digestTitle', { date: data.date }),
+        description: text(locale, 'digestDesc', { customers: data.newCustomers, followUps: data.followUps, visits: data.visits }),
+        lines: [{ text: text(locale, 'digestLine', { due: data.dueToday, overdue: data.overdue }), path: '/' }],
+        path: '/',
+        buttons: [],
+      };
+    case 'dataQuality':
+      return {
+        title: text(locale, 'qualityTitle'),
+        description: text(locale, 'qualityDesc', { incomplete: data.incomplete, duplicates: data.duplicateGroups, phones: data.invalidPhones }),
+        lines: [],
+        path: '/customers',
+        buttons: [],
+      };
+  }
+}

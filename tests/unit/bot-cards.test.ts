@@ -1,0 +1,66 @@
+import { describe, expect, it } from 'vitest';
+import { cardView, parseWeComKey, renderDingTalk, renderWeCom, weComLimits, type Card, type Locale } from '../../bot-cards/index.ts';
+
+const link = (path: string) => `https://crm.example.cn/#${path}`;
+const customers = Array.from({ length: 12 }, (_, i) => ({ id: `c${i}`, name: `客户${i}号科技有限公司有一个非常长的名字用来测试截断`, idleDays: 3 + i }));
+
+const samples: Card[] = [
+  { id: 'stale-u1-2026-11-24', data: { kind: 'staleCustomers', customers, total: 12 } },
+  { id: 'due-u1-2026-11-24', data: { kind: 'followUpDue', items: [{ id: 'c1', name: '华为科技', dueAt: '2026-11-24T01:00:00Z', overdue: false }, { id: 'c2', name: '阿里巴巴', dueAt: '2026-11-20T01:00:00Z', overdue: true }], total: 2 } },
+  { id: 'bday-c1-2026', data: { kind: 'birthday', customer: { id: 'c1', name: '华为科技' }, person: '张伟', date: '11月26日', greeting: '张总，生日快乐！' } },
+  { id: 'reclaim-u1-2026-11-24', data: { kind: 'poolReclaimWarning', customers: customers.slice(0, 2).map((c) => ({ ...c, daysLeft: 2 })), total: 2 } },
+  { id: 'approval-a1', data: { kind: 'contractApproval', approvalId: 'a1', contractId: 'k1', number: 'HT-2026-0001', customer: { id: 'c1', name: '华为科技' }, amountFen: 12_345_600, submitter: '李娜' } },
+  { id: 'result-a1', data: { kind: 'approvalResult', contractId: 'k1', number: 'HT-2026-0001', customer: { id: 'c1', name: '华为科技' }, decision: 'approved', decidedBy: '张伟' } },
+  { id: 'digest-u1-2026-11-24', data: { kind: 'dailyDigest', date: '2026-11-24', newCustomers: 3, followUps: 12, visits: 4, dueToday: 5, overdue: 2 } },
+  { id: 'quality-2026-11', data: { kind: 'dataQuality', incomplete: 23, duplicateGroups: 4, invalidPhones: 7 } },
+];
+const locales: Locale[] = ['zh-CN', 'en'];
+const bytes = (s: string) => Buffer.byteLength(s, 'utf8');
+
+describe.each(locales)('bot cards in %s', (locale) => {
+  it.each(samples.map((card) => [card.data.kind, card] as const))('%s renders the same as before', (_, card) => {
+    expect({ view: cardView(card, locale), wecom: renderWeCom(card, { locale, link }), dingtalk: renderDingTalk(card, { locale, link }) }).toMatchSnapshot();
+  });
+
+  it.each(samples.map((card) => [card.data.kind, card] as const))('%s fits WeCom template_card limits', (_, card) => {
+    const payload = renderWeCom(card, { locale, link });
+    expect([...payload.main_title.title].length).toBeLessThanOrEqual(weComLimits.titleChars);
+    expect([...payload.main_title.desc].length).toBeLessThanOrEqual(weComLimits.descChars);
+    expect(payload.card_action.url.startsWith('https://crm.example.cn/#/')).toBe(true);
+    if (payload.card_type === 'button_interaction') {
+      expect(payload.task_id).toMatch(/^[0-9A-Za-z_\-@]{1,128}$/);
+      expect(bytes(payload.task_id!)).toBeLessThanOrEqual(weComLimits.taskIdBytes);
+      expect(payload.button_list!.length).toBeGreaterThan(0);
+      expect(payload.button_list!.length).toBeLessThanOrEqual(weComLimits.buttons);
+      const keys = payload.button_list!.map((b) => b.key);
+      expect(new Set(keys).size).toBe(keys.length);
+      for (const key of keys) {
+        expect(bytes(key)).toBeLessThanOrEqual(weComLimits.keyBytes);
+        expect(parseWeComKey(key)?.cardId).toBe(card.id);
+      }
+      expect(payload.horizontal_content_list?.length ?? 0).toBeLessThanOrEqual(weComLimits.horizontalItems);
+    } else {
+      expect(payload.button_list).toBeUndefined();
+      expect(payload.jump_list?.length ?? 0).toBeLessThanOrEqual(weComLimits.jumpItems);
+    }
+  });
+
+  it.each(samples.map((card) => [card.data.kind, card] as const))('%s gives DingTalk only string parameters', (_, card) => {
+    const { outTrackId, cardParamMap } = renderDingTalk(card, { locale, link });
+    expect(outTrackId).toBe(card.id);
+    for (const value of Object.values(cardParamMap)) expect(typeof value).toBe('string');
+  });
+});
+
+describe('batching and links', () => {
+  it('lists five customers and counts the rest, each line opening its customer', () => {
+    const view = cardView(samples[0]!, 'zh-CN');
+    expect(view.lines).toHaveLength(6);
+    expect(view.lines[5]!.text).toBe('还有 7 位');
+    expect(view.lines[0]!.path).toBe('/customers/c0');
+  });
+
+  it('refuses a card id WeCom would refuse as task_id', () => {
+    expect(() => renderWeCom({ ...samples[0]!, id: '中文 id' }, { locale: 'zh-CN', link })).toThrow(/task_id/);
+  });
+});
