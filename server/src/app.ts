@@ -17,7 +17,14 @@ import { errorHandler } from './core/http/errors.ts';
 import { requestContext } from './core/http/request-context.ts';
 import { securityHeaders } from './core/http/security.ts';
 import { staticApp } from './core/http/static-app.ts';
-import type { Logger } from './core/logger.ts';
+import { createLogger, type Logger } from './core/logger.ts';
+import { defineDeliveryModel } from './modules/cards/delivery.model.ts';
+import { CardService } from './modules/cards/card.service.ts';
+import { DevPlatform } from './platforms/dev/dev-platform.ts';
+import { defineOutboxModel } from './platforms/dev/outbox.model.ts';
+import { devOutboxRoutes } from './platforms/dev/outbox.routes.ts';
+import { defineProcessedEventModel, EventDispatcher } from './platforms/dispatcher.ts';
+import type { ChatPlatform } from './platforms/types.ts';
 import { authRoutes } from './modules/auth/auth.routes.ts';
 import { AuthService } from './modules/auth/auth.service.ts';
 import { defineSessionModel } from './modules/auth/session.model.ts';
@@ -85,13 +92,17 @@ export function buildModels(connection: Connection) {
     audit: defineAuditModel(connection),
     timeline: defineTimelineModel(connection),
     locks: defineLockModel(connection),
+    outbox: defineOutboxModel(connection),
+    deliveries: defineDeliveryModel(connection),
+    processedEvents: defineProcessedEventModel(connection),
   };
 }
 
 export type Models = ReturnType<typeof buildModels>;
 
-export function buildServices(models: Models, deps: Pick<AppDeps, 'config' | 'sessionSecret' | 'clock'> & { db: Db }) {
+export function buildServices(models: Models, deps: Pick<AppDeps, 'config' | 'sessionSecret' | 'clock'> & { db: Db; logger?: Logger }) {
   const clock = deps.clock ?? systemClock;
+  const logger = deps.logger ?? createLogger({ level: 'silent' });
   const org = new OrgService({ departments: models.departments, users: models.users });
   const auth = new AuthService({
     sessions: models.sessions,
@@ -138,7 +149,12 @@ export function buildServices(models: Models, deps: Pick<AppDeps, 'config' | 'se
     clock,
     contacts,
   });
-  return { clock, org, auth, dictionaries, settings, audit, timeline, customers, pool, contacts, files, followUps };
+  // the chat platform: the dev outbox until WeCom or DingTalk credentials are configured
+  const platform: ChatPlatform = new DevPlatform({ outbox: models.outbox, clock });
+  const dispatcher = new EventDispatcher({ processed: models.processedEvents, logger });
+  const cards = new CardService({ deliveries: models.deliveries, platform, org, clock, logger });
+  cards.registerActions(dispatcher);
+  return { clock, org, auth, dictionaries, settings, audit, timeline, customers, pool, contacts, files, followUps, platform, dispatcher, cards };
 }
 
 export type Services = ReturnType<typeof buildServices>;
@@ -158,6 +174,7 @@ export interface KemaiApp {
 export function buildApp(deps: AppDeps): KemaiApp {
   const models = buildModels(deps.connection);
   const services = buildServices(models, { ...deps, db: deps.connection.db! });
+  const platformRoutes = services.platform.name === 'dev' ? [devOutboxRoutes({ outbox: models.outbox, dispatcher: services.dispatcher })] : [];
   let shuttingDown = false;
 
   const koa = new Koa<KemaiState>({ proxy: deps.config.TRUST_PROXY });
@@ -177,6 +194,7 @@ export function buildApp(deps: AppDeps): KemaiApp {
     auditRoutes({ audit: services.audit, customers: services.customers, org: services.org }),
     searchRoutes({ customers: services.customers, contacts: services.contacts }),
     fileRoutes(services.files),
+    ...platformRoutes,
   ];
   for (const router of routers) api.use(router.routes(), router.allowedMethods());
   api.all('/{*rest}', () => {

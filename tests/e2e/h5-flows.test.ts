@@ -95,6 +95,26 @@ describe.skipIf(!hasChromium)('H5 app in Chromium', () => {
     expect(photo?.metadata?.contentType).toBe('image/jpeg'); // compressed and watermarked in the browser
   });
 
+  it('opens the customer from a bot card in the Messages tab in one tap', async () => {
+    const rep = (await t.inspect.users.findOne({ login: 'rep.east1' }).lean())!;
+    await t.app.services.cards.send(
+      { id: `stale-e2e-${customerId}`, data: { kind: 'staleCustomers', customers: [{ id: customerId, name: '杭州云帆网络科技有限公司', idleDays: 8 }], total: 1 } },
+      [rep._id.toHexString()],
+    );
+    await page.goto('/#/messages');
+    const card = page.locator('[data-test="card-staleCustomers"]');
+    await card.waitFor();
+    expect(await card.innerText()).toContain('客户跟进提醒');
+    await screenshot(page, 'messages');
+    await card.locator('[data-test="card-button-acknowledge"]').click();
+    await card.locator('[data-test="card-outcome"]').waitFor();
+    expect(await card.locator('[data-test="card-outcome"]').innerText()).toBe('已处理 · 李娜');
+    await card.locator('[data-test="card-line"]').first().click();
+    await page.locator('[data-test="detail-header"]').waitFor();
+    expect(page.url()).toContain(`/customers/${customerId}`);
+    await screenshot(page, 'card-opened-customer');
+  });
+
   it('does not show the customer to rep.east2', async () => {
     const rep2 = await phoneContext(browser, t.baseUrl);
     const other = await rep2.newPage();

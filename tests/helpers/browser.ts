@@ -1,5 +1,5 @@
 // Debian's Chromium driven by playwright-core, in a phone viewport with a fixed location.
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 
@@ -30,6 +30,7 @@ export async function phoneContext(browser: Browser, baseURL: string): Promise<B
 
 let shot = 0;
 export async function screenshot(page: Page, name: string): Promise<string> {
+  if (shot === 0) rmSync(artifactsDir, { recursive: true, force: true }); // this run's pictures only
   mkdirSync(artifactsDir, { recursive: true });
   const path = `${artifactsDir}${String(++shot).padStart(2, '0')}-${name}.png`;
   await page.screenshot({ path });
