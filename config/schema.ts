@@ -76,6 +76,9 @@ export const configSchema = z.object({
   WECOM_SECRET: secret(optionalText),
   WECOM_TOKEN: secret(optionalText),
   WECOM_ENCODING_AES_KEY: secret(optionalText),
+  WECOM_API_BASE: z.url({ error: 'expected an absolute http(s) URL' }).default('https://qyapi.weixin.qq.com'),
+  WECOM_OAUTH_BASE: z.url({ error: 'expected an absolute http(s) URL' }).default('https://open.weixin.qq.com'),
+  WECOM_CALLBACK_WINDOW_SECONDS: positiveInt(300, 'a whole number of seconds greater than 0'),
 
   DINGTALK_CLIENT_ID: optionalText,
   DINGTALK_CLIENT_SECRET: secret(optionalText),

@@ -25,6 +25,11 @@ import { defineOutboxModel } from './platforms/dev/outbox.model.ts';
 import { devOutboxRoutes } from './platforms/dev/outbox.routes.ts';
 import { defineProcessedEventModel, EventDispatcher } from './platforms/dispatcher.ts';
 import type { ChatPlatform } from './platforms/types.ts';
+import { WeComApi } from './platforms/wecom/api.ts';
+import { CallbackGuard, defineUsedNonceModel } from './platforms/wecom/callback-guard.ts';
+import { defineOAuthStateModel } from './platforms/wecom/oauth-state.model.ts';
+import { WeComPlatform } from './platforms/wecom/wecom-platform.ts';
+import { wecomRoutes } from './platforms/wecom/wecom.routes.ts';
 import { authRoutes } from './modules/auth/auth.routes.ts';
 import { AuthService } from './modules/auth/auth.service.ts';
 import { defineSessionModel } from './modules/auth/session.model.ts';
@@ -95,6 +100,8 @@ export function buildModels(connection: Connection) {
     outbox: defineOutboxModel(connection),
     deliveries: defineDeliveryModel(connection),
     processedEvents: defineProcessedEventModel(connection),
+    oauthStates: defineOAuthStateModel(connection),
+    wecomNonces: defineUsedNonceModel(connection),
   };
 }
 
@@ -149,12 +156,20 @@ export function buildServices(models: Models, deps: Pick<AppDeps, 'config' | 'se
     clock,
     contacts,
   });
-  // the chat platform: the dev outbox until WeCom or DingTalk credentials are configured
-  const platform: ChatPlatform = new DevPlatform({ outbox: models.outbox, clock });
+  // the chat platform: WeCom when its credentials are configured, else the dev outbox
+  const config = deps.config;
+  const wecomApi =
+    config.WECOM_CORP_ID && config.WECOM_AGENT_ID && config.WECOM_SECRET
+      ? new WeComApi({ corpId: config.WECOM_CORP_ID, agentId: config.WECOM_AGENT_ID, secret: config.WECOM_SECRET, apiBase: config.WECOM_API_BASE })
+      : null;
+  const wecomLink = (path: string) => `${config.PUBLIC_URL}/api/platform/wecom/login?redirect=${encodeURIComponent(`#${path}`)}`;
+  const platform: ChatPlatform = wecomApi
+    ? new WeComPlatform({ api: wecomApi, link: wecomLink })
+    : new DevPlatform({ outbox: models.outbox, clock });
   const dispatcher = new EventDispatcher({ processed: models.processedEvents, logger });
   const cards = new CardService({ deliveries: models.deliveries, platform, org, clock, logger });
   cards.registerActions(dispatcher);
-  return { clock, org, auth, dictionaries, settings, audit, timeline, customers, pool, contacts, files, followUps, platform, dispatcher, cards };
+  return { clock, org, auth, dictionaries, settings, audit, timeline, customers, pool, contacts, files, followUps, platform, wecomApi, dispatcher, cards };
 }
 
 export type Services = ReturnType<typeof buildServices>;
@@ -174,7 +189,30 @@ export interface KemaiApp {
 export function buildApp(deps: AppDeps): KemaiApp {
   const models = buildModels(deps.connection);
   const services = buildServices(models, { ...deps, db: deps.connection.db! });
-  const platformRoutes = services.platform.name === 'dev' ? [devOutboxRoutes({ outbox: models.outbox, dispatcher: services.dispatcher })] : [];
+  const platformRoutes = [];
+  if (services.platform instanceof DevPlatform) platformRoutes.push(devOutboxRoutes({ outbox: models.outbox, dispatcher: services.dispatcher }));
+  if (services.platform instanceof WeComPlatform && services.wecomApi && deps.config.WECOM_TOKEN && deps.config.WECOM_ENCODING_AES_KEY) {
+    platformRoutes.push(
+      wecomRoutes({
+        api: services.wecomApi,
+        platform: services.platform,
+        guard: new CallbackGuard({
+          token: deps.config.WECOM_TOKEN,
+          encodingAesKey: deps.config.WECOM_ENCODING_AES_KEY,
+          corpId: services.wecomApi.credentials.corpId,
+          windowSeconds: deps.config.WECOM_CALLBACK_WINDOW_SECONDS,
+          nonces: models.wecomNonces,
+        }),
+        states: models.oauthStates,
+        auth: services.auth,
+        org: services.org,
+        dispatcher: services.dispatcher,
+        logger: deps.logger,
+        publicUrl: deps.config.PUBLIC_URL,
+        oauthBase: deps.config.WECOM_OAUTH_BASE,
+      }),
+    );
+  }
   let shuttingDown = false;
 
   const koa = new Koa<KemaiState>({ proxy: deps.config.TRUST_PROXY });

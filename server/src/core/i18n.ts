@@ -21,6 +21,9 @@ const zhCN: Catalogue = {
   'error.devLogin.unknownUser': '用户不存在或已停用',
   'error.db.unavailable': '数据库暂不可用',
   'error.cursor.invalid': '分页参数无效',
+  'error.platform.notMember': '你不是本企业成员',
+  'error.platform.badCode': '登录码无效或已过期，请重新打开应用',
+  'error.platform.badState': '登录已过期，请重新打开应用',
 };
 
 const en: Catalogue = {
@@ -39,6 +42,9 @@ const en: Catalogue = {
   'error.devLogin.unknownUser': 'No active user with that login',
   'error.db.unavailable': 'The database is not available',
   'error.cursor.invalid': 'The page cursor is invalid',
+  'error.platform.notMember': 'You are not a member of this organisation',
+  'error.platform.badCode': 'The sign-in code is invalid or expired; open the app again',
+  'error.platform.badState': 'The sign-in has expired; open the app again',
 };
 
 const catalogues: Record<Locale, Catalogue> = { 'zh-CN': zhCN, en };

@@ -20,6 +20,12 @@ export interface DeliveryReceipt {
   error?: string;
 }
 
+export interface SentCard {
+  userId: string;
+  platformUserId: string;
+  ref: string;
+}
+
 export interface OrgSnapshot {
   departments: { ref: string; name: string; parentRef: string | null }[];
   users: { ref: string; name: string; departmentRef: string | null; isManager: boolean; mobile?: string }[];
@@ -31,7 +37,8 @@ export interface ChatPlatform {
   identify(code: string): Promise<string>;
   syncOrganisation(): Promise<OrgSnapshot>;
   sendCard(recipients: Recipient[], card: Card): Promise<DeliveryReceipt[]>;
-  updateCard(receipt: { userId: string; ref: string }, card: Card, outcome: CardOutcome): Promise<void>;
+  /** replaces the buttons of these deliveries of one card with the outcome */
+  updateCard(deliveries: SentCard[], card: Card, outcome: CardOutcome): Promise<void>;
 }
 
 /** Events from any platform, normalised. */

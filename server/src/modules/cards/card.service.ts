@@ -17,10 +17,10 @@ export class CardService {
   }
 
   async send(card: Card, userIds: string[]): Promise<DeliveryReceipt[]> {
-    const users = await this.deps.org.describeUsers(userIds);
+    const accounts = await this.deps.org.platformAccounts(userIds, this.deps.platform.name);
     const recipients = userIds
-      .filter((id) => users.get(id)?.active)
-      .map((id) => ({ userId: id, platformUserId: id, locale: 'zh-CN' as const }));
+      .filter((id) => accounts.has(id))
+      .map((id) => ({ userId: id, platformUserId: accounts.get(id)!, locale: 'zh-CN' as const }));
     if (recipients.length === 0) return [];
     const receipts = await this.deps.platform.sendCard(recipients, card);
     const createdAt = this.deps.clock.now();
@@ -30,6 +30,7 @@ export class CardService {
         card,
         platform: this.deps.platform.name,
         userId: new Types.ObjectId(r.userId),
+        platformUserId: recipients.find((x) => x.userId === r.userId)!.platformUserId,
         ref: r.ref,
         status: r.status,
         ...(r.error ? { error: r.error } : {}),
@@ -42,15 +43,17 @@ export class CardService {
 
   /** Replaces the buttons of every copy of a card with the outcome (all its recipients see it). */
   async resolve(cardId: string, outcome: CardOutcome): Promise<void> {
-    const deliveries = await this.deps.deliveries.find({ cardId }).lean<Delivery[]>();
-    for (const delivery of deliveries) {
-      if (delivery.status === 'failed') continue;
-      try {
-        await this.deps.platform.updateCard({ userId: delivery.userId.toHexString(), ref: delivery.ref }, delivery.card, outcome);
-        await this.deps.deliveries.updateOne({ _id: delivery._id }, { $set: { status: 'updated', outcome } });
-      } catch (error) {
-        this.deps.logger.error({ err: error, cardId }, 'card update failed');
-      }
+    const deliveries = (await this.deps.deliveries.find({ cardId }).lean<Delivery[]>()).filter((d) => d.status === 'sent');
+    if (deliveries.length === 0) return;
+    try {
+      await this.deps.platform.updateCard(
+        deliveries.map((d) => ({ userId: d.userId.toHexString(), platformUserId: d.platformUserId, ref: d.ref })),
+        deliveries[0]!.card,
+        outcome,
+      );
+      await this.deps.deliveries.updateMany({ _id: { $in: deliveries.map((d) => d._id) } }, { $set: { status: 'updated', outcome } });
+    } catch (error) {
+      this.deps.logger.error({ err: error, cardId }, 'card update failed');
     }
   }
 

@@ -8,6 +8,7 @@ export interface Delivery {
   card: Card;
   platform: string;
   userId: Types.ObjectId;
+  platformUserId: string;
   ref: string;
   status: 'sent' | 'failed' | 'updated';
   error?: string;
@@ -21,6 +22,7 @@ const deliverySchema = new Schema<Delivery>(
     card: { type: Schema.Types.Mixed, required: true },
     platform: { type: String, required: true },
     userId: { type: Schema.Types.ObjectId, required: true },
+    platformUserId: { type: String, required: true },
     ref: { type: String, required: true },
     status: { type: String, required: true },
     error: String,

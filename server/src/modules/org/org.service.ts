@@ -198,6 +198,23 @@ export class OrgService {
     return out;
   }
 
+  /** Each active user's id on a chat platform (the dev platform knows users by Kemai id). */
+  async platformAccounts(ids: string[], platform: string): Promise<Map<string, string>> {
+    const valid = ids.filter((id) => Types.ObjectId.isValid(id));
+    const users = await this.users.find({ _id: { $in: valid }, active: true }, { platform: 1, platformUserId: 1 }).lean<User[]>();
+    const accounts = new Map<string, string>();
+    for (const user of users) {
+      if (platform === 'dev') accounts.set(user._id.toHexString(), user._id.toHexString());
+      else if (user.platform === platform && user.platformUserId) accounts.set(user._id.toHexString(), user.platformUserId);
+    }
+    return accounts;
+  }
+
+  /** The active Kemai user behind a platform account. */
+  async findByPlatformAccount(platform: string, platformUserId: string): Promise<User | null> {
+    return this.users.findOne({ platform, platformUserId, active: true }).lean<User>();
+  }
+
   /** The ids of every department above this one, nearest first. */
   async departmentAncestors(departmentId: string): Promise<string[]> {
     if (!Types.ObjectId.isValid(departmentId)) return [];

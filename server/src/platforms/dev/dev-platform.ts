@@ -5,7 +5,7 @@ import { Types } from 'mongoose';
 import type { Card, CardOutcome } from '../../../../bot-cards/index.ts';
 import type { Clock } from '../../core/clock.ts';
 import { AppError } from '../../core/errors.ts';
-import type { ChatPlatform, DeliveryReceipt, OrgSnapshot, Recipient } from '../types.ts';
+import type { ChatPlatform, DeliveryReceipt, OrgSnapshot, Recipient, SentCard } from '../types.ts';
 import type { OutboxModel } from './outbox.model.ts';
 
 export class DevPlatform implements ChatPlatform {
@@ -31,7 +31,7 @@ export class DevPlatform implements ChatPlatform {
     return entries.map((e) => ({ userId: e.userId.toHexString(), ref: e._id.toHexString(), status: 'sent' }));
   }
 
-  async updateCard(receipt: { ref: string }, _card: Card, outcome: CardOutcome): Promise<void> {
-    await this.deps.outbox.updateOne({ _id: new Types.ObjectId(receipt.ref) }, { $set: { outcome } });
+  async updateCard(deliveries: SentCard[], _card: Card, outcome: CardOutcome): Promise<void> {
+    await this.deps.outbox.updateMany({ _id: { $in: deliveries.map((d) => new Types.ObjectId(d.ref)) } }, { $set: { outcome } });
   }
 }
