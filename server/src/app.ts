@@ -36,6 +36,7 @@ import { defineSessionModel } from './modules/auth/session.model.ts';
 import { healthRoutes, type ReadinessCheck } from './modules/health/health.routes.ts';
 import { defineDepartmentModel } from './modules/org/department.model.ts';
 import { orgRoutes } from './modules/org/org.routes.ts';
+import { OrgSyncService } from './modules/org/org-sync.service.ts';
 import { OrgService } from './modules/org/org.service.ts';
 import { defineUserModel } from './modules/org/user.model.ts';
 import type { Db } from 'mongodb';
@@ -169,7 +170,8 @@ export function buildServices(models: Models, deps: Pick<AppDeps, 'config' | 'se
   const dispatcher = new EventDispatcher({ processed: models.processedEvents, logger });
   const cards = new CardService({ deliveries: models.deliveries, platform, org, clock, logger });
   cards.registerActions(dispatcher);
-  return { clock, org, auth, dictionaries, settings, audit, timeline, customers, pool, contacts, files, followUps, platform, wecomApi, dispatcher, cards };
+  const orgSync = new OrgSyncService({ platform, departments: models.departments, users: models.users, pool, logger });
+  return { clock, org, auth, dictionaries, settings, audit, timeline, customers, pool, contacts, files, followUps, platform, wecomApi, dispatcher, cards, orgSync };
 }
 
 export type Services = ReturnType<typeof buildServices>;
@@ -221,7 +223,7 @@ export function buildApp(deps: AppDeps): KemaiApp {
   const api = new Router<KemaiState>({ prefix: '/api' });
   const routers = [
     authRoutes({ auth: services.auth, org: services.org, devLogin: deps.config.DEV_LOGIN }),
-    orgRoutes(services.org),
+    orgRoutes(services.org, services.orgSync),
     dictionaryRoutes(services.dictionaries),
     settingsRoutes(services.settings),
     regionRoutes(),

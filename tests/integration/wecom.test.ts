@@ -203,4 +203,26 @@ describe('callbacks', () => {
     expect(snapshot.departments.map((d) => d.name)).toEqual(['总部', '华东大区']);
     expect(snapshot.users.find((u) => u.ref === 'zhangwei')).toMatchObject({ name: '张伟', departmentRef: '2', isManager: true });
   });
+
+  it('syncs the organisation: new people arrive, leavers stop at once and their customers go to their manager', async () => {
+    const repToken = await t.login('rep.east1');
+    const created = (await (
+      await t.request('/api/customers', { method: 'POST', token: repToken, json: { type: 'company', name: '交接测试有限公司', industry: '物流', source: '官网' } })
+    ).json()) as Json;
+    const admin = await t.login('admin');
+    expect((await t.request('/api/org/sync', { method: 'POST', token: await t.login('rep.east2') })).status).toBe(403);
+    const first = (await (await t.request('/api/org/sync', { method: 'POST', token: admin })).json()) as Json;
+    expect(first).toMatchObject({ departments: 2, created: 1, updated: 2, deactivated: [] });
+    fake.users.splice(fake.users.findIndex((u) => u.userid === 'lina'), 1); // then 李娜 leaves the company
+    const result = (await (await t.request('/api/org/sync', { method: 'POST', token: admin })).json()) as Json;
+    expect(result).toMatchObject({ departments: 2, deactivated: [expect.objectContaining({ handoverTo: managerId })], handedOver: 1 });
+    expect((await t.request('/api/me', { token: repToken })).status).toBe(401);
+    const customer = await t.inspect.customers.findById(created.id).lean();
+    expect(customer!.ownerId!.toHexString()).toBe(managerId);
+    const newcomer = await t.inspect.users.findOne({ platform: 'wecom', platformUserId: 'newbie' }).lean();
+    expect(newcomer).toMatchObject({ login: 'wecom.newbie', name: '新人', role: 'rep', active: true });
+    const manager = await t.inspect.users.findById(managerId).lean();
+    const department = await t.inspect.departments.findById(manager!.departmentId).lean();
+    expect([department!.name, department!.platformRef]).toEqual(['华东大区', 'wecom:2']);
+  });
 });

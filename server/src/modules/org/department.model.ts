@@ -26,6 +26,7 @@ const departmentSchema = new Schema<Department>(
 
 departmentSchema.index({ parentId: 1, name: 1 }, { unique: true });
 departmentSchema.index({ ancestors: 1 });
+departmentSchema.index({ platformRef: 1 }, { unique: true, sparse: true });
 
 export type DepartmentModel = Model<Department>;
 

@@ -36,8 +36,9 @@ const userSchema = new Schema<User>(
 );
 
 userSchema.index({ login: 1 }, { unique: true });
-userSchema.index({ departmentId: 1, active: 1 });
 userSchema.index({ role: 1, active: 1 });
+userSchema.index({ platform: 1, active: 1 });
+userSchema.index({ departmentId: 1, active: 1, isManager: 1 });
 userSchema.index({ platform: 1, platformUserId: 1 }, { unique: true, sparse: true });
 
 export type UserModel = Model<User>;
