@@ -14,7 +14,9 @@ export type CardData =
   | { kind: 'contractApproval'; approvalId: string; contractId: string; number: string; customer: CustomerRef; amountFen: number; submitter: string }
   | { kind: 'approvalResult'; contractId: string; number: string; customer: CustomerRef; decision: 'approved' | 'rejected'; decidedBy: string; comment?: string }
   | { kind: 'dailyDigest'; date: string; newCustomers: number; followUps: number; visits: number; dueToday: number; overdue: number }
-  | { kind: 'dataQuality'; incomplete: number; duplicateGroups: number; invalidPhones: number };
+  | { kind: 'dataQuality'; incomplete: number; duplicateGroups: number; invalidPhones: number }
+  | { kind: 'customerLookup'; query: string; customers: (CustomerRef & { stage: string; owner: string })[]; total: number }
+  | { kind: 'botHelp' };
 
 export type CardKind = CardData['kind'];
 

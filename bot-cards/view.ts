@@ -1,5 +1,5 @@
 // Card data → the platform-neutral view: title, description, up to five lines, buttons, links.
-import { text } from './texts.ts';
+import { text, type TextKey } from './texts.ts';
 import type { Card, CardView, Locale } from './types.ts';
 
 /** Cards are batched: at most this many lines, then "+N more". */
@@ -84,6 +84,21 @@ export function cardView(card: Card, locale: Locale): CardView {
         path: '/',
         buttons: [],
       };
+    case 'customerLookup':
+      return {
+        title: text(locale, 'lookupTitle', { query: data.query }),
+        description: data.customers.length ? text(locale, 'lookupDesc', { n: Math.max(data.total, data.customers.length) }) : text(locale, 'lookupNone'),
+        lines: listed(
+          data.customers,
+          data.total,
+          (c) => ({ text: text(locale, 'lookupLine', { name: c.name, stage: text(locale, `stage_${c.stage}` as TextKey), owner: c.owner }), path: `/customers/${c.id}` }),
+          locale,
+        ),
+        path: data.customers.length === 1 ? `/customers/${data.customers[0]!.id}` : '/customers',
+        buttons: [],
+      };
+    case 'botHelp':
+      return { title: text(locale, 'helpTitle'), description: text(locale, 'helpDesc'), lines: [], path: '/', buttons: [] };
     case 'dataQuality':
       return {
         title: text(locale, 'qualityTitle'),

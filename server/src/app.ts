@@ -37,6 +37,7 @@ import { healthRoutes, type ReadinessCheck } from './modules/health/health.route
 import { defineDepartmentModel } from './modules/org/department.model.ts';
 import { orgRoutes } from './modules/org/org.routes.ts';
 import { OrgSyncService } from './modules/org/org-sync.service.ts';
+import { BotService } from './modules/bot/bot.service.ts';
 import { OrgService } from './modules/org/org.service.ts';
 import { defineUserModel } from './modules/org/user.model.ts';
 import type { Db } from 'mongodb';
@@ -170,6 +171,7 @@ export function buildServices(models: Models, deps: Pick<AppDeps, 'config' | 'se
   const dispatcher = new EventDispatcher({ processed: models.processedEvents, logger });
   const cards = new CardService({ deliveries: models.deliveries, platform, org, clock, logger });
   cards.registerActions(dispatcher);
+  new BotService({ auth, customers, cards, clock }).register(dispatcher);
   const orgSync = new OrgSyncService({ platform, departments: models.departments, users: models.users, pool, logger });
   return { clock, org, auth, dictionaries, settings, audit, timeline, customers, pool, contacts, files, followUps, platform, wecomApi, dispatcher, cards, orgSync };
 }

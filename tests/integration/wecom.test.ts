@@ -190,6 +190,31 @@ describe('callbacks', () => {
     expect(await t.inspect.deliveries.countDocuments({ cardId: 'stale-wecom-1', status: 'updated' })).toBe(2);
   });
 
+  it('answers bot messages within the sender’s scope, once per message', async () => {
+    const east = await t.login('rep.east2');
+    const south = await t.login('rep.south1');
+    const make = (token: string, name: string) =>
+      t.request('/api/customers', { method: 'POST', token, json: { type: 'company', name, industry: '互联网', source: '官网' } });
+    expect((await make(east, '机器人查询华东有限公司')).status).toBe(201);
+    expect((await make(south, '机器人查询华南有限公司')).status).toBe(201);
+    const text = (content: string, msgId: string) =>
+      `<xml><ToUserName><![CDATA[wwkemai]]></ToUserName><FromUserName><![CDATA[zhangwei]]></FromUserName><CreateTime>${Math.floor(Date.now() / 1000)}</CreateTime><MsgType><![CDATA[text]]></MsgType><Content><![CDATA[${content}]]></Content><MsgId>${msgId}</MsgId><AgentID>1000002</AgentID></xml>`;
+    const before = fake.sent.length;
+    await fake.postCallback(t.baseUrl, text('查 机器人查询', 'm-1'));
+    await fake.postCallback(t.baseUrl, text('查 机器人查询', 'm-1')); // WeCom's retry
+    await expect.poll(() => fake.sent.length, { timeout: 5000 }).toBe(before + 1);
+    const lookup = fake.sent.at(-1)!.body;
+    expect(lookup.touser).toBe('zhangwei');
+    expect(lookup.template_card.main_title.title).toBe('查找“机器人查询”');
+    expect(lookup.template_card.sub_title_text).toContain('机器人查询华东有限公司');
+    expect(lookup.template_card.sub_title_text).not.toContain('华南');
+
+    await fake.postCallback(t.baseUrl, text('今日', 'm-2'));
+    await expect.poll(() => fake.sent.at(-1)!.body.template_card.main_title.title, { timeout: 5000 }).toBe('今日待跟进');
+    await fake.postCallback(t.baseUrl, text('你好', 'm-3'));
+    await expect.poll(() => fake.sent.at(-1)!.body.template_card.main_title.title, { timeout: 5000 }).toBe('客脉助手');
+  });
+
   it('recovers from a token WeCom expired early, fetching it once more', async () => {
     const before = fake.gettokenCalls;
     fake.expireTokens();

@@ -13,6 +13,8 @@ const samples: Card[] = [
   { id: 'result-a1', data: { kind: 'approvalResult', contractId: 'k1', number: 'HT-2026-0001', customer: { id: 'c1', name: '华为科技' }, decision: 'approved', decidedBy: '张伟' } },
   { id: 'digest-u1-2026-11-24', data: { kind: 'dailyDigest', date: '2026-11-24', newCustomers: 3, followUps: 12, visits: 4, dueToday: 5, overdue: 2 } },
   { id: 'quality-2026-11', data: { kind: 'dataQuality', incomplete: 23, duplicateGroups: 4, invalidPhones: 7 } },
+  { id: 'bot-lookup-1', data: { kind: 'customerLookup', query: '华为', customers: [{ id: 'c1', name: '华为科技', stage: 'prospect', owner: '李娜' }], total: 1 } },
+  { id: 'bot-help-1', data: { kind: 'botHelp' } },
 ];
 const locales: Locale[] = ['zh-CN', 'en'];
 const bytes = (s: string) => Buffer.byteLength(s, 'utf8');

@@ -66,15 +66,21 @@ export class AuthService implements Authenticator {
     const [session, user] = await Promise.all([this.deps.sessions.findById(claims.sid).lean(), this.deps.org.findUserById(claims.sub)]);
     if (!session || session.revokedAt || session.expiresAt <= now || session.userId.toHexString() !== claims.sub) return null;
     if (!user || !user.active) return null;
+    const scope = await this.scopeOf(user);
+    return { auth: { user: scope.user, sessionId: claims.sid }, scope };
+  }
+
+  /** The request scope of an active user acting without a session (a bot message, a card click). */
+  async scopeFor(userId: string): Promise<RequestScope | null> {
+    const user = await this.deps.org.findUserById(userId);
+    return user?.active ? this.scopeOf(user) : null;
+  }
+
+  private async scopeOf(user: User): Promise<RequestScope> {
     const scopeUser = this.deps.org.toScopeUser(user);
     const matrix = this.deps.permissionMatrix ?? defaultPermissionMatrix;
     const subtree = scopeUser.role === 'manager' ? await this.deps.org.departmentSubtree(user.departmentId) : [];
-    const scope = new RequestScope({
-      user: scopeUser,
-      permissions: new Set(matrix[scopeUser.role]),
-      departmentSubtree: subtree,
-    });
-    return { auth: { user: scopeUser, sessionId: claims.sid }, scope };
+    return new RequestScope({ user: scopeUser, permissions: new Set(matrix[scopeUser.role]), departmentSubtree: subtree });
   }
 
   async revokeSession(sessionId: string): Promise<void> {
