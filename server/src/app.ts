@@ -20,6 +20,7 @@ import { staticApp } from './core/http/static-app.ts';
 import { createLogger, type Logger } from './core/logger.ts';
 import { defineDeliveryModel } from './modules/cards/delivery.model.ts';
 import { CardService } from './modules/cards/card.service.ts';
+import { definePendingCardModel } from './modules/cards/pending-card.model.ts';
 import { DevPlatform } from './platforms/dev/dev-platform.ts';
 import { defineOutboxModel } from './platforms/dev/outbox.model.ts';
 import { devOutboxRoutes } from './platforms/dev/outbox.routes.ts';
@@ -104,6 +105,7 @@ export function buildModels(connection: Connection) {
     processedEvents: defineProcessedEventModel(connection),
     oauthStates: defineOAuthStateModel(connection),
     wecomNonces: defineUsedNonceModel(connection),
+    pendingCards: definePendingCardModel(connection),
   };
 }
 
@@ -169,7 +171,7 @@ export function buildServices(models: Models, deps: Pick<AppDeps, 'config' | 'se
     ? new WeComPlatform({ api: wecomApi, link: wecomLink })
     : new DevPlatform({ outbox: models.outbox, clock });
   const dispatcher = new EventDispatcher({ processed: models.processedEvents, logger });
-  const cards = new CardService({ deliveries: models.deliveries, platform, org, clock, logger });
+  const cards = new CardService({ deliveries: models.deliveries, pending: models.pendingCards, platform, org, clock, logger });
   cards.registerActions(dispatcher);
   new BotService({ auth, customers, cards, clock }).register(dispatcher);
   const orgSync = new OrgSyncService({ platform, departments: models.departments, users: models.users, pool, logger });

@@ -4,12 +4,19 @@ import type { Services } from './app.ts';
 import { defineAuthJobs, scheduleAuthJobs } from './modules/auth/auth.jobs.ts';
 import { defineOrgSyncJobs, scheduleOrgSyncJobs } from './modules/org/org-sync.jobs.ts';
 
+export const deliverCardsJob = 'cards.deliver';
+
 export function defineJobs(runner: JobRunner, services: Services): void {
   defineAuthJobs(runner, services.auth);
+  // cards held back by send limits or waiting for a retry
+  runner.define(deliverCardsJob, async () => {
+    await services.cards.deliverDue();
+  });
   defineOrgSyncJobs(runner, services.orgSync);
 }
 
 export async function scheduleJobs(runner: JobRunner): Promise<void> {
   await scheduleAuthJobs(runner);
   await scheduleOrgSyncJobs(runner);
+  await runner.agenda.every('15 seconds', deliverCardsJob);
 }

@@ -18,6 +18,8 @@ export interface DeliveryReceipt {
   ref: string;
   status: 'sent' | 'failed';
   error?: string;
+  /** a failure worth trying again later (rate limited, network, platform busy) */
+  retryable?: boolean;
 }
 
 export interface SentCard {

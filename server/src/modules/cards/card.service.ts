@@ -5,40 +5,132 @@ import type { Card, CardOutcome } from '../../../../bot-cards/index.ts';
 import type { Clock } from '../../core/clock.ts';
 import type { Logger } from '../../core/logger.ts';
 import type { EventDispatcher } from '../../platforms/dispatcher.ts';
-import type { ChatPlatform, DeliveryReceipt } from '../../platforms/types.ts';
+import type { ChatPlatform } from '../../platforms/types.ts';
 import type { OrgService } from '../org/org.service.ts';
 import type { Delivery, DeliveryModel } from './delivery.model.ts';
+import type { PendingCard, PendingCardModel } from './pending-card.model.ts';
+
+/** WeCom: at most 30 messages a minute to one member per app; more are dropped silently there. */
+export const sendLimit = { perMember: 30, windowMs: 60_000 };
+const maxAttempts = 6;
+const claimMs = 60_000;
+
+export type SendStatus = { userId: string; status: 'sent' | 'failed' | 'queued' };
 
 export class CardService {
-  private readonly deps: { deliveries: DeliveryModel; platform: ChatPlatform; org: OrgService; clock: Clock; logger: Logger };
+  private readonly deps: {
+    deliveries: DeliveryModel;
+    pending: PendingCardModel;
+    platform: ChatPlatform;
+    org: OrgService;
+    clock: Clock;
+    logger: Logger;
+  };
 
   constructor(deps: CardService['deps']) {
     this.deps = deps;
   }
 
-  async send(card: Card, userIds: string[]): Promise<DeliveryReceipt[]> {
+  /**
+   * Sends a card to users. Every copy goes through a queue that spreads sends to stay under the
+   * platform's per-member limit and retries transient failures, so nothing is dropped; what can go
+   * now goes at once.
+   */
+  async send(card: Card, userIds: string[]): Promise<SendStatus[]> {
     const accounts = await this.deps.org.platformAccounts(userIds, this.deps.platform.name);
-    const recipients = userIds
+    const now = this.deps.clock.now();
+    const queued = userIds
       .filter((id) => accounts.has(id))
-      .map((id) => ({ userId: id, platformUserId: accounts.get(id)!, locale: 'zh-CN' as const }));
-    if (recipients.length === 0) return [];
-    const receipts = await this.deps.platform.sendCard(recipients, card);
-    const createdAt = this.deps.clock.now();
-    await this.deps.deliveries.insertMany(
-      receipts.map((r) => ({
-        cardId: card.id,
+      .map((id) => ({
         card,
-        platform: this.deps.platform.name,
-        userId: new Types.ObjectId(r.userId),
-        platformUserId: recipients.find((x) => x.userId === r.userId)!.platformUserId,
-        ref: r.ref,
-        status: r.status,
-        ...(r.error ? { error: r.error } : {}),
-        outcome: null,
-        createdAt,
-      })),
-    );
-    return receipts;
+        userId: new Types.ObjectId(id),
+        platformUserId: accounts.get(id)!,
+        notBefore: now,
+        attempts: 0,
+        claimedUntil: new Date(0),
+        createdAt: now,
+      }));
+    if (queued.length === 0) return [];
+    await this.deps.pending.insertMany(queued);
+    await this.deliverDue();
+    const delivered = await this.deps.deliveries.find({ cardId: card.id }, { userId: 1, status: 1 }).lean<Delivery[]>();
+    const byUser = new Map(delivered.map((d) => [d.userId.toHexString(), d.status === 'failed' ? ('failed' as const) : ('sent' as const)]));
+    return queued.map((q) => ({ userId: q.userId.toHexString(), status: byUser.get(q.userId.toHexString()) ?? 'queued' }));
+  }
+
+  /** Sends what is due, within each member's limit; run after every send and by a job. */
+  async deliverDue(): Promise<{ sent: number; postponed: number; failed: number }> {
+    const now = this.deps.clock.now();
+    const counts = { sent: 0, postponed: 0, failed: 0 };
+    const due = await this.deps.pending.find({ notBefore: { $lte: now } }).sort({ notBefore: 1, _id: 1 }).limit(500).lean<PendingCard[]>();
+    const claimed: PendingCard[] = [];
+    for (const item of due) {
+      const mine = await this.deps.pending
+        .findOneAndUpdate({ _id: item._id, claimedUntil: { $lt: now } }, { $set: { claimedUntil: new Date(now.getTime() + claimMs) } }, { returnDocument: 'after' })
+        .lean<PendingCard>();
+      if (mine) claimed.push(mine);
+    }
+    if (claimed.length === 0) return counts;
+
+    // what each member received within the last minute decides how many more may go now
+    const windowStart = new Date(now.getTime() - sendLimit.windowMs);
+    const members = [...new Set(claimed.map((c) => c.platformUserId))];
+    const recent = await this.deps.deliveries
+      .find({ platformUserId: { $in: members }, createdAt: { $gt: windowStart }, platform: this.deps.platform.name }, { platformUserId: 1, createdAt: 1 })
+      .sort({ platformUserId: 1, createdAt: 1 })
+      .lean<Delivery[]>();
+    const sentAt = new Map<string, Date[]>();
+    for (const d of recent) sentAt.set(d.platformUserId, [...(sentAt.get(d.platformUserId) ?? []), d.createdAt]);
+
+    const byCard = new Map<string, PendingCard[]>();
+    for (const item of claimed) {
+      const times = sentAt.get(item.platformUserId) ?? [];
+      if (this.deps.platform.name !== 'dev' && times.length >= sendLimit.perMember) {
+        // the earliest moment a slot frees up in this member's window
+        const slot = new Date(times[times.length - sendLimit.perMember]!.getTime() + sendLimit.windowMs);
+        await this.deps.pending.updateOne({ _id: item._id }, { $set: { notBefore: slot, claimedUntil: new Date(0) } });
+        counts.postponed++;
+        continue;
+      }
+      times.push(now);
+      sentAt.set(item.platformUserId, times);
+      byCard.set(item.card.id, [...(byCard.get(item.card.id) ?? []), item]);
+    }
+
+    for (const items of byCard.values()) {
+      const card = items[0]!.card;
+      const receipts = await this.deps.platform.sendCard(
+        items.map((i) => ({ userId: i.userId.toHexString(), platformUserId: i.platformUserId, locale: 'zh-CN' as const })),
+        card,
+      );
+      for (const item of items) {
+        const receipt = receipts.find((r) => r.userId === item.userId.toHexString()) ?? { status: 'failed' as const, ref: '', error: 'no receipt', retryable: true };
+        if (receipt.status === 'failed' && receipt.retryable && item.attempts + 1 < maxAttempts) {
+          const backoffMs = Math.min(10_000 * 2 ** item.attempts, 10 * 60_000);
+          await this.deps.pending.updateOne(
+            { _id: item._id },
+            { $set: { notBefore: new Date(now.getTime() + backoffMs), claimedUntil: new Date(0), lastError: receipt.error }, $inc: { attempts: 1 } },
+          );
+          counts.postponed++;
+          continue;
+        }
+        await this.deps.deliveries.create({
+          cardId: card.id,
+          card,
+          platform: this.deps.platform.name,
+          userId: item.userId,
+          platformUserId: item.platformUserId,
+          ref: receipt.ref,
+          status: receipt.status,
+          ...(receipt.error ? { error: receipt.error } : {}),
+          outcome: null,
+          createdAt: now,
+        });
+        await this.deps.pending.deleteOne({ _id: item._id });
+        counts[receipt.status === 'sent' ? 'sent' : 'failed']++;
+      }
+    }
+    return counts;
   }
 
   /** Replaces the buttons of every copy of a card with the outcome (all its recipients see it). */

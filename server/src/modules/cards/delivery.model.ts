@@ -23,7 +23,7 @@ const deliverySchema = new Schema<Delivery>(
     platform: { type: String, required: true },
     userId: { type: Schema.Types.ObjectId, required: true },
     platformUserId: { type: String, required: true },
-    ref: { type: String, required: true },
+    ref: { type: String, default: '' },
     status: { type: String, required: true },
     error: String,
     outcome: { type: Schema.Types.Mixed, default: null },
@@ -34,6 +34,8 @@ const deliverySchema = new Schema<Delivery>(
 
 deliverySchema.index({ cardId: 1, userId: 1 });
 deliverySchema.index({ userId: 1, createdAt: -1 });
+// the per-member send window (CardService.deliverDue)
+deliverySchema.index({ platformUserId: 1, createdAt: 1 });
 
 export type DeliveryModel = Model<Delivery>;
 

@@ -5,6 +5,9 @@ import { AppError } from '../../core/errors.ts';
 import type { ChatPlatform, DeliveryReceipt, OrgSnapshot, Recipient, SentCard } from '../types.ts';
 import { WeComError, type WeComApi } from './api.ts';
 
+/** rate limited (45009, 45033), system busy (-1), or no HTTP answer: try again later */
+const transientErrors = new Set([-1, 45009, 45033]);
+
 export interface WeComPlatformDeps {
   api: WeComApi;
   /** the H5 deep link for an app path, through WeCom sign-in */
@@ -81,7 +84,8 @@ export class WeComPlatform implements ChatPlatform {
           );
         }
       } catch (error) {
-        for (const r of group) receipts.push({ userId: r.userId, ref: '', status: 'failed', error: (error as Error).message });
+        const retryable = !(error instanceof WeComError) || transientErrors.has(error.errcode);
+        for (const r of group) receipts.push({ userId: r.userId, ref: '', status: 'failed', error: (error as Error).message, retryable });
       }
     }
     return receipts;
