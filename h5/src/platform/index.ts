@@ -53,6 +53,9 @@ export function browserChooseImage(max: number): Promise<File[]> {
 
 const browser = (kind: PlatformKind): Platform => ({
   kind,
+  // inside WeCom, location and photos come from its JS-SDK (loaded on first use); elsewhere from the browser
+  getLocation: kind === 'wecom' ? () => import('./wecom.ts').then((m) => m.wecomLocation()).catch(() => browserLocation()) : () => browserLocation(),
+  chooseImage: kind === 'wecom' ? (max) => import('./wecom.ts').then((m) => m.wecomChooseImage(max)) : browserChooseImage,
   async login(devLoginEnabled) {
     if (kind === 'wecom') {
       // WeCom OAuth: the server redirects back with a session cookie (server side: chat platforms I)
@@ -61,8 +64,6 @@ const browser = (kind: PlatformKind): Platform => ({
     }
     return devLoginEnabled ? 'dev-picker' : 'unavailable';
   },
-  getLocation: () => browserLocation(),
-  chooseImage: browserChooseImage,
   openRecord(url) {
     window.location.hash = url.replace(/^.*#/, '');
   },
