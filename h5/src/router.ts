@@ -16,6 +16,7 @@ export const router = createRouter({
     { path: '/messages', name: 'messages', component: () => import('./pages/Messages.vue'), meta: { tab: true } },
     { path: '/me', name: 'me', component: () => import('./pages/Me.vue'), meta: { tab: true } },
     { path: '/queue', name: 'queue', component: () => import('./pages/Queue.vue') },
+    { path: '/settings', name: 'settings', component: () => import('./pages/Settings.vue') },
     { path: '/:rest(.*)*', redirect: '/' },
   ],
 });

@@ -39,4 +39,9 @@ export default {
   queue: { title: '待同步', empty: '没有待同步的记录', retry: '重试', discard: '放弃', failed: '失败：{reason}', syncing: '同步中…', synced: '已同步 {n} 条' },
   me: { language: '语言', logout: '退出登录', settings: '系统设置', role: { rep: '销售', manager: '经理', director: '总监', admin: '管理员', service: '客服' } },
   messages: { empty: '暂无消息' },
+  settings: {
+    pool: '公海规则', dailyClaimLimit: '每日领取上限', holdingLimit: '持有客户上限', cooldownDays: '放弃后不可重领（天）',
+    organisation: '组织架构', sync: '同步通讯录', syncHint: '从企业微信或钉钉同步部门和人员；每晚 2 点也会自动同步',
+    synced: '新增 {created} 人，更新 {updated} 人，离职 {left} 人',
+  },
 };
