@@ -39,6 +39,9 @@ import { defineDepartmentModel } from './modules/org/department.model.ts';
 import { orgRoutes } from './modules/org/org.routes.ts';
 import { OrgSyncService } from './modules/org/org-sync.service.ts';
 import { BotService } from './modules/bot/bot.service.ts';
+import { defineAlertModel, defineRuleModel } from './modules/rules/rule.model.ts';
+import { rulesRoutes } from './modules/rules/rules.routes.ts';
+import { RulesService } from './modules/rules/rules.service.ts';
 import { OrgService } from './modules/org/org.service.ts';
 import { defineUserModel } from './modules/org/user.model.ts';
 import type { Db } from 'mongodb';
@@ -106,6 +109,8 @@ export function buildModels(connection: Connection) {
     oauthStates: defineOAuthStateModel(connection),
     wecomNonces: defineUsedNonceModel(connection),
     pendingCards: definePendingCardModel(connection),
+    rules: defineRuleModel(connection),
+    alerts: defineAlertModel(connection),
   };
 }
 
@@ -174,8 +179,9 @@ export function buildServices(models: Models, deps: Pick<AppDeps, 'config' | 'se
   const cards = new CardService({ deliveries: models.deliveries, pending: models.pendingCards, platform, org, clock, logger });
   cards.registerActions(dispatcher);
   new BotService({ auth, customers, cards, clock }).register(dispatcher);
+  const rules = new RulesService({ rules: models.rules, alerts: models.alerts, customers, pool, cards, org, clock, logger });
   const orgSync = new OrgSyncService({ platform, departments: models.departments, users: models.users, pool, logger });
-  return { clock, org, auth, dictionaries, settings, audit, timeline, customers, pool, contacts, files, followUps, platform, wecomApi, dispatcher, cards, orgSync };
+  return { clock, org, auth, dictionaries, settings, audit, timeline, customers, pool, contacts, files, followUps, platform, wecomApi, dispatcher, cards, orgSync, rules };
 }
 
 export type Services = ReturnType<typeof buildServices>;
@@ -237,6 +243,7 @@ export function buildApp(deps: AppDeps): KemaiApp {
     timelineRoutes({ timeline: services.timeline, customers: services.customers, org: services.org }),
     auditRoutes({ audit: services.audit, customers: services.customers, org: services.org }),
     searchRoutes({ customers: services.customers, contacts: services.contacts }),
+    rulesRoutes(services.rules),
     fileRoutes(services.files),
     ...platformRoutes,
   ];
@@ -280,6 +287,7 @@ export function buildApp(deps: AppDeps): KemaiApp {
     async seedReferenceData() {
       await services.dictionaries.seedDefaults();
       await services.pool.ensureDefaultPool();
+      await services.rules.seedDefaults();
     },
     markShuttingDown() {
       shuttingDown = true;

@@ -3,6 +3,7 @@ import type { JobRunner } from './core/jobs/runner.ts';
 import type { Services } from './app.ts';
 import { defineAuthJobs, scheduleAuthJobs } from './modules/auth/auth.jobs.ts';
 import { defineOrgSyncJobs, scheduleOrgSyncJobs } from './modules/org/org-sync.jobs.ts';
+import { defineRuleJobs, scheduleRuleJobs } from './modules/rules/rules.jobs.ts';
 
 export const deliverCardsJob = 'cards.deliver';
 
@@ -13,10 +14,12 @@ export function defineJobs(runner: JobRunner, services: Services): void {
     await services.cards.deliverDue();
   });
   defineOrgSyncJobs(runner, services.orgSync);
+  defineRuleJobs(runner, services.rules);
 }
 
-export async function scheduleJobs(runner: JobRunner): Promise<void> {
+export async function scheduleJobs(runner: JobRunner, services: Services): Promise<void> {
   await scheduleAuthJobs(runner);
+  await scheduleRuleJobs(runner, services.rules);
   await scheduleOrgSyncJobs(runner);
   await runner.agenda.every('15 seconds', deliverCardsJob);
 }

@@ -111,7 +111,7 @@ async function main(): Promise<void> {
       const jobs = new JobRunner({ db: running.connection.db!, logger, processEveryMs: config.JOBS_PROCESS_EVERY_MS });
       defineJobs(jobs, app.services);
       await jobs.start();
-      await scheduleJobs(jobs);
+      await scheduleJobs(jobs, app.services);
       running.jobs = jobs;
     }
     const server = createServer(app.koa.callback());

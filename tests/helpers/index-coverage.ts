@@ -16,7 +16,7 @@ export interface QueryShape {
 /** Collections written by libraries (their own indexes) or small enough to read whole. */
 const exempt = new Set(['agendaJobs', 'agenda_logs']);
 // files.files: the driver's GridFS probes it with an empty findOne before its first upload
-const smallReferenceCollections = new Set(['departments', 'users', 'dictionaries', 'settings', 'pools', 'files.files']);
+const smallReferenceCollections = new Set(['departments', 'users', 'dictionaries', 'settings', 'pools', 'rules', 'files.files']);
 const libraryIndexes: Record<string, Record<string, 1 | -1>[]> = {
   'files.files': [{ filename: 1, uploadDate: 1 }],
   'files.chunks': [{ files_id: 1, n: 1 }],
@@ -107,10 +107,10 @@ export function shapesOf(commandName: string, command: Doc): QueryShape[] {
 
 export function isServed(shape: QueryShape, indexes: Record<string, number>[]): boolean {
   if (shape.equality.includes('_id')) return true;
-  if (shape.equality.length === 0 && shape.range.length === 0 && shape.sort.length === 0) {
+  const sort = shape.sort.filter(([field]) => !shape.equality.includes(field) && field !== '_id');
+  if (shape.equality.length === 0 && shape.range.length === 0 && sort.length === 0) {
     return smallReferenceCollections.has(shape.collection);
   }
-  const sort = shape.sort.filter(([field]) => !shape.equality.includes(field) && field !== '_id');
   return indexes.some((index) => {
     const keys = Object.entries(index);
     let i = 0;

@@ -154,6 +154,8 @@ customerSchema.index({ searchTokens: 1 });
 customerSchema.index({ ownerId: 1, needsCompletion: 1 });
 // reclaim and stale rules (K6) scan by last follow-up
 customerSchema.index({ deletedAt: 1, lastFollowUpAt: 1 });
+// the follow-up-due rule scans by next follow-up
+customerSchema.index({ deletedAt: 1, nextFollowUpAt: 1 });
 
 export type CustomerModel = Model<Customer>;
 

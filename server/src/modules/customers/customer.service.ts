@@ -89,6 +89,8 @@ export interface ListQuery {
   cursor?: string;
 }
 
+export type ScannedCustomer = Pick<Customer, '_id' | 'name' | 'stage' | 'ownerId' | 'ownerDepartmentId' | 'lastFollowUpAt' | 'nextFollowUpAt' | 'createdAt'>;
+
 const oid = (id: string | Types.ObjectId) => new Types.ObjectId(String(id));
 const isDuplicateKeyError = (error: unknown) => (error as { code?: unknown })?.code === 11000;
 
@@ -195,6 +197,22 @@ export class CustomerService {
     const { page, nextCursor } = pageOf(rows, query.limit, (c) => (c as unknown as Record<string, Date | string | null>)[sort.field]);
     const names = await this.names(page);
     return { items: page.map((c) => customerView(c, 'full', scope, names)), nextCursor };
+  }
+
+  /**
+   * Owned customers for rules and jobs, streamed from the database (never all in memory): those of
+   * a stage idle since before `idleBefore`, or due for follow-up by `dueBefore`.
+   */
+  async *scanOwned(query: { stage?: Customer['stage']; idleBefore?: Date; dueBefore?: Date }): AsyncGenerator<ScannedCustomer> {
+    const filter: Record<string, unknown> = { deletedAt: null, pool: null, ownerId: { $ne: null } };
+    if (query.stage) filter.stage = query.stage;
+    // idle for the full period: the last follow-up (or the creation) at or before the cut-off
+    if (query.idleBefore) filter.$or = [{ lastFollowUpAt: { $lte: query.idleBefore } }, { lastFollowUpAt: null, createdAt: { $lte: query.idleBefore } }];
+    if (query.dueBefore) filter.nextFollowUpAt = { $ne: null, $lte: query.dueBefore };
+    const projection = { name: 1, stage: 1, ownerId: 1, ownerDepartmentId: 1, lastFollowUpAt: 1, nextFollowUpAt: 1, createdAt: 1 };
+    for await (const customer of this.deps.customers.find(filter, projection).lean<ScannedCustomer[]>().cursor({ batchSize: 1000 })) {
+      yield customer as ScannedCustomer;
+    }
   }
 
   // ---- duplicate control -----------------------------------------------------------------------

@@ -215,6 +215,16 @@ export class OrgService {
     return this.users.findOne({ platform, platformUserId, active: true }).lean<User>();
   }
 
+  /** The nearest active manager of a department: its own, else each parent's in turn. */
+  async managerOfDepartment(departmentId: string): Promise<string | null> {
+    const chain = [departmentId, ...(await this.departmentAncestors(departmentId))];
+    for (const id of chain) {
+      const manager = await this.users.findOne({ departmentId: new Types.ObjectId(id), active: true, isManager: true }, { _id: 1 }).lean<User>();
+      if (manager) return manager._id.toHexString();
+    }
+    return null;
+  }
+
   /** The ids of every department above this one, nearest first. */
   async departmentAncestors(departmentId: string): Promise<string[]> {
     if (!Types.ObjectId.isValid(departmentId)) return [];

@@ -1,0 +1,32 @@
+// Each rule's parameters, with the defaults a new company starts with.
+import { z } from 'zod';
+
+const days = z.number().int().min(1).max(3650);
+
+export const ruleParams = {
+  staleCustomers: z
+    .object({
+      /** days without follow-up, by stage, before the owner is reminded */
+      days: z.object({ lead: days, prospect: days, customer: days }).strict().default({ lead: 3, prospect: 7, customer: 30 }),
+      /** extra days before the owner's manager is copied */
+      escalateAfter: z.number().int().min(0).max(365).default(2),
+    })
+    .strict(),
+  followUpDue: z.object({}).strict(),
+  poolReclaim: z
+    .object({
+      days: z.object({ lead: days, prospect: days, customer: days }).strict().default({ lead: 15, prospect: 30, customer: 90 }),
+      /** the warning goes this many days before the customer is reclaimed */
+      warnBefore: z.number().int().min(0).max(30).default(3),
+    })
+    .strict(),
+} as const;
+
+export type RuleKind = keyof typeof ruleParams;
+export const ruleKinds = Object.keys(ruleParams) as RuleKind[];
+
+export const defaultRules: Record<RuleKind, { schedule: string }> = {
+  staleCustomers: { schedule: '0 9 * * *' },
+  followUpDue: { schedule: '30 8 * * *' },
+  poolReclaim: { schedule: '0 2 * * *' },
+};

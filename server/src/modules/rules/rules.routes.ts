@@ -1,0 +1,38 @@
+import Router from '@koa/router';
+import { z } from 'zod';
+import { requireAuth, scopeOf } from '../../core/auth/authenticator.ts';
+import type { KemaiState } from '../../core/http/context.ts';
+import { parseInput } from '../../core/http/validate.ts';
+import type { RuleKind } from './rule-params.ts';
+import type { RulesService } from './rules.service.ts';
+
+const hhmm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/);
+const updateBody = z
+  .object({
+    enabled: z.boolean(),
+    schedule: z.string().regex(/^[\d*/,\- ]{9,60}$/, 'expected a cron expression such as 0 9 * * *'),
+    params: z.record(z.string(), z.unknown()),
+    quietHours: z.object({ start: hhmm, end: hhmm, weekends: z.boolean() }).strict(),
+  })
+  .partial()
+  .strict();
+
+export function rulesRoutes(rules: RulesService): Router<KemaiState> {
+  const router = new Router<KemaiState>();
+  router.get('/rules', requireAuth(), async (ctx) => {
+    scopeOf(ctx.state).require('settings.manage');
+    ctx.body = { items: await rules.list() };
+  });
+  router.put('/rules/:kind', requireAuth(), async (ctx) => {
+    const body = parseInput(updateBody, ctx.request.body, ctx.state.locale);
+    ctx.body = await rules.update(scopeOf(ctx.state), ctx.params.kind!, body);
+  });
+  /** runs a rule now, as its schedule would (admins, to try a change) */
+  router.post('/rules/:kind/run', requireAuth(), async (ctx) => {
+    scopeOf(ctx.state).require('settings.manage');
+    const rule = await rules.get(ctx.params.kind!);
+    ctx.body = await rules.run(rule._id as RuleKind);
+  });
+  return router;
+}
+

@@ -1,0 +1,222 @@
+// Alerts that remind people: rules are data admins edit; each run scans customers in a stream,
+// batches what it finds into one card per recipient, and writes each alert's key (rule, person,
+// day) under a unique index before sending, so two processes never send the same alert twice.
+import type { CardData } from '../../../../bot-cards/index.ts';
+import type { RequestScope } from '../../core/auth/scope.ts';
+import { systemScope } from '../../core/auth/system-scope.ts';
+import { businessDay } from '../../core/calendar.ts';
+import type { Clock } from '../../core/clock.ts';
+import { AppError, notFound } from '../../core/errors.ts';
+import type { Logger } from '../../core/logger.ts';
+import { quietUntil } from '../../core/quiet-hours.ts';
+import type { CardService } from '../cards/card.service.ts';
+import type { Customer } from '../customers/customer.model.ts';
+import type { CustomerService, ScannedCustomer } from '../customers/customer.service.ts';
+import type { PoolService } from '../customers/pool.service.ts';
+import type { OrgService } from '../org/org.service.ts';
+import { defaultRules, ruleKinds, ruleParams, type RuleKind } from './rule-params.ts';
+import type { AlertModel, Rule, RuleModel } from './rule.model.ts';
+
+const dayMs = 86_400_000;
+const stages = ['lead', 'prospect', 'customer'] as const;
+const shanghaiOffsetMs = 8 * 3_600_000;
+
+export interface RunResult {
+  rule: RuleKind;
+  /** held by quiet hours until then */
+  deferredUntil?: Date;
+  alerts: number;
+  reclaimed?: number;
+}
+
+/** One recipient's list: the five most pressing items and how many there are in all. */
+class Bucket<T extends { weight: number }> {
+  top: T[] = [];
+  total = 0;
+  add(item: T): void {
+    this.total++;
+    this.top.push(item);
+    this.top.sort((a, b) => b.weight - a.weight);
+    if (this.top.length > 5) this.top.pop();
+  }
+}
+
+export class RulesService {
+  private readonly deps: {
+    rules: RuleModel;
+    alerts: AlertModel;
+    customers: CustomerService;
+    pool: PoolService;
+    cards: CardService;
+    org: OrgService;
+    clock: Clock;
+    logger: Logger;
+  };
+
+  constructor(deps: RulesService['deps']) {
+    this.deps = deps;
+  }
+
+  async seedDefaults(): Promise<void> {
+    await this.deps.rules.bulkWrite(
+      ruleKinds.map((kind) => ({
+        updateOne: {
+          filter: { _id: kind },
+          update: { $setOnInsert: { _id: kind, enabled: true, schedule: defaultRules[kind].schedule, params: ruleParams[kind].parse({}), quietHours: { start: '21:00', end: '08:00', weekends: false } } },
+          upsert: true,
+        },
+      })),
+    );
+  }
+
+  async list(): Promise<Rule[]> {
+    return this.deps.rules.find({}).sort({ _id: 1 }).lean<Rule[]>();
+  }
+
+  async get(kind: string): Promise<Rule> {
+    if (!ruleKinds.includes(kind as RuleKind)) throw notFound();
+    const rule = await this.deps.rules.findById(kind).lean<Rule>();
+    if (!rule) throw notFound();
+    return rule;
+  }
+
+  async update(scope: RequestScope, kind: string, change: { enabled?: boolean; schedule?: string; params?: unknown; quietHours?: Rule['quietHours'] }): Promise<Rule> {
+    scope.require('settings.manage');
+    const rule = await this.get(kind);
+    const set: Record<string, unknown> = { updatedAt: this.deps.clock.now() };
+    if (change.enabled !== undefined) set.enabled = change.enabled;
+    if (change.schedule !== undefined) set.schedule = change.schedule;
+    if (change.quietHours !== undefined) set.quietHours = change.quietHours;
+    if (change.params !== undefined) {
+      const parsed = ruleParams[kind as RuleKind].safeParse(change.params);
+      if (!parsed.success) throw new AppError('VALIDATION', { details: parsed.error.issues.map((i) => ({ path: `params.${i.path.join('.')}`, message: i.message })) });
+      set.params = parsed.data;
+    }
+    return this.deps.rules.findOneAndUpdate({ _id: rule._id }, { $set: set }, { returnDocument: 'after' }).lean<Rule>().orFail();
+  }
+
+  /** Runs a rule now, unless it is disabled or quiet hours hold it (then it says until when). */
+  async run(kind: RuleKind): Promise<RunResult> {
+    const rule = await this.get(kind);
+    const now = this.deps.clock.now();
+    if (!rule.enabled) return { rule: kind, alerts: 0 };
+    const held = quietUntil(now, rule.quietHours);
+    if (held) return { rule: kind, alerts: 0, deferredUntil: held };
+    switch (kind) {
+      case 'staleCustomers':
+        return this.runStale(rule, now);
+      case 'followUpDue':
+        return this.runFollowUpDue(now);
+      case 'poolReclaim':
+        return this.runPoolReclaim(rule, now);
+    }
+  }
+
+  private idleDays(customer: ScannedCustomer, now: Date): number {
+    return Math.floor((now.getTime() - (customer.lastFollowUpAt ?? customer.createdAt).getTime()) / dayMs);
+  }
+
+  private async runStale(rule: Rule, now: Date): Promise<RunResult> {
+    const params = ruleParams.staleCustomers.parse(rule.params);
+    const buckets = new Map<string, Bucket<{ id: string; name: string; idleDays: number; weight: number }>>();
+    const put = (userId: string, customer: ScannedCustomer, idleDays: number) => {
+      const bucket = buckets.get(userId) ?? new Bucket();
+      bucket.add({ id: customer._id.toHexString(), name: customer.name, idleDays, weight: idleDays });
+      buckets.set(userId, bucket);
+    };
+    const managers = new Map<string, string | null>();
+    for (const stage of stages) {
+      const threshold = params.days[stage];
+      for await (const customer of this.deps.customers.scanOwned({ stage, idleBefore: new Date(now.getTime() - threshold * dayMs) })) {
+        const idleDays = this.idleDays(customer, now);
+        put(customer.ownerId!.toHexString(), customer, idleDays);
+        if (idleDays >= threshold + params.escalateAfter && customer.ownerDepartmentId) {
+          const department = customer.ownerDepartmentId.toHexString();
+          if (!managers.has(department)) managers.set(department, await this.deps.org.managerOfDepartment(department));
+          const manager = managers.get(department);
+          if (manager && manager !== customer.ownerId!.toHexString()) put(manager, customer, idleDays);
+        }
+      }
+    }
+    let alerts = 0;
+    for (const [userId, bucket] of buckets) {
+      const card: CardData = { kind: 'staleCustomers', customers: bucket.top.map(({ id, name, idleDays }) => ({ id, name, idleDays })), total: bucket.total };
+      if (await this.alert('staleCustomers', userId, now, card)) alerts++;
+    }
+    return { rule: 'staleCustomers', alerts };
+  }
+
+  private async runFollowUpDue(now: Date): Promise<RunResult> {
+    const local = now.getTime() + shanghaiOffsetMs;
+    const startOfToday = new Date(Math.floor(local / dayMs) * dayMs - shanghaiOffsetMs);
+    const endOfToday = new Date(startOfToday.getTime() + dayMs - 1);
+    const buckets = new Map<string, Bucket<{ id: string; name: string; dueAt: string; overdue: boolean; weight: number }>>();
+    for await (const customer of this.deps.customers.scanOwned({ dueBefore: endOfToday })) {
+      const owner = customer.ownerId!.toHexString();
+      const bucket = buckets.get(owner) ?? new Bucket();
+      const due = customer.nextFollowUpAt!;
+      // overdue first, the oldest first
+      bucket.add({ id: customer._id.toHexString(), name: customer.name, dueAt: due.toISOString(), overdue: due < startOfToday, weight: -due.getTime() });
+      buckets.set(owner, bucket);
+    }
+    let alerts = 0;
+    for (const [userId, bucket] of buckets) {
+      const card: CardData = { kind: 'followUpDue', items: bucket.top.map(({ id, name, dueAt, overdue }) => ({ id, name, dueAt, overdue })), total: bucket.total };
+      if (await this.alert('followUpDue', userId, now, card)) alerts++;
+    }
+    return { rule: 'followUpDue', alerts };
+  }
+
+  private async runPoolReclaim(rule: Rule, now: Date): Promise<RunResult> {
+    const params = ruleParams.poolReclaim.parse(rule.params);
+    const warnings = new Map<string, Bucket<{ id: string; name: string; daysLeft: number; weight: number }>>();
+    const due: Pick<Customer, '_id' | 'ownerId'>[] = [];
+    for (const stage of stages) {
+      const reclaimAfter = params.days[stage];
+      const warnFrom = new Date(now.getTime() - (reclaimAfter - params.warnBefore) * dayMs);
+      for await (const customer of this.deps.customers.scanOwned({ stage, idleBefore: warnFrom })) {
+        const idleDays = this.idleDays(customer, now);
+        if (idleDays >= reclaimAfter) {
+          due.push(customer);
+          continue;
+        }
+        const owner = customer.ownerId!.toHexString();
+        const bucket = warnings.get(owner) ?? new Bucket();
+        bucket.add({ id: customer._id.toHexString(), name: customer.name, daysLeft: reclaimAfter - idleDays, weight: -(reclaimAfter - idleDays) });
+        warnings.set(owner, bucket);
+      }
+    }
+    let alerts = 0;
+    for (const [userId, bucket] of warnings) {
+      const card: CardData = { kind: 'poolReclaimWarning', customers: bucket.top.map(({ id, name, daysLeft }) => ({ id, name, daysLeft })), total: bucket.total };
+      if (await this.alert('poolReclaimWarning', userId, now, card)) alerts++;
+    }
+    let reclaimed = 0;
+    const system = systemScope();
+    for (const customer of due) {
+      try {
+        await this.deps.pool.release(system, customer._id.toHexString(), '长期未跟进，自动回收公海', { locale: 'zh-CN', client: { via: 'job' } });
+        reclaimed++;
+      } catch (error) {
+        // claimed, followed up or moved meanwhile: the next run decides again
+        this.deps.logger.warn({ err: error, customerId: customer._id.toHexString() }, 'reclaim skipped');
+      }
+    }
+    return { rule: 'poolReclaim', alerts, reclaimed };
+  }
+
+  /** Writes the alert's key, then sends; a key that exists means this alert went already. */
+  private async alert(rule: string, userId: string, now: Date, data: CardData): Promise<boolean> {
+    const period = businessDay(now);
+    const cardId = `${rule}-${userId}-${period}`;
+    try {
+      await this.deps.alerts.create({ _id: `${rule}:${userId}:${period}`, rule, userId, period, cardId, createdAt: now });
+    } catch (error) {
+      if ((error as { code?: number }).code === 11000) return false;
+      throw error;
+    }
+    await this.deps.cards.send({ id: cardId, data }, [userId]);
+    return true;
+  }
+}
+

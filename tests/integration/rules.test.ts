@@ -1,0 +1,155 @@
+// The reminder rules over simulated weeks: who is alerted when, escalation, quiet hours, racing
+// workers, follow-ups due and pool reclaim. The clock moves; nothing waits.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ManualClock } from '../../server/src/core/clock.ts';
+import { JobRunner } from '../../server/src/core/jobs/runner.ts';
+import { createLogger } from '../../server/src/core/logger.ts';
+import { defineRuleJobs, ruleJob } from '../../server/src/modules/rules/rules.jobs.ts';
+import { startTestApp, type TestApp } from '../helpers/test-app.ts';
+import { demoTokens, demoUserIds, type DemoLogin } from '../helpers/users.ts';
+
+type Json = Record<string, any>;
+const day = 86_400_000;
+// Monday 1 June 2026, 09:00 in Shanghai
+const clock = new ManualClock('2026-06-01T01:00:00Z');
+let t: TestApp;
+let tokens: Record<DemoLogin, string>;
+let ids: Record<DemoLogin, string>;
+
+beforeAll(async () => {
+  t = await startTestApp({ clock, env: { SESSION_TTL_HOURS: '100000' } });
+  [tokens, ids] = await Promise.all([demoTokens(t), demoUserIds(t)]);
+});
+afterAll(() => t.close());
+
+const create = async (login: DemoLogin, name: string, extra: Json = {}) => {
+  const response = await t.request('/api/customers', { method: 'POST', token: tokens[login], json: { type: 'company', name, industry: '物流', source: '官网', ...extra } });
+  expect(response.status).toBe(201);
+  return ((await response.json()) as Json).id as string;
+};
+const cardsOf = async (login: DemoLogin) => (await t.inspect.outbox.find({ userId: ids[login] }).sort({ createdAt: 1 }).lean()).map((e) => e.card);
+const run = (kind: 'staleCustomers' | 'followUpDue' | 'poolReclaim') => t.app.services.rules.run(kind);
+
+describe('stale customers', () => {
+  it('reminds the owner after 3 days, copies the manager after 5, once a day', async () => {
+    const id = await create('rep.east1', '提醒规则甲有限公司');
+    clock.advance(2 * day);
+    expect(await run('staleCustomers')).toMatchObject({ alerts: 0 });
+
+    clock.advance(day); // idle 3 days
+    expect((await run('staleCustomers')).alerts).toBe(1);
+    expect(await run('staleCustomers')).toMatchObject({ alerts: 0 }); // the same day again: nothing new
+    const [first] = await cardsOf('rep.east1');
+    expect(first!.data).toEqual({ kind: 'staleCustomers', customers: [{ id, name: '提醒规则甲有限公司', idleDays: 3 }], total: 1 });
+    expect(await cardsOf('manager.east')).toEqual([]);
+
+    clock.advance(2 * day); // idle 5 days: escalated
+    expect((await run('staleCustomers')).alerts).toBe(2);
+    expect((await cardsOf('manager.east'))[0]!.data).toMatchObject({ customers: [{ id, idleDays: 5 }] });
+
+    // a follow-up ends it
+    await t.request(`/api/customers/${id}/follow-ups`, { method: 'POST', token: tokens['rep.east1'], json: { method: 'call', content: '终于联系上' } });
+    clock.advance(day);
+    expect((await run('staleCustomers')).alerts).toBe(0);
+  });
+
+  it('lists five in one card with the count of the rest', async () => {
+    for (let i = 0; i < 7; i++) await create('rep.south2', `批量提醒${i}号有限公司`);
+    clock.advance(4 * day);
+    await run('staleCustomers');
+    const cards = await cardsOf('rep.south2');
+    expect(cards).toHaveLength(1);
+    const data = cards[0]!.data as Json;
+    expect([data.customers.length, data.total]).toEqual([5, 7]);
+  });
+
+  it('holds alerts in quiet hours until the window ends, and sends them then', async () => {
+    const owner: DemoLogin = 'rep.south3';
+    await create(owner, '夜间提醒有限公司');
+    clock.advance(3 * day);
+    clock.set(new Date(Math.floor(clock.now().getTime() / day) * day + 14 * 3_600_000)); // 22:00 in Shanghai
+    const held = await run('staleCustomers');
+    expect(held.alerts).toBe(0);
+    expect(held.deferredUntil!.toISOString()).toBe(new Date(Math.floor(clock.now().getTime() / day) * day + day).toISOString()); // 08:00 next day
+    expect(await cardsOf(owner)).toEqual([]);
+    clock.set(held.deferredUntil!);
+    expect((await run('staleCustomers')).alerts).toBeGreaterThan(0);
+    expect(await cardsOf(owner)).toHaveLength(1);
+  });
+
+  it('sends each alert once when two workers run the same rule at the same time', async () => {
+    clock.advance(day);
+    const [a, b] = await Promise.all([run('staleCustomers'), run('staleCustomers')]);
+    const total = a.alerts + b.alerts;
+    const today = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai' }).format(clock.now());
+    expect(await t.inspect.alerts.countDocuments({ rule: 'staleCustomers', period: today })).toBe(total);
+    const cardIds = (await t.inspect.outbox.find({ 'card.id': { $regex: today } }).lean()).map((e) => `${e.userId}:${e.card.id}`);
+    expect(new Set(cardIds).size).toBe(cardIds.length);
+  });
+});
+
+describe('follow-ups due', () => {
+  it('lists today’s and overdue follow-ups to their owner, overdue first', async () => {
+    const today = await create('rep.east3', '今日到期有限公司');
+    const late = await create('rep.east3', '已经逾期有限公司');
+    const at = (ms: number) => new Date(clock.now().getTime() + ms).toISOString();
+    await t.request(`/api/customers/${today}/follow-ups`, { method: 'POST', token: tokens['rep.east3'], json: { method: 'call', content: '约了下次', nextFollowUpAt: at(2 * 3_600_000) } });
+    await t.request(`/api/customers/${late}/follow-ups`, { method: 'POST', token: tokens['rep.east3'], json: { method: 'call', content: '本该昨天', nextFollowUpAt: at(-day) } });
+    await run('followUpDue');
+    const card = (await cardsOf('rep.east3')).find((c) => c.data.kind === 'followUpDue')!;
+    expect((card.data as Json).items.map((i: Json) => [i.id, i.overdue])).toEqual([
+      [late, true],
+      [today, false],
+    ]);
+  });
+});
+
+describe('pool reclaim', () => {
+  it('warns three days ahead, then moves the customer to the pool, where its former owner waits out the cool-down', async () => {
+    const id = await create('rep.east2', '回收公海测试有限公司');
+    clock.advance(12 * day); // leads go after 15 days
+    await run('poolReclaim'); // customers of earlier tests, idle long enough, go now
+    expect((await t.inspect.customers.findById(id).lean())!.ownerId!.toHexString()).toBe(ids['rep.east2']);
+    const warning = (await cardsOf('rep.east2')).find((c) => c.data.kind === 'poolReclaimWarning')!;
+    expect((warning.data as Json).customers).toContainEqual({ id, name: '回收公海测试有限公司', daysLeft: 3 });
+
+    clock.advance(3 * day);
+    const reclaimed = await run('poolReclaim');
+    expect(reclaimed.reclaimed).toBeGreaterThanOrEqual(1);
+    const customer = await t.inspect.customers.findById(id).lean();
+    expect([customer!.ownerId, customer!.pool?.reason]).toEqual([null, '长期未跟进，自动回收公海']);
+    const timeline = (await (await t.request(`/api/customers/${id}`, { token: tokens.admin })).json()) as Json;
+    expect(timeline.pool.name).toBe('公海');
+    expect((await t.request(`/api/customers/${id}/claim`, { method: 'POST', token: tokens['rep.east2'] })).status).toBe(403);
+  });
+});
+
+describe('rules as data', () => {
+  it('are edited by admins only, with checked parameters; a disabled rule stays silent', async () => {
+    expect((await t.request('/api/rules', { token: tokens['rep.east1'] })).status).toBe(403);
+    const list = (await (await t.request('/api/rules', { token: tokens.admin })).json()) as Json;
+    expect(list.items.map((r: Json) => r._id).sort()).toEqual(['followUpDue', 'poolReclaim', 'staleCustomers']);
+    const bad = await t.request('/api/rules/staleCustomers', { method: 'PUT', token: tokens.admin, json: { params: { days: { lead: 0, prospect: 7, customer: 30 } } } });
+    expect(bad.status).toBe(400);
+    const off = await t.request('/api/rules/staleCustomers', { method: 'PUT', token: tokens.admin, json: { enabled: false } });
+    expect(((await off.json()) as Json).enabled).toBe(false);
+    clock.advance(day);
+    expect(await run('staleCustomers')).toEqual({ rule: 'staleCustomers', alerts: 0 });
+    await t.request('/api/rules/staleCustomers', { method: 'PUT', token: tokens.admin, json: { enabled: true } });
+  });
+
+  it('runs as a real Agenda job', async () => {
+    await create('rep.east1', '定时任务提醒有限公司');
+    clock.advance(3 * day);
+    const runner = new JobRunner({ db: t.db.connection.db!, logger: createLogger({ level: 'silent' }), processEveryMs: 100 });
+    defineRuleJobs(runner, t.app.services.rules);
+    await runner.start();
+    try {
+      const before = await t.inspect.alerts.countDocuments();
+      await runner.agenda.now(ruleJob('staleCustomers'), {});
+      await expect.poll(() => t.inspect.alerts.countDocuments(), { timeout: 10_000 }).toBeGreaterThan(before);
+    } finally {
+      await runner.stop();
+    }
+  });
+});
