@@ -5,6 +5,7 @@ import type { AddressInfo } from 'node:net';
 import type { Connection } from 'mongoose';
 import { loadConfig } from '../../config/index.ts';
 import { buildApp, type KemaiApp } from '../../server/src/app.ts';
+import type { Clock } from '../../server/src/core/clock.ts';
 import { connectDatabase } from '../../server/src/core/db/connect.ts';
 import { createLogger } from '../../server/src/core/logger.ts';
 import { seedDemoCustomers } from '../../server/src/modules/demo/demo-seed.ts';
@@ -17,7 +18,10 @@ export interface BenchApp {
   close(): Promise<void>;
 }
 
-export async function startBenchApp(uri: string, options: { customers: number; h5DistDir?: string; label?: string }): Promise<BenchApp> {
+export async function startBenchApp(
+  uri: string,
+  options: { customers: number; h5DistDir?: string; label?: string; clock?: Clock; extraReps?: number },
+): Promise<BenchApp> {
   const dbName = `kemai_bench_${options.customers}_${Date.now()}`;
   const connection = await connectDatabase({ uri, dbName, monitorCommands: true });
   const config = loadConfig({ LOG_LEVEL: 'silent' });
@@ -27,10 +31,17 @@ export async function startBenchApp(uri: string, options: { customers: number; h
     connection,
     sessionSecret: 'b'.repeat(32),
     h5DistDir: options.h5DistDir ?? '/nonexistent',
+    ...(options.clock ? { clock: options.clock } : {}),
   });
   await app.ensureIndexes();
   await app.seedReferenceData();
   await app.services.org.seedDemoOrganisation();
+  if (options.extraReps) {
+    const east = await app.models.departments.findOne({ name: '华东大区' }).lean();
+    await app.models.users.insertMany(
+      Array.from({ length: options.extraReps }, (_, i) => ({ login: `rep.bench${i}`, name: `销售${i}`, role: 'rep', departmentId: east!._id, isManager: false, active: true })),
+    );
+  }
   const started = performance.now();
   await seedDemoCustomers(app.models, app.services.clock, { customers: options.customers, batchSize: 2000 });
   if (options.label) {

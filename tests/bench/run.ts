@@ -2,11 +2,17 @@
 // BENCH_SIZES=10000,100000 BENCH_FILE_SIZE=10000 BENCH_ITERATIONS=30 set what runs.
 import { runCustomersListBench } from './customers-list.ts';
 import { runH5Bench } from './h5.ts';
+import { runRulesScanBench } from './rules-scan.ts';
 
 const only = process.argv[2]; // `npm run bench -- h5` runs one benchmark
 if (!only || only === 'h5') {
   process.stdout.write('h5: first-screen size and LCP\n');
   await runH5Bench();
+  if (only) process.exit(0);
+}
+if (!only || only === 'rules') {
+  process.stdout.write('rules-scan: the stale-customer rule over 100k customers\n');
+  await runRulesScanBench(Number(process.env.BENCH_RULES_SIZE ?? 100_000));
   if (only) process.exit(0);
 }
 
