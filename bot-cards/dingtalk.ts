@@ -17,7 +17,9 @@ export function renderDingTalk(card: Card, options: RenderOptions): DingTalkCard
       description: view.description,
       lines: JSON.stringify(view.lines.map((line) => ({ text: line.text, url: line.path ? options.link(line.path) : '' }))),
       url: options.link(view.path),
-      buttons: JSON.stringify(view.outcome || options.outcome ? [] : view.buttons.map((b) => ({ action: b.action, text: b.text, style: b.style }))),
+      buttons: JSON.stringify(
+        view.outcome || options.outcome ? [] : view.buttons.map((b) => ({ action: b.action, text: b.text, style: b.style, url: b.path ? options.link(b.path) : '' })),
+      ),
       status: options.outcome?.text ?? '',
     },
   };

@@ -39,6 +39,9 @@ const zh = {
   stage_lost: '流失',
   more: '还有 {n} 位',
   acknowledge: '知道了',
+  snooze: '明天提醒',
+  logFollowUp: '记录跟进',
+  release: '放入公海',
   open: '查看',
 };
 
@@ -81,6 +84,9 @@ const en: typeof zh = {
   stage_lost: 'Lost',
   more: '+{n} more',
   acknowledge: 'Got it',
+  snooze: 'Remind me tomorrow',
+  logFollowUp: 'Log follow-up',
+  release: 'Release to pool',
   open: 'Open',
 };
 

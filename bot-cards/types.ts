@@ -45,6 +45,7 @@ export interface CardView {
   lines: { text: string; path?: string }[];
   /** where tapping the card itself goes */
   path: string;
-  buttons: { action: string; text: string; style: 'primary' | 'danger' | 'default' }[];
+  /** a button with a path opens the app there; the others send a card.action */
+  buttons: { action: string; text: string; style: 'primary' | 'danger' | 'default'; path?: string }[];
   outcome?: string;
 }

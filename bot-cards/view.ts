@@ -20,14 +20,24 @@ export function cardView(card: Card, locale: Locale): CardView {
   const data = card.data;
   const ack = [{ action: 'acknowledge', text: text(locale, 'acknowledge'), style: 'default' as const }];
   switch (data.kind) {
-    case 'staleCustomers':
+    case 'staleCustomers': {
+      const only = data.customers.length === 1 ? data.customers[0]! : null;
       return {
         title: text(locale, 'staleTitle'),
         description: text(locale, 'staleDesc', { n: Math.max(data.total, data.customers.length) }),
         lines: listed(data.customers, data.total, (c) => ({ text: text(locale, 'staleLine', { name: c.name, days: c.idleDays }), path: `/customers/${c.id}` }), locale),
-        path: data.customers.length === 1 ? `/customers/${data.customers[0]!.id}` : '/customers?idle=1',
-        buttons: ack,
+        path: only ? `/customers/${only.id}` : '/customers?idle=1',
+        buttons: [
+          ...(only
+            ? [
+                { action: 'open', text: text(locale, 'logFollowUp'), style: 'primary' as const, path: `/customers/${only.id}/follow-up` },
+                { action: 'open', text: text(locale, 'release'), style: 'danger' as const, path: `/customers/${only.id}?release=1` },
+              ]
+            : []),
+          { action: 'snooze', text: text(locale, 'snooze'), style: 'default' },
+        ],
       };
+    }
     case 'followUpDue':
       return {
         title: text(locale, 'dueTitle'),

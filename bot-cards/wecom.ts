@@ -29,7 +29,7 @@ export interface WeComTemplateCard {
   jump_list?: { type: 1; title: string; url: string }[];
   card_action: { type: 1; url: string };
   task_id?: string;
-  button_list?: { type: 0; text: string; style: 1 | 2 | 3 | 4; key: string }[];
+  button_list?: ({ type: 0; text: string; style: 1 | 2 | 3 | 4; key: string } | { type: 1; text: string; style: 1 | 2 | 3 | 4; url: string })[];
 }
 
 export function renderWeCom(card: Card, options: RenderOptions): WeComTemplateCard {
@@ -50,12 +50,11 @@ export function renderWeCom(card: Card, options: RenderOptions): WeComTemplateCa
       ...base,
       ...(linked.length ? { horizontal_content_list: linked.map((line, i) => horizontal(line, i, options)) } : {}),
       task_id: card.id,
-      button_list: view.buttons.slice(0, weComLimits.buttons).map((button) => ({
-        type: 0,
-        text: cut(button.text, 10),
-        style: style[button.style],
-        key: `${button.action}:${card.id}`,
-      })),
+      button_list: view.buttons.slice(0, weComLimits.buttons).map((button) =>
+        button.path
+          ? { type: 1 as const, text: cut(button.text, 10), style: style[button.style], url: options.link(button.path) }
+          : { type: 0 as const, text: cut(button.text, 10), style: style[button.style], key: `${button.action}:${card.id}` },
+      ),
     };
   }
   return {

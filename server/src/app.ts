@@ -39,7 +39,7 @@ import { defineDepartmentModel } from './modules/org/department.model.ts';
 import { orgRoutes } from './modules/org/org.routes.ts';
 import { OrgSyncService } from './modules/org/org-sync.service.ts';
 import { BotService } from './modules/bot/bot.service.ts';
-import { defineAlertModel, defineRuleModel } from './modules/rules/rule.model.ts';
+import { defineAlertModel, defineRuleModel, defineSnoozeModel } from './modules/rules/rule.model.ts';
 import { rulesRoutes } from './modules/rules/rules.routes.ts';
 import { RulesService } from './modules/rules/rules.service.ts';
 import { OrgService } from './modules/org/org.service.ts';
@@ -111,6 +111,7 @@ export function buildModels(connection: Connection) {
     pendingCards: definePendingCardModel(connection),
     rules: defineRuleModel(connection),
     alerts: defineAlertModel(connection),
+    snoozes: defineSnoozeModel(connection),
   };
 }
 
@@ -179,7 +180,8 @@ export function buildServices(models: Models, deps: Pick<AppDeps, 'config' | 'se
   const cards = new CardService({ deliveries: models.deliveries, pending: models.pendingCards, platform, org, clock, logger });
   cards.registerActions(dispatcher);
   new BotService({ auth, customers, cards, clock }).register(dispatcher);
-  const rules = new RulesService({ rules: models.rules, alerts: models.alerts, customers, pool, cards, org, clock, logger });
+  const rules = new RulesService({ rules: models.rules, alerts: models.alerts, snoozes: models.snoozes, customers, pool, cards, org, clock, logger });
+  rules.registerActions(dispatcher);
   const orgSync = new OrgSyncService({ platform, departments: models.departments, users: models.users, pool, logger });
   return { clock, org, auth, dictionaries, settings, audit, timeline, customers, pool, contacts, files, followUps, platform, wecomApi, dispatcher, cards, orgSync, rules };
 }

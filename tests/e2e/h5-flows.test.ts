@@ -4,6 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { ensureH5Build, h5Root } from '../../server/src/core/http/h5-build.ts';
+import { systemScope } from '../../server/src/core/auth/system-scope.ts';
 import { hasChromium, chromiumPath, launchBrowser, phoneContext, screenshot } from '../helpers/browser.ts';
 import { startTestApp, type TestApp } from '../helpers/test-app.ts';
 
@@ -106,13 +107,37 @@ describe.skipIf(!hasChromium)('H5 app in Chromium', () => {
     await card.waitFor();
     expect(await card.innerText()).toContain('客户跟进提醒');
     await screenshot(page, 'messages');
-    await card.locator('[data-test="card-button-acknowledge"]').click();
+    await card.locator('[data-test="card-button-snooze"]').click();
     await card.locator('[data-test="card-outcome"]').waitFor();
-    expect(await card.locator('[data-test="card-outcome"]').innerText()).toBe('已处理 · 李娜');
+    expect(await card.locator('[data-test="card-outcome"]').innerText()).toBe('明天再提醒 · 李娜');
     await card.locator('[data-test="card-line"]').first().click();
     await page.locator('[data-test="detail-header"]').waitFor();
     expect(page.url()).toContain(`/customers/${customerId}`);
     await screenshot(page, 'card-opened-customer');
+  });
+
+  it('shows the stale-customer rule’s card, whose buttons work end to end', async () => {
+    // the customer has had no follow-up for a week: move its history back
+    const week = 7 * 86_400_000;
+    await t.inspect.snoozes.deleteMany({}); // the card test before put it off for a day
+    const customer = (await t.inspect.customers.findById(customerId).lean())!;
+    await t.inspect.customers.updateOne({ _id: customerId }, { $set: { createdAt: new Date(customer.createdAt.getTime() - week), lastFollowUpAt: new Date(Date.now() - week) } });
+    // no quiet hours for this run, whatever the time of day the suite runs at (the rules tests cover them)
+    await t.app.services.rules.update(systemScope(), 'staleCustomers', { quietHours: { start: '00:00', end: '00:00', weekends: false } });
+    expect((await t.app.services.rules.run('staleCustomers')).alerts).toBeGreaterThan(0);
+    await page.goto('/#/messages');
+    const card = page.locator('[data-test="card-staleCustomers"]').first();
+    await card.waitFor();
+    expect(await card.innerText()).toContain('杭州云帆网络科技有限公司');
+    await screenshot(page, 'rule-card');
+    await card.locator('[data-test="card-link-0"]').click(); // 记录跟进
+    await page.locator('[data-test="field-content"] textarea').waitFor();
+    expect(page.url()).toContain(`/customers/${customerId}/follow-up`);
+    await page.goto('/#/messages');
+    await page.locator('[data-test="card-staleCustomers"]').first().locator('[data-test="card-button-snooze"]').click();
+    await page.locator('[data-test="card-staleCustomers"]').first().locator('[data-test="card-outcome"]').waitFor();
+    expect(await page.locator('[data-test="card-staleCustomers"]').first().locator('[data-test="card-outcome"]').innerText()).toBe('明天再提醒 · 李娜');
+    await t.inspect.customers.updateOne({ _id: customerId }, { $set: { lastFollowUpAt: new Date() } });
   });
 
   it('does not show the customer to rep.east2', async () => {

@@ -29,6 +29,14 @@ const create = async (login: DemoLogin, name: string, extra: Json = {}) => {
 };
 const cardsOf = async (login: DemoLogin) => (await t.inspect.outbox.find({ userId: ids[login] }).sort({ createdAt: 1 }).lean()).map((e) => e.card);
 const run = (kind: 'staleCustomers' | 'followUpDue' | 'poolReclaim') => t.app.services.rules.run(kind);
+/** Moves the clock forward to the next time it is `hour`:00 in Shanghai. */
+const nextShanghaiHour = (hour: number) => {
+  const shanghai = 8 * 3_600_000;
+  const now = clock.now().getTime();
+  let next = Math.floor((now + shanghai) / day) * day + hour * 3_600_000 - shanghai;
+  while (next <= now) next += day;
+  clock.set(new Date(next));
+};
 
 describe('stale customers', () => {
   it('reminds the owner after 3 days, copies the manager after 5, once a day', async () => {
@@ -85,6 +93,29 @@ describe('stale customers', () => {
     expect(await t.inspect.alerts.countDocuments({ rule: 'staleCustomers', period: today })).toBe(total);
     const cardIds = (await t.inspect.outbox.find({ 'card.id': { $regex: today } }).lean()).map((e) => `${e.userId}:${e.card.id}`);
     expect(new Set(cardIds).size).toBe(cardIds.length);
+  });
+});
+
+describe('snooze from the card', () => {
+  it('"明天提醒" puts the customers off for one day, then they come back', async () => {
+    const id = await create('rep.east1', '稍后提醒有限公司');
+    clock.advance(4 * day);
+    nextShanghaiHour(10);
+    await run('staleCustomers');
+    const entry = (await t.inspect.outbox.find({ userId: ids['rep.east1'] }).sort({ createdAt: -1 }).lean())[0]!;
+    expect((entry.card.data as Json).customers.map((c: Json) => c.id)).toContain(id);
+    const press = await t.request(`/api/dev/outbox/${entry._id}/action`, { method: 'POST', token: tokens['rep.east1'], json: { action: 'snooze' } });
+    expect(((await press.json()) as Json).outcome).toEqual({ text: '明天再提醒 · 李娜' });
+
+    nextShanghaiHour(9); // the next morning: still put off
+    expect((await run('staleCustomers')).deferredUntil).toBeUndefined();
+    const next = (await t.inspect.outbox.find({ userId: ids['rep.east1'] }).sort({ createdAt: -1 }).lean())[0]!;
+    expect(next._id.equals(entry._id) || !(next.card.data as Json).customers.some((c: Json) => c.id === id)).toBe(true);
+
+    nextShanghaiHour(9); // a day later it is back
+    await run('staleCustomers');
+    const later = (await t.inspect.outbox.find({ userId: ids['rep.east1'] }).sort({ createdAt: -1 }).lean())[0]!;
+    expect((later.card.data as Json).customers.map((c: Json) => c.id)).toContain(id);
   });
 });
 

@@ -34,8 +34,9 @@ describe.each(locales)('bot cards in %s', (locale) => {
       expect(bytes(payload.task_id!)).toBeLessThanOrEqual(weComLimits.taskIdBytes);
       expect(payload.button_list!.length).toBeGreaterThan(0);
       expect(payload.button_list!.length).toBeLessThanOrEqual(weComLimits.buttons);
-      const keys = payload.button_list!.map((b) => b.key);
+      const keys = payload.button_list!.flatMap((b) => ('key' in b ? [b.key] : []));
       expect(new Set(keys).size).toBe(keys.length);
+      for (const button of payload.button_list!) if (button.type === 1) expect(button.url.startsWith('https://crm.example.cn/#/')).toBe(true);
       for (const key of keys) {
         expect(bytes(key)).toBeLessThanOrEqual(weComLimits.keyBytes);
         expect(parseWeComKey(key)?.cardId).toBe(card.id);

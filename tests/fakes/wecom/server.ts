@@ -199,7 +199,10 @@ function checkTemplateCard(body: Record<string, any>, agentId: string): string |
     if (!/^[0-9A-Za-z_\-@]{1,128}$/.test(card.task_id ?? '')) return 'invalid task_id';
     const buttons = card.button_list ?? [];
     if (buttons.length < 1 || buttons.length > 6) return 'invalid button_list size';
-    const keys = buttons.map((b: { key: string }) => b.key);
+    for (const button of buttons as { type?: number; key?: string; url?: string }[]) {
+      if ((button.type ?? 0) === 1 ? !button.url : !button.key) return 'button needs a key (callback) or a url (type 1)';
+    }
+    const keys = (buttons as { key?: string }[]).flatMap((b) => (b.key ? [b.key] : []));
     if (new Set(keys).size !== keys.length || keys.some((k: string) => Buffer.byteLength(k) > 1024)) return 'invalid button key';
   }
   return null;

@@ -61,3 +61,18 @@ export type AlertModel = Model<Alert>;
 export function defineAlertModel(connection: Connection): AlertModel {
   return connection.model<Alert>('Alert', alertSchema, 'alerts');
 }
+
+/** "明天提醒": a customer a person asked not to be reminded about until then. */
+export interface Snooze {
+  _id: string; // `${userId}:${customerId}`
+  until: Date;
+}
+
+const snoozeSchema = new Schema<Snooze>({ _id: { type: String, required: true }, until: { type: Date, required: true } }, { versionKey: false });
+snoozeSchema.index({ until: 1 });
+
+export type SnoozeModel = Model<Snooze>;
+
+export function defineSnoozeModel(connection: Connection): SnoozeModel {
+  return connection.model<Snooze>('Snooze', snoozeSchema, 'snoozes');
+}

@@ -15,7 +15,8 @@ import type { CustomerService, ScannedCustomer } from '../customers/customer.ser
 import type { PoolService } from '../customers/pool.service.ts';
 import type { OrgService } from '../org/org.service.ts';
 import { defaultRules, ruleKinds, ruleParams, type RuleKind } from './rule-params.ts';
-import type { AlertModel, Rule, RuleModel } from './rule.model.ts';
+import type { AlertModel, Rule, RuleModel, SnoozeModel } from './rule.model.ts';
+import type { EventDispatcher } from '../../platforms/dispatcher.ts';
 
 const dayMs = 86_400_000;
 const stages = ['lead', 'prospect', 'customer'] as const;
@@ -45,6 +46,7 @@ export class RulesService {
   private readonly deps: {
     rules: RuleModel;
     alerts: AlertModel;
+    snoozes: SnoozeModel;
     customers: CustomerService;
     pool: PoolService;
     cards: CardService;
@@ -125,10 +127,12 @@ export class RulesService {
       buckets.set(userId, bucket);
     };
     const managers = new Map<string, string | null>();
+    const snoozed = new Set((await this.deps.snoozes.find({ until: { $gt: now } }, { _id: 1 }).lean()).map((s) => s._id));
     for (const stage of stages) {
       const threshold = params.days[stage];
       for await (const customer of this.deps.customers.scanOwned({ stage, idleBefore: new Date(now.getTime() - threshold * dayMs) })) {
         const idleDays = this.idleDays(customer, now);
+        if (snoozed.has(`${customer.ownerId!.toHexString()}:${customer._id.toHexString()}`)) continue;
         put(customer.ownerId!.toHexString(), customer, idleDays);
         if (idleDays >= threshold + params.escalateAfter && customer.ownerDepartmentId) {
           const department = customer.ownerDepartmentId.toHexString();
@@ -203,6 +207,22 @@ export class RulesService {
       }
     }
     return { rule: 'poolReclaim', alerts, reclaimed };
+  }
+
+  /** Card buttons of the alerts: "明天提醒" puts the card's customers off for a day. */
+  registerActions(dispatcher: EventDispatcher): void {
+    dispatcher.onCardAction('snooze', async (event) => {
+      const delivery = await this.deps.cards.received(event.cardId, event.userId);
+      if (!delivery || delivery.card.data.kind !== 'staleCustomers') return;
+      const until = new Date(this.deps.clock.now().getTime() + dayMs);
+      await this.deps.snoozes.bulkWrite(
+        delivery.card.data.customers.map((c) => ({
+          updateOne: { filter: { _id: `${event.userId}:${c.id}` }, update: { $set: { until } }, upsert: true },
+        })),
+      );
+      const names = await this.deps.org.displayNames([event.userId]);
+      await this.deps.cards.resolve(event.cardId, { text: `明天再提醒 · ${names.get(event.userId) ?? ''}` });
+    });
   }
 
   /** Writes the alert's key, then sends; a key that exists means this alert went already. */
