@@ -9,7 +9,7 @@ export interface CustomerRef {
 export type CardData =
   | { kind: 'staleCustomers'; customers: (CustomerRef & { idleDays: number })[]; total: number }
   | { kind: 'followUpDue'; items: (CustomerRef & { dueAt: string; overdue: boolean })[]; total: number }
-  | { kind: 'birthday'; customer: CustomerRef; person: string; date: string; greeting: string }
+  | { kind: 'birthday'; people: { customer: CustomerRef; person: string; date: string; greeting: string }[]; total: number }
   | { kind: 'poolReclaimWarning'; customers: (CustomerRef & { daysLeft: number })[]; total: number }
   | { kind: 'contractApproval'; approvalId: string; contractId: string; number: string; customer: CustomerRef; amountFen: number; submitter: string }
   | { kind: 'approvalResult'; contractId: string; number: string; customer: CustomerRef; decision: 'approved' | 'rejected'; decidedBy: string; comment?: string }

@@ -54,9 +54,14 @@ export function cardView(card: Card, locale: Locale): CardView {
     case 'birthday':
       return {
         title: text(locale, 'birthdayTitle'),
-        description: text(locale, 'birthdayDesc', { person: data.person, customer: data.customer.name, date: data.date }),
-        lines: [{ text: data.greeting }],
-        path: `/customers/${data.customer.id}`,
+        description: text(locale, 'birthdayDesc', { n: Math.max(data.total, data.people.length) }),
+        lines: listed(
+          data.people,
+          data.total,
+          (p) => ({ text: text(locale, 'birthdayLine', { person: p.person, customer: p.customer.name, date: p.date, greeting: p.greeting }), path: `/customers/${p.customer.id}` }),
+          locale,
+        ),
+        path: data.people.length === 1 ? `/customers/${data.people[0]!.customer.id}` : '/customers',
         buttons: ack,
       };
     case 'poolReclaimWarning':

@@ -28,7 +28,7 @@ const create = async (login: DemoLogin, name: string, extra: Json = {}) => {
   return ((await response.json()) as Json).id as string;
 };
 const cardsOf = async (login: DemoLogin) => (await t.inspect.outbox.find({ userId: ids[login] }).sort({ createdAt: 1 }).lean()).map((e) => e.card);
-const run = (kind: 'staleCustomers' | 'followUpDue' | 'poolReclaim') => t.app.services.rules.run(kind);
+const run = (kind: 'staleCustomers' | 'followUpDue' | 'poolReclaim' | 'birthday') => t.app.services.rules.run(kind);
 /** Moves the clock forward to the next time it is `hour`:00 in Shanghai. */
 const nextShanghaiHour = (hour: number) => {
   const shanghai = 8 * 3_600_000;
@@ -155,11 +155,39 @@ describe('pool reclaim', () => {
   });
 });
 
+describe('birthdays', () => {
+  it('tells the owner three days ahead, for person-customers and contacts, and on 28 February for the 29th', async () => {
+    const shanghaiDay = (offsetDays: number) => new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai' }).format(new Date(clock.now().getTime() + offsetDays * day));
+    nextShanghaiHour(9);
+    const inThreeDays = shanghaiDay(3);
+    const person = await create('manager.south', '寿星本人', { type: 'person', industry: undefined, birthday: `1980${inThreeDays.slice(4)}` });
+    const company = await create('manager.south', '生日联系人有限公司');
+    await t.request(`/api/customers/${company}/contacts`, { method: 'POST', token: tokens['manager.south'], json: { name: '周总', birthday: `1975${inThreeDays.slice(4)}` } });
+    await t.request(`/api/customers/${company}/contacts`, { method: 'POST', token: tokens['manager.south'], json: { name: '已离职', birthday: `1975${inThreeDays.slice(4)}`, leftCompany: true } });
+    await run('birthday');
+    const card = (await cardsOf('manager.south')).find((c) => c.data.kind === 'birthday')!;
+    const people = (card.data as Json).people;
+    expect(people.map((p: Json) => [p.person, p.customer.id]).sort()).toEqual([
+      ['周总', company],
+      ['寿星本人', person],
+    ]);
+    expect(people[0].greeting).toContain('生日快乐');
+
+    // born on 29 February: in 2027 the reminder comes for the 28th
+    const leapling = await create('rep.south1', '闰日生日有限公司');
+    await t.request(`/api/customers/${leapling}/contacts`, { method: 'POST', token: tokens['rep.south1'], json: { name: '林小闰', birthday: '1992-02-29' } });
+    clock.set('2027-02-25T01:00:00Z'); // 09:00 in Shanghai, three days before 28 February
+    await run('birthday');
+    const leap = (await cardsOf('rep.south1')).find((c) => c.data.kind === 'birthday')!;
+    expect((leap.data as Json).people.map((p: Json) => p.person)).toEqual(['林小闰']);
+  });
+});
+
 describe('rules as data', () => {
   it('are edited by admins only, with checked parameters; a disabled rule stays silent', async () => {
     expect((await t.request('/api/rules', { token: tokens['rep.east1'] })).status).toBe(403);
     const list = (await (await t.request('/api/rules', { token: tokens.admin })).json()) as Json;
-    expect(list.items.map((r: Json) => r._id).sort()).toEqual(['followUpDue', 'poolReclaim', 'staleCustomers']);
+    expect(list.items.map((r: Json) => r._id).sort()).toEqual(['birthday', 'followUpDue', 'poolReclaim', 'staleCustomers']);
     const bad = await t.request('/api/rules/staleCustomers', { method: 'PUT', token: tokens.admin, json: { params: { days: { lead: 0, prospect: 7, customer: 30 } } } });
     expect(bad.status).toBe(400);
     const off = await t.request('/api/rules/staleCustomers', { method: 'PUT', token: tokens.admin, json: { enabled: false } });

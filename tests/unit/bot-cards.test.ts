@@ -7,7 +7,7 @@ const customers = Array.from({ length: 12 }, (_, i) => ({ id: `c${i}`, name: `�
 const samples: Card[] = [
   { id: 'stale-u1-2026-11-24', data: { kind: 'staleCustomers', customers, total: 12 } },
   { id: 'due-u1-2026-11-24', data: { kind: 'followUpDue', items: [{ id: 'c1', name: '华为科技', dueAt: '2026-11-24T01:00:00Z', overdue: false }, { id: 'c2', name: '阿里巴巴', dueAt: '2026-11-20T01:00:00Z', overdue: true }], total: 2 } },
-  { id: 'bday-c1-2026', data: { kind: 'birthday', customer: { id: 'c1', name: '华为科技' }, person: '张伟', date: '11月26日', greeting: '张总，生日快乐！' } },
+  { id: 'bday-c1-2026', data: { kind: 'birthday', people: [{ customer: { id: 'c1', name: '华为科技' }, person: '张伟', date: '11月26日', greeting: '张总，生日快乐！' }], total: 1 } },
   { id: 'reclaim-u1-2026-11-24', data: { kind: 'poolReclaimWarning', customers: customers.slice(0, 2).map((c) => ({ ...c, daysLeft: 2 })), total: 2 } },
   { id: 'approval-a1', data: { kind: 'contractApproval', approvalId: 'a1', contractId: 'k1', number: 'HT-2026-0001', customer: { id: 'c1', name: '华为科技' }, amountFen: 12_345_600, submitter: '李娜' } },
   { id: 'result-a1', data: { kind: 'approvalResult', contractId: 'k1', number: 'HT-2026-0001', customer: { id: 'c1', name: '华为科技' }, decision: 'approved', decidedBy: '张伟' } },

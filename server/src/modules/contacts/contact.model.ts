@@ -8,6 +8,7 @@ export interface Contact {
   phones: string[];
   email?: string;
   birthday?: Date;
+  birthdayKey?: string;
   isPrimary: boolean;
   leftCompany: boolean;
   notes?: string;
@@ -26,6 +27,7 @@ const contactSchema = new Schema<Contact>(
     phones: { type: [String], default: [] },
     email: String,
     birthday: Date,
+    birthdayKey: { type: String, default: undefined },
     isPrimary: { type: Boolean, default: false },
     leftCompany: { type: Boolean, default: false },
     notes: { type: String, maxlength: 1000 },
@@ -40,6 +42,7 @@ const contactSchema = new Schema<Contact>(
 
 contactSchema.index({ customerId: 1, deletedAt: 1, isPrimary: -1, createdAt: 1 });
 contactSchema.index({ searchTokens: 1, deletedAt: 1 });
+contactSchema.index({ birthdayKey: 1 }, { sparse: true });
 
 export type ContactModel = Model<Contact>;
 

@@ -10,7 +10,7 @@ import type { AuditService } from '../audit/audit.service.ts';
 import { diffFields } from '../audit/audit.service.ts';
 import type { CustomerService, RequestMeta } from '../customers/customer.service.ts';
 import { InputProblems } from '../customers/customer.input.ts';
-import { displayName, normaliseEmail, normalisePhone, parseDate, searchTokens, type NormalisedPhone } from '../standards/index.ts';
+import { birthdayKey, displayName, normaliseEmail, normalisePhone, parseDate, searchTokens, type NormalisedPhone } from '../standards/index.ts';
 import type { TimelineService } from '../timeline/timeline.service.ts';
 import type { Contact, ContactModel } from './contact.model.ts';
 
@@ -35,7 +35,7 @@ export const updateContactBody = z.object(contactFields).partial().strict();
 
 type ContactInput = Partial<z.infer<typeof updateContactBody>>;
 
-const editable = ['name', 'position', 'phones', 'email', 'birthday', 'isPrimary', 'leftCompany', 'notes'] as const;
+const editable = ['name', 'position', 'phones', 'email', 'birthday', 'birthdayKey', 'isPrimary', 'leftCompany', 'notes'] as const;
 
 export class ContactService {
   private readonly deps: { contacts: ContactModel; customers: CustomerService; audit: AuditService; timeline: TimelineService; clock: Clock };
@@ -70,6 +70,7 @@ export class ContactService {
       const date = input.birthday === null || input.birthday === '' ? null : parseDate(input.birthday);
       if (input.birthday !== null && input.birthday !== '' && !date) problems.add('birthday', 'error.customer.invalidDate');
       out.birthday = date;
+      out.birthdayKey = date ? birthdayKey(date) : null;
     }
     return out;
   }
@@ -198,6 +199,14 @@ export class ContactService {
 
   async belongsTo(contactId: Types.ObjectId, customerId: Types.ObjectId): Promise<boolean> {
     return (await this.deps.contacts.exists({ _id: contactId, customerId, deletedAt: null })) !== null;
+  }
+
+  /** Contacts still at their company whose birthday falls on one of these MM-DD keys. */
+  async *scanBirthdays(keys: string[]): AsyncGenerator<Pick<Contact, '_id' | 'name' | 'customerId' | 'birthday'>> {
+    const filter = { birthdayKey: { $in: keys }, deletedAt: null, leftCompany: false };
+    for await (const contact of this.deps.contacts.find(filter, { name: 1, customerId: 1, birthday: 1 }).lean<Contact[]>().cursor({ batchSize: 1000 })) {
+      yield contact as Contact;
+    }
   }
 
   /** A customer has one primary contact. */

@@ -25,6 +25,8 @@ export interface Customer {
   website?: string;
   tags: string[];
   birthday?: Date;
+  /** MM-DD of the birthday, for birthday reminders */
+  birthdayKey?: string;
   notes?: string;
 
   ownerId: Types.ObjectId | null;
@@ -85,6 +87,7 @@ const customerSchema = new Schema<Customer>(
     website: String,
     tags: { type: [String], default: [] },
     birthday: Date,
+    birthdayKey: { type: String, default: undefined },
     notes: { type: String, maxlength: 2000 },
 
     ownerId: { type: Schema.Types.ObjectId, default: null },
@@ -154,6 +157,8 @@ customerSchema.index({ searchTokens: 1 });
 customerSchema.index({ ownerId: 1, needsCompletion: 1 });
 // reclaim and stale rules (K6) scan by last follow-up
 customerSchema.index({ deletedAt: 1, lastFollowUpAt: 1 });
+// birthday reminders look people up by month and day
+customerSchema.index({ birthdayKey: 1 }, { sparse: true });
 // the follow-up-due rule scans by next follow-up
 customerSchema.index({ deletedAt: 1, nextFollowUpAt: 1 });
 

@@ -12,7 +12,7 @@ import type { AuditService, ClientInfo } from '../audit/audit.service.ts';
 import { diffFields } from '../audit/audit.service.ts';
 import type { DictionaryService } from '../dictionaries/dictionary.service.ts';
 import type { OrgService } from '../org/org.service.ts';
-import { companyIdentity, normalisePhone, sameCompany, searchFilter } from '../standards/index.ts';
+import { birthdayKey, companyIdentity, normalisePhone, sameCompany, searchFilter } from '../standards/index.ts';
 import type { TimelineService } from '../timeline/timeline.service.ts';
 import {
   deriveKeys,
@@ -215,6 +215,21 @@ export class CustomerService {
     }
   }
 
+  /** Owned person-customers whose birthday falls on one of these MM-DD keys. */
+  async *scanBirthdays(keys: string[]): AsyncGenerator<Pick<Customer, '_id' | 'name' | 'ownerId' | 'birthday'>> {
+    const filter: Record<string, unknown> = { birthdayKey: { $in: keys }, type: 'person', deletedAt: null, pool: null, ownerId: { $ne: null } };
+    for await (const customer of this.deps.customers.find(filter, { name: 1, ownerId: 1, birthday: 1 }).lean<Customer[]>().cursor({ batchSize: 1000 })) {
+      yield customer as Customer;
+    }
+  }
+
+  /** Names and owners of owned customers, for features that reach customers through their records. */
+  async owners(ids: Types.ObjectId[]): Promise<Map<string, { name: string; ownerId: string }>> {
+    if (ids.length === 0) return new Map();
+    const found = await this.deps.customers.find({ _id: { $in: ids }, deletedAt: null, ownerId: { $ne: null } }, { name: 1, ownerId: 1 }).lean<Customer[]>();
+    return new Map(found.map((c) => [c._id.toHexString(), { name: c.name, ownerId: c.ownerId!.toHexString() }]));
+  }
+
   // ---- duplicate control -----------------------------------------------------------------------
 
   /** Existing customers that the given name or phones would duplicate; scoped in what they reveal. */
@@ -341,6 +356,7 @@ export class CustomerService {
     const doc = {
       ...stripNulls(fields),
       ...deriveKeys({ type: fields.type!, name: fields.name!, phones: fields.phones! }),
+      ...(fields.birthday ? { birthdayKey: birthdayKey(fields.birthday) } : {}),
       ownerId: owner.id,
       ownerDepartmentId: owner.departmentId,
       ownerSince: now,
@@ -398,6 +414,10 @@ export class CustomerService {
       else set[field] = after;
     }
     set.needsCompletion = missingFields({ phones: next.phones, region: next.region, level: next.level, type: next.type, industry: next.industry });
+    if (changes.some((c) => c.field === 'birthday')) {
+      if (next.birthday) set.birthdayKey = birthdayKey(next.birthday);
+      else unset.birthdayKey = '';
+    }
     if (keysChange) {
       const keys = deriveKeys({ type: next.type, name: next.name, phones: next.phones });
       Object.assign(set, { nameKey: keys.nameKey, pinyinKey: keys.pinyinKey, searchTokens: keys.searchTokens });

@@ -7,7 +7,7 @@ import type { Models } from '../../app.ts';
 import type { Clock } from '../../core/clock.ts';
 import { deriveKeys, missingFields } from '../customers/customer.input.ts';
 import type { CustomerStage } from '../customers/customer.model.ts';
-import { regionTree, searchTokens, normalisePhone, type NormalisedPhone } from '../standards/index.ts';
+import { birthdayKey, regionTree, searchTokens, normalisePhone, type NormalisedPhone } from '../standards/index.ts';
 import * as words from './demo-vocabulary.ts';
 
 /** A small deterministic generator, so every seeded database looks the same. */
@@ -85,7 +85,7 @@ export async function seedDemoCustomers(models: Models, clock: Clock, options: S
         stage,
         ...(region ? { region, address: `${pick(words.streets)}${1 + Math.floor(rand() * 999)}号` } : {}),
         tags: rand() < 0.3 ? [pick(['重点客户', '老客户', '展会', '待报价'])] : [],
-        ...(isCompany ? {} : rand() < 0.5 ? { birthday: new Date(Date.UTC(1965 + Math.floor(rand() * 35), Math.floor(rand() * 12), 1 + Math.floor(rand() * 28))) } : {}),
+        ...(isCompany ? {} : rand() < 0.5 ? birthdayFields(new Date(Date.UTC(1965 + Math.floor(rand() * 35), Math.floor(rand() * 12), 1 + Math.floor(rand() * 28)))) : {}),
         ownerId: inPool ? null : owner._id,
         ownerDepartmentId: inPool ? null : (owner.departmentId ?? null),
         ownerSince: inPool ? null : createdAt,
@@ -179,6 +179,10 @@ async function insertSkippingDuplicates(
     const failed = new Set(writeErrors.map((w) => w.index));
     return docs.filter((_, i) => !failed.has(i)).map((d) => d._id);
   }
+}
+
+function birthdayFields(birthday: Date) {
+  return { birthday, birthdayKey: birthdayKey(birthday) };
 }
 
 function stripUndefined<T extends object>(value: T): Partial<T> {

@@ -20,6 +20,12 @@ export const ruleParams = {
       warnBefore: z.number().int().min(0).max(30).default(3),
     })
     .strict(),
+  birthday: z
+    .object({
+      /** how many days ahead the owner hears of a birthday */
+      daysAhead: z.number().int().min(0).max(30).default(3),
+    })
+    .strict(),
 } as const;
 
 export type RuleKind = keyof typeof ruleParams;
@@ -29,4 +35,5 @@ export const defaultRules: Record<RuleKind, { schedule: string }> = {
   staleCustomers: { schedule: '0 9 * * *' },
   followUpDue: { schedule: '30 8 * * *' },
   poolReclaim: { schedule: '0 2 * * *' },
+  birthday: { schedule: '0 9 * * *' },
 };

@@ -2,6 +2,7 @@
 // batches what it finds into one card per recipient, and writes each alert's key (rule, person,
 // day) under a unique index before sending, so two processes never send the same alert twice.
 import type { CardData } from '../../../../bot-cards/index.ts';
+import { Types } from 'mongoose';
 import type { RequestScope } from '../../core/auth/scope.ts';
 import { systemScope } from '../../core/auth/system-scope.ts';
 import { businessDay } from '../../core/calendar.ts';
@@ -10,6 +11,8 @@ import { AppError, notFound } from '../../core/errors.ts';
 import type { Logger } from '../../core/logger.ts';
 import { quietUntil } from '../../core/quiet-hours.ts';
 import type { CardService } from '../cards/card.service.ts';
+import type { ContactService } from '../contacts/contact.service.ts';
+import { birthdayKeysOn } from '../standards/index.ts';
 import type { Customer } from '../customers/customer.model.ts';
 import type { CustomerService, ScannedCustomer } from '../customers/customer.service.ts';
 import type { PoolService } from '../customers/pool.service.ts';
@@ -48,6 +51,7 @@ export class RulesService {
     alerts: AlertModel;
     snoozes: SnoozeModel;
     customers: CustomerService;
+    contacts: ContactService;
     pool: PoolService;
     cards: CardService;
     org: OrgService;
@@ -111,6 +115,8 @@ export class RulesService {
         return this.runFollowUpDue(now);
       case 'poolReclaim':
         return this.runPoolReclaim(rule, now);
+      case 'birthday':
+        return this.runBirthday(rule, now);
     }
   }
 
@@ -207,6 +213,46 @@ export class RulesService {
       }
     }
     return { rule: 'poolReclaim', alerts, reclaimed };
+  }
+
+  /** People with a birthday in N days (a person-customer, or a contact still at their company). */
+  private async runBirthday(rule: Rule, now: Date): Promise<RunResult> {
+    const { daysAhead } = ruleParams.birthday.parse(rule.params);
+    const day = businessDay(new Date(now.getTime() + daysAhead * dayMs));
+    const keys = birthdayKeysOn(day);
+    const date = `${Number(day.slice(5, 7))}月${Number(day.slice(8, 10))}日`;
+    type Person = { customer: { id: string; name: string }; person: string; date: string; greeting: string; weight: number };
+    const buckets = new Map<string, Bucket<Person>>();
+    const put = (owner: string, person: Person) => {
+      const bucket = buckets.get(owner) ?? new Bucket<Person>();
+      bucket.add(person);
+      buckets.set(owner, bucket);
+    };
+    const greeting = (name: string) => `${name}，生日快乐！祝您身体健康，万事顺意。`;
+    for await (const customer of this.deps.customers.scanBirthdays(keys)) {
+      const name = customer.name.replace(/[（(].*$/, '');
+      put(customer.ownerId!.toHexString(), { customer: { id: customer._id.toHexString(), name: customer.name }, person: name, date, greeting: greeting(name), weight: 0 });
+    }
+    let batch: { customerId: Types.ObjectId; person: string }[] = [];
+    const flush = async () => {
+      const owners = await this.deps.customers.owners([...new Set(batch.map((b) => b.customerId.toHexString()))].map((id) => new Types.ObjectId(id)));
+      for (const contact of batch) {
+        const owner = owners.get(contact.customerId.toHexString());
+        if (owner) put(owner.ownerId, { customer: { id: contact.customerId.toHexString(), name: owner.name }, person: contact.person, date, greeting: greeting(contact.person), weight: 0 });
+      }
+      batch = [];
+    };
+    for await (const contact of this.deps.contacts.scanBirthdays(keys)) {
+      batch.push({ customerId: contact.customerId, person: contact.name });
+      if (batch.length >= 500) await flush();
+    }
+    await flush();
+    let alerts = 0;
+    for (const [userId, bucket] of buckets) {
+      const card: CardData = { kind: 'birthday', people: bucket.top.map(({ customer, person, date: on, greeting: text }) => ({ customer, person, date: on, greeting: text })), total: bucket.total };
+      if (await this.alert('birthday', userId, now, card)) alerts++;
+    }
+    return { rule: 'birthday', alerts };
   }
 
   /** Card buttons of the alerts: "明天提醒" puts the card's customers off for a day. */

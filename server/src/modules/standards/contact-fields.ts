@@ -54,3 +54,20 @@ export function parseAmountFen(input: string | number | null | undefined): numbe
   const fen = Number((scaled + divisor / 2n) / divisor);
   return Number.isSafeInteger(fen) ? fen : null;
 }
+
+/** A birthday's month and day (MM-DD), the key birthday reminders look up. */
+export function birthdayKey(birthday: Date): string {
+  return birthday.toISOString().slice(5, 10);
+}
+
+/**
+ * The birthday keys celebrated on a calendar day (YYYY-MM-DD): its own, and on 28 February of a
+ * year without a 29th, also the people born on 29 February.
+ */
+export function birthdayKeysOn(day: string): string[] {
+  const keys = [day.slice(5)];
+  const year = Number(day.slice(0, 4));
+  const leap = (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
+  if (keys[0] === '02-28' && !leap) keys.push('02-29');
+  return keys;
+}
