@@ -197,6 +197,20 @@ describe('rules as data', () => {
     await t.request('/api/rules/staleCustomers', { method: 'PUT', token: tokens.admin, json: { enabled: true } });
   });
 
+  it('previews what a rule would send and reclaim, sending nothing', async () => {
+    await create('rep.south3', '预览提醒有限公司');
+    clock.advance(4 * day);
+    nextShanghaiHour(10);
+    const before = await t.inspect.outbox.countDocuments();
+    expect((await t.request('/api/rules/staleCustomers/preview', { token: tokens['rep.south3'] })).status).toBe(403);
+    const preview = (await (await t.request('/api/rules/staleCustomers/preview', { token: tokens.admin })).json()) as Json;
+    const mine = preview.cards.find((c: Json) => c.recipient.name === '黄敏');
+    expect(mine.data.customers.map((c: Json) => c.name)).toContain('预览提醒有限公司');
+    expect(await t.inspect.outbox.countDocuments()).toBe(before);
+    const reclaim = (await (await t.request('/api/rules/poolReclaim/preview', { token: tokens.admin })).json()) as Json;
+    expect(Array.isArray(reclaim.reclaim)).toBe(true);
+  });
+
   it('runs as a real Agenda job', async () => {
     await create('rep.east1', '定时任务提醒有限公司');
     clock.advance(3 * day);

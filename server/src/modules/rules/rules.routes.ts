@@ -27,6 +27,10 @@ export function rulesRoutes(rules: RulesService): Router<KemaiState> {
     const body = parseInput(updateBody, ctx.request.body, ctx.state.locale);
     ctx.body = await rules.update(scopeOf(ctx.state), ctx.params.kind!, body);
   });
+  /** what the rule would send, to whom, and what it would reclaim, if it ran now */
+  router.get('/rules/:kind/preview', requireAuth(), async (ctx) => {
+    ctx.body = await rules.preview(scopeOf(ctx.state), ctx.params.kind!);
+  });
   /** runs a rule now, as its schedule would (admins, to try a change) */
   router.post('/rules/:kind/run', requireAuth(), async (ctx) => {
     scopeOf(ctx.state).require('settings.manage');

@@ -33,6 +33,12 @@ export interface RunResult {
   reclaimed?: number;
 }
 
+/** The cards a run would send and the customers it would reclaim. */
+interface Plan {
+  alerts: { rule: string; userId: string; data: CardData }[];
+  reclaim: string[];
+}
+
 /** One recipient's list: the five most pressing items and how many there are in all. */
 class Bucket<T extends { weight: number }> {
   top: T[] = [];
@@ -108,15 +114,47 @@ export class RulesService {
     if (!rule.enabled) return { rule: kind, alerts: 0 };
     const held = quietUntil(now, rule.quietHours);
     if (held) return { rule: kind, alerts: 0, deferredUntil: held };
-    switch (kind) {
+    const plan = await this.plan(rule, now);
+    let alerts = 0;
+    for (const alert of plan.alerts) if (await this.alert(alert.rule, alert.userId, now, alert.data)) alerts++;
+    if (kind !== 'poolReclaim') return { rule: kind, alerts };
+    let reclaimed = 0;
+    const system = systemScope();
+    for (const id of plan.reclaim) {
+      try {
+        await this.deps.pool.release(system, id, '长期未跟进，自动回收公海', { locale: 'zh-CN', client: { via: 'job' } });
+        reclaimed++;
+      } catch (error) {
+        // claimed, followed up or moved meanwhile: the next run decides again
+        this.deps.logger.warn({ err: error, customerId: id }, 'reclaim skipped');
+      }
+    }
+    return { rule: kind, alerts, reclaimed };
+  }
+
+  /** What a rule would do now: the cards and who gets them, the customers it would reclaim. */
+  async preview(scope: RequestScope, kind: string) {
+    scope.require('settings.manage');
+    const rule = await this.get(kind);
+    const plan = await this.plan(rule, this.deps.clock.now());
+    const names = await this.deps.org.displayNames(plan.alerts.map((a) => a.userId));
+    return {
+      rule: rule._id,
+      cards: plan.alerts.map((a) => ({ recipient: { id: a.userId, name: names.get(a.userId) ?? '' }, data: a.data })),
+      reclaim: plan.reclaim,
+    };
+  }
+
+  private plan(rule: Rule, now: Date): Promise<Plan> {
+    switch (rule._id as RuleKind) {
       case 'staleCustomers':
-        return this.runStale(rule, now);
+        return this.planStale(rule, now);
       case 'followUpDue':
-        return this.runFollowUpDue(now);
+        return this.planFollowUpDue(now);
       case 'poolReclaim':
-        return this.runPoolReclaim(rule, now);
+        return this.planPoolReclaim(rule, now);
       case 'birthday':
-        return this.runBirthday(rule, now);
+        return this.planBirthday(rule, now);
     }
   }
 
@@ -124,7 +162,7 @@ export class RulesService {
     return Math.floor((now.getTime() - (customer.lastFollowUpAt ?? customer.createdAt).getTime()) / dayMs);
   }
 
-  private async runStale(rule: Rule, now: Date): Promise<RunResult> {
+  private async planStale(rule: Rule, now: Date): Promise<Plan> {
     const params = ruleParams.staleCustomers.parse(rule.params);
     const buckets = new Map<string, Bucket<{ id: string; name: string; idleDays: number; weight: number }>>();
     const put = (userId: string, customer: ScannedCustomer, idleDays: number) => {
@@ -148,15 +186,17 @@ export class RulesService {
         }
       }
     }
-    let alerts = 0;
-    for (const [userId, bucket] of buckets) {
-      const card: CardData = { kind: 'staleCustomers', customers: bucket.top.map(({ id, name, idleDays }) => ({ id, name, idleDays })), total: bucket.total };
-      if (await this.alert('staleCustomers', userId, now, card)) alerts++;
-    }
-    return { rule: 'staleCustomers', alerts };
+    return {
+      alerts: [...buckets].map(([userId, bucket]) => ({
+        rule: 'staleCustomers',
+        userId,
+        data: { kind: 'staleCustomers', customers: bucket.top.map(({ id, name, idleDays }) => ({ id, name, idleDays })), total: bucket.total },
+      })),
+      reclaim: [],
+    };
   }
 
-  private async runFollowUpDue(now: Date): Promise<RunResult> {
+  private async planFollowUpDue(now: Date): Promise<Plan> {
     const local = now.getTime() + shanghaiOffsetMs;
     const startOfToday = new Date(Math.floor(local / dayMs) * dayMs - shanghaiOffsetMs);
     const endOfToday = new Date(startOfToday.getTime() + dayMs - 1);
@@ -169,15 +209,17 @@ export class RulesService {
       bucket.add({ id: customer._id.toHexString(), name: customer.name, dueAt: due.toISOString(), overdue: due < startOfToday, weight: -due.getTime() });
       buckets.set(owner, bucket);
     }
-    let alerts = 0;
-    for (const [userId, bucket] of buckets) {
-      const card: CardData = { kind: 'followUpDue', items: bucket.top.map(({ id, name, dueAt, overdue }) => ({ id, name, dueAt, overdue })), total: bucket.total };
-      if (await this.alert('followUpDue', userId, now, card)) alerts++;
-    }
-    return { rule: 'followUpDue', alerts };
+    return {
+      alerts: [...buckets].map(([userId, bucket]) => ({
+        rule: 'followUpDue',
+        userId,
+        data: { kind: 'followUpDue', items: bucket.top.map(({ id, name, dueAt, overdue }) => ({ id, name, dueAt, overdue })), total: bucket.total },
+      })),
+      reclaim: [],
+    };
   }
 
-  private async runPoolReclaim(rule: Rule, now: Date): Promise<RunResult> {
+  private async planPoolReclaim(rule: Rule, now: Date): Promise<Plan> {
     const params = ruleParams.poolReclaim.parse(rule.params);
     const warnings = new Map<string, Bucket<{ id: string; name: string; daysLeft: number; weight: number }>>();
     const due: Pick<Customer, '_id' | 'ownerId'>[] = [];
@@ -196,27 +238,18 @@ export class RulesService {
         warnings.set(owner, bucket);
       }
     }
-    let alerts = 0;
-    for (const [userId, bucket] of warnings) {
-      const card: CardData = { kind: 'poolReclaimWarning', customers: bucket.top.map(({ id, name, daysLeft }) => ({ id, name, daysLeft })), total: bucket.total };
-      if (await this.alert('poolReclaimWarning', userId, now, card)) alerts++;
-    }
-    let reclaimed = 0;
-    const system = systemScope();
-    for (const customer of due) {
-      try {
-        await this.deps.pool.release(system, customer._id.toHexString(), '长期未跟进，自动回收公海', { locale: 'zh-CN', client: { via: 'job' } });
-        reclaimed++;
-      } catch (error) {
-        // claimed, followed up or moved meanwhile: the next run decides again
-        this.deps.logger.warn({ err: error, customerId: customer._id.toHexString() }, 'reclaim skipped');
-      }
-    }
-    return { rule: 'poolReclaim', alerts, reclaimed };
+    return {
+      alerts: [...warnings].map(([userId, bucket]) => ({
+        rule: 'poolReclaimWarning',
+        userId,
+        data: { kind: 'poolReclaimWarning', customers: bucket.top.map(({ id, name, daysLeft }) => ({ id, name, daysLeft })), total: bucket.total },
+      })),
+      reclaim: due.map((c) => c._id.toHexString()),
+    };
   }
 
   /** People with a birthday in N days (a person-customer, or a contact still at their company). */
-  private async runBirthday(rule: Rule, now: Date): Promise<RunResult> {
+  private async planBirthday(rule: Rule, now: Date): Promise<Plan> {
     const { daysAhead } = ruleParams.birthday.parse(rule.params);
     const day = businessDay(new Date(now.getTime() + daysAhead * dayMs));
     const keys = birthdayKeysOn(day);
@@ -247,12 +280,14 @@ export class RulesService {
       if (batch.length >= 500) await flush();
     }
     await flush();
-    let alerts = 0;
-    for (const [userId, bucket] of buckets) {
-      const card: CardData = { kind: 'birthday', people: bucket.top.map(({ customer, person, date: on, greeting: text }) => ({ customer, person, date: on, greeting: text })), total: bucket.total };
-      if (await this.alert('birthday', userId, now, card)) alerts++;
-    }
-    return { rule: 'birthday', alerts };
+    return {
+      alerts: [...buckets].map(([userId, bucket]) => ({
+        rule: 'birthday',
+        userId,
+        data: { kind: 'birthday', people: bucket.top.map(({ customer, person, date: on, greeting: text }) => ({ customer, person, date: on, greeting: text })), total: bucket.total },
+      })),
+      reclaim: [],
+    };
   }
 
   /** Card buttons of the alerts: "明天提醒" puts the card's customers off for a day. */
