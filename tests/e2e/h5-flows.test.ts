@@ -140,6 +140,22 @@ describe.skipIf(!hasChromium)('H5 app in Chromium', () => {
     await t.inspect.customers.updateOne({ _id: customerId }, { $set: { lastFollowUpAt: new Date() } });
   });
 
+  it('lets an admin tune the reminder rules and preview them', async () => {
+    const admin = await phoneContext(browser, t.baseUrl);
+    const adminPage = await admin.newPage();
+    await adminPage.goto('/');
+    await adminPage.locator('[data-test="login-admin"]').click();
+    await adminPage.getByText('今日待跟进').waitFor();
+    await adminPage.goto('/#/me');
+    await adminPage.locator('[data-test="settings"]').click();
+    const stale = adminPage.locator('[data-test="rule-staleCustomers"]');
+    await stale.waitFor();
+    await stale.getByText('预览').click();
+    await stale.getByText(/现在运行会发 \d+ 张卡片/).waitFor();
+    await screenshot(adminPage, 'rules-settings');
+    await admin.close();
+  });
+
   it('does not show the customer to rep.east2', async () => {
     const rep2 = await phoneContext(browser, t.baseUrl);
     const other = await rep2.newPage();
