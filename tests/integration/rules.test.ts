@@ -28,7 +28,7 @@ const create = async (login: DemoLogin, name: string, extra: Json = {}) => {
   return ((await response.json()) as Json).id as string;
 };
 const cardsOf = async (login: DemoLogin) => (await t.inspect.outbox.find({ userId: ids[login] }).sort({ createdAt: 1 }).lean()).map((e) => e.card);
-const run = (kind: 'staleCustomers' | 'followUpDue' | 'poolReclaim' | 'birthday') => t.app.services.rules.run(kind);
+const run = (kind: 'staleCustomers' | 'followUpDue' | 'poolReclaim' | 'birthday' | 'dataQuality') => t.app.services.rules.run(kind);
 /** Moves the clock forward to the next time it is `hour`:00 in Shanghai. */
 const nextShanghaiHour = (hour: number) => {
   const shanghai = 8 * 3_600_000;
@@ -183,11 +183,22 @@ describe('birthdays', () => {
   });
 });
 
+describe('data quality', () => {
+  it('tells each owner how many of their customers still miss key fields', async () => {
+    await create('director', '资料不全甲有限公司');
+    await create('director', '资料不全乙有限公司', { phones: ['13512345678'], level: 'A', region: { province: '广东', city: '深圳' } });
+    nextShanghaiHour(10);
+    await run('dataQuality');
+    const card = (await cardsOf('director')).find((c) => c.data.kind === 'dataQuality')!;
+    expect(card.data).toMatchObject({ incomplete: 1 });
+  });
+});
+
 describe('rules as data', () => {
   it('are edited by admins only, with checked parameters; a disabled rule stays silent', async () => {
     expect((await t.request('/api/rules', { token: tokens['rep.east1'] })).status).toBe(403);
     const list = (await (await t.request('/api/rules', { token: tokens.admin })).json()) as Json;
-    expect(list.items.map((r: Json) => r._id).sort()).toEqual(['birthday', 'followUpDue', 'poolReclaim', 'staleCustomers']);
+    expect(list.items.map((r: Json) => r._id).sort()).toEqual(['birthday', 'dataQuality', 'followUpDue', 'poolReclaim', 'staleCustomers']);
     const bad = await t.request('/api/rules/staleCustomers', { method: 'PUT', token: tokens.admin, json: { params: { days: { lead: 0, prospect: 7, customer: 30 } } } });
     expect(bad.status).toBe(400);
     const off = await t.request('/api/rules/staleCustomers', { method: 'PUT', token: tokens.admin, json: { enabled: false } });

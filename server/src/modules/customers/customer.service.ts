@@ -203,12 +203,13 @@ export class CustomerService {
    * Owned customers for rules and jobs, streamed from the database (never all in memory): those of
    * a stage idle since before `idleBefore`, or due for follow-up by `dueBefore`.
    */
-  async *scanOwned(query: { stage?: Customer['stage']; idleBefore?: Date; dueBefore?: Date }): AsyncGenerator<ScannedCustomer> {
+  async *scanOwned(query: { stage?: Customer['stage']; idleBefore?: Date; dueBefore?: Date; incomplete?: boolean }): AsyncGenerator<ScannedCustomer> {
     const filter: Record<string, unknown> = { deletedAt: null, pool: null, ownerId: { $ne: null } };
     if (query.stage) filter.stage = query.stage;
     // idle for the full period: the last follow-up (or the creation) at or before the cut-off
     if (query.idleBefore) filter.$or = [{ lastFollowUpAt: { $lte: query.idleBefore } }, { lastFollowUpAt: null, createdAt: { $lte: query.idleBefore } }];
     if (query.dueBefore) filter.nextFollowUpAt = { $ne: null, $lte: query.dueBefore };
+    if (query.incomplete) filter['needsCompletion.0'] = { $exists: true };
     const projection = { name: 1, stage: 1, ownerId: 1, ownerDepartmentId: 1, lastFollowUpAt: 1, nextFollowUpAt: 1, createdAt: 1 };
     for await (const customer of this.deps.customers.find(filter, projection).lean<ScannedCustomer[]>().cursor({ batchSize: 1000 })) {
       yield customer as ScannedCustomer;

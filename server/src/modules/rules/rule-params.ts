@@ -26,6 +26,7 @@ export const ruleParams = {
       daysAhead: z.number().int().min(0).max(30).default(3),
     })
     .strict(),
+  dataQuality: z.object({}).strict(),
 } as const;
 
 export type RuleKind = keyof typeof ruleParams;
@@ -36,4 +37,6 @@ export const defaultRules: Record<RuleKind, { schedule: string }> = {
   followUpDue: { schedule: '30 8 * * *' },
   poolReclaim: { schedule: '0 2 * * *' },
   birthday: { schedule: '0 9 * * *' },
+  /** Monday mornings: each rep's customers still missing key fields (待补充) */
+  dataQuality: { schedule: '0 10 * * 1' },
 };

@@ -155,6 +155,8 @@ export class RulesService {
         return this.planPoolReclaim(rule, now);
       case 'birthday':
         return this.planBirthday(rule, now);
+      case 'dataQuality':
+        return this.planDataQuality();
     }
   }
 
@@ -286,6 +288,19 @@ export class RulesService {
         userId,
         data: { kind: 'birthday', people: bucket.top.map(({ customer, person, date: on, greeting: text }) => ({ customer, person, date: on, greeting: text })), total: bucket.total },
       })),
+      reclaim: [],
+    };
+  }
+
+  /** Each owner's count of customers still missing key fields. */
+  private async planDataQuality(): Promise<Plan> {
+    const counts = new Map<string, number>();
+    for await (const customer of this.deps.customers.scanOwned({ incomplete: true })) {
+      const owner = customer.ownerId!.toHexString();
+      counts.set(owner, (counts.get(owner) ?? 0) + 1);
+    }
+    return {
+      alerts: [...counts].map(([userId, incomplete]) => ({ rule: 'dataQuality', userId, data: { kind: 'dataQuality', incomplete, duplicateGroups: 0, invalidPhones: 0 } })),
       reclaim: [],
     };
   }
