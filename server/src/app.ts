@@ -180,7 +180,7 @@ export function buildServices(models: Models, deps: Pick<AppDeps, 'config' | 'se
   const cards = new CardService({ deliveries: models.deliveries, pending: models.pendingCards, platform, org, clock, logger });
   cards.registerActions(dispatcher);
   new BotService({ auth, customers, cards, clock }).register(dispatcher);
-  const rules = new RulesService({ rules: models.rules, alerts: models.alerts, snoozes: models.snoozes, customers, contacts, pool, cards, org, clock, logger });
+  const rules = new RulesService({ rules: models.rules, alerts: models.alerts, snoozes: models.snoozes, customers, contacts, followUps, pool, cards, org, clock, logger });
   rules.registerActions(dispatcher);
   const orgSync = new OrgSyncService({ platform, departments: models.departments, users: models.users, pool, logger });
   return { clock, org, auth, dictionaries, settings, audit, timeline, customers, pool, contacts, files, followUps, platform, wecomApi, dispatcher, cards, orgSync, rules };

@@ -28,7 +28,7 @@ const create = async (login: DemoLogin, name: string, extra: Json = {}) => {
   return ((await response.json()) as Json).id as string;
 };
 const cardsOf = async (login: DemoLogin) => (await t.inspect.outbox.find({ userId: ids[login] }).sort({ createdAt: 1 }).lean()).map((e) => e.card);
-const run = (kind: 'staleCustomers' | 'followUpDue' | 'poolReclaim' | 'birthday' | 'dataQuality') => t.app.services.rules.run(kind);
+const run = (kind: 'staleCustomers' | 'followUpDue' | 'poolReclaim' | 'birthday' | 'dataQuality' | 'dailyDigest') => t.app.services.rules.run(kind);
 /** Moves the clock forward to the next time it is `hour`:00 in Shanghai. */
 const nextShanghaiHour = (hour: number) => {
   const shanghai = 8 * 3_600_000;
@@ -194,11 +194,29 @@ describe('data quality', () => {
   });
 });
 
+describe('daily digest', () => {
+  it('gives each manager their team’s day, and the director the whole sales centre', async () => {
+    nextShanghaiHour(9);
+    const id = await create('rep.east2', '简报客户有限公司');
+    await t.request(`/api/customers/${id}/follow-ups`, { method: 'POST', token: tokens['rep.east2'], json: { method: 'visit', content: '拜访' } });
+    await t.request(`/api/customers/${id}/follow-ups`, { method: 'POST', token: tokens['rep.east2'], json: { method: 'call', content: '电话' } });
+    nextShanghaiHour(18);
+    await run('dailyDigest');
+    const east = (await cardsOf('manager.east')).find((c) => c.data.kind === 'dailyDigest')!;
+    expect(east.data).toMatchObject({ newCustomers: 1, followUps: 2, visits: 1 });
+    const south = (await cardsOf('manager.south')).find((c) => c.data.kind === 'dailyDigest')!;
+    expect(south.data).toMatchObject({ newCustomers: 0, followUps: 0 });
+    const director = (await cardsOf('director')).find((c) => c.data.kind === 'dailyDigest')!;
+    expect((director.data as Json).followUps).toBeGreaterThanOrEqual(2);
+    expect(await cardsOf('rep.east2')).not.toContainEqual(expect.objectContaining({ data: expect.objectContaining({ kind: 'dailyDigest' }) }));
+  });
+});
+
 describe('rules as data', () => {
   it('are edited by admins only, with checked parameters; a disabled rule stays silent', async () => {
     expect((await t.request('/api/rules', { token: tokens['rep.east1'] })).status).toBe(403);
     const list = (await (await t.request('/api/rules', { token: tokens.admin })).json()) as Json;
-    expect(list.items.map((r: Json) => r._id).sort()).toEqual(['birthday', 'dataQuality', 'followUpDue', 'poolReclaim', 'staleCustomers']);
+    expect(list.items.map((r: Json) => r._id).sort()).toEqual(['birthday', 'dailyDigest', 'dataQuality', 'followUpDue', 'poolReclaim', 'staleCustomers']);
     const bad = await t.request('/api/rules/staleCustomers', { method: 'PUT', token: tokens.admin, json: { params: { days: { lead: 0, prospect: 7, customer: 30 } } } });
     expect(bad.status).toBe(400);
     const off = await t.request('/api/rules/staleCustomers', { method: 'PUT', token: tokens.admin, json: { enabled: false } });

@@ -45,7 +45,7 @@ const en: typeof zhCN = {
     pool: 'Public pool rules', dailyClaimLimit: 'Claims per day', holdingLimit: 'Customers held at most', cooldownDays: 'Re-claim cool-down (days)',
     organisation: 'Organisation', sync: 'Sync contacts', syncHint: 'Departments and people from WeCom or DingTalk; also every night at 2:00',
     synced: '{created} added, {updated} updated, {left} left',
-    rule: { staleCustomers: 'Follow-up reminders', followUpDue: 'Due today', poolReclaim: 'Pool reclaim', birthday: 'Birthdays', dataQuality: 'Missing details' },
+    rule: { staleCustomers: 'Follow-up reminders', followUpDue: 'Due today', poolReclaim: 'Pool reclaim', birthday: 'Birthdays', dataQuality: 'Missing details', dailyDigest: 'Daily digest' },
     enabled: 'On', daysFor: '{stage} (days)', daysAhead: 'Days ahead', quietHours: 'Quiet hours', quietWeekends: 'Quiet at weekends',
     preview: 'Preview', previewResult: 'A run now would send {cards} cards and reclaim {reclaim} customers',
   },

@@ -43,7 +43,7 @@ export default {
     pool: '公海规则', dailyClaimLimit: '每日领取上限', holdingLimit: '持有客户上限', cooldownDays: '放弃后不可重领（天）',
     organisation: '组织架构', sync: '同步通讯录', syncHint: '从企业微信或钉钉同步部门和人员；每晚 2 点也会自动同步',
     synced: '新增 {created} 人，更新 {updated} 人，离职 {left} 人',
-    rule: { staleCustomers: '客户跟进提醒', followUpDue: '今日待跟进', poolReclaim: '公海回收', birthday: '生日提醒', dataQuality: '资料待补充提醒' },
+    rule: { staleCustomers: '客户跟进提醒', followUpDue: '今日待跟进', poolReclaim: '公海回收', birthday: '生日提醒', dataQuality: '资料待补充提醒', dailyDigest: '每日简报' },
     enabled: '启用', daysFor: '{stage}（天）', daysAhead: '提前天数', quietHours: '免打扰时段', quietWeekends: '周末免打扰',
     preview: '预览', previewResult: '现在运行会发 {cards} 张卡片，回收 {reclaim} 位客户',
   },

@@ -216,6 +216,17 @@ export class CustomerService {
     }
   }
 
+  /** A team's day: customers it gained in [from, to), and follow-ups due by `to` (those before `from` overdue). */
+  async teamDay(departmentIds: string[], from: Date, to: Date): Promise<{ newCustomers: number; dueToday: number; overdue: number }> {
+    const departments = { $in: departmentIds.map((id) => oid(id)) };
+    const [newCustomers, due, overdue] = await Promise.all([
+      this.deps.customers.countDocuments({ ownerDepartmentId: departments, deletedAt: null, createdAt: { $gte: from, $lt: to } }),
+      this.deps.customers.countDocuments({ ownerDepartmentId: departments, deletedAt: null, nextFollowUpAt: { $ne: null, $lt: to } }),
+      this.deps.customers.countDocuments({ ownerDepartmentId: departments, deletedAt: null, nextFollowUpAt: { $ne: null, $lt: from } }),
+    ]);
+    return { newCustomers, dueToday: due - overdue, overdue };
+  }
+
   /** Owned person-customers whose birthday falls on one of these MM-DD keys. */
   async *scanBirthdays(keys: string[]): AsyncGenerator<Pick<Customer, '_id' | 'name' | 'ownerId' | 'birthday'>> {
     const filter: Record<string, unknown> = { birthdayKey: { $in: keys }, type: 'person', deletedAt: null, pool: null, ownerId: { $ne: null } };

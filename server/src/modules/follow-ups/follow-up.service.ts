@@ -181,6 +181,17 @@ export class FollowUpService {
     return { items: await this.views(page), nextCursor };
   }
 
+  /** Follow-ups and visits logged by these people in [from, to): for digests and reports. */
+  async activityCounts(userIds: string[], from: Date, to: Date): Promise<{ followUps: number; visits: number }> {
+    if (userIds.length === 0) return { followUps: 0, visits: 0 };
+    const rows = await this.deps.followUps.aggregate<{ _id: string; n: number }>([
+      { $match: { createdBy: { $in: userIds.map((id) => new Types.ObjectId(id)) }, at: { $gte: from, $lt: to } } },
+      { $group: { _id: '$method', n: { $sum: 1 } } },
+    ]);
+    const total = rows.reduce((sum, row) => sum + row.n, 0);
+    return { followUps: total, visits: rows.find((row) => row._id === 'visit')?.n ?? 0 };
+  }
+
   async listForCustomer(scope: RequestScope, customerId: string, limit: number, cursor?: string) {
     const customer = await this.deps.customers.requireFull(scope, customerId);
     return this.page({ customerId: customer._id }, limit, cursor);

@@ -215,6 +215,21 @@ export class OrgService {
     return this.users.findOne({ platform, platformUserId, active: true }).lean<User>();
   }
 
+  /** Active managers and directors, with the departments and people they lead (for digests). */
+  async teams(): Promise<{ managerId: string; departmentIds: string[]; memberIds: string[] }[]> {
+    const leaders = await this.users.find({ active: true, role: { $in: ['manager', 'director'] } }, { departmentId: 1 }).lean<User[]>();
+    const teams = [];
+    for (const leader of leaders) {
+      if (!leader.departmentId) continue;
+      const departmentIds = await this.departmentSubtree(leader.departmentId);
+      const members = await this.users
+        .find({ departmentId: { $in: departmentIds.map((id) => new Types.ObjectId(id)) }, active: true }, { _id: 1 })
+        .lean<User[]>();
+      teams.push({ managerId: leader._id.toHexString(), departmentIds, memberIds: members.map((m) => m._id.toHexString()) });
+    }
+    return teams;
+  }
+
   /** The nearest active manager of a department: its own, else each parent's in turn. */
   async managerOfDepartment(departmentId: string): Promise<string | null> {
     const chain = [departmentId, ...(await this.departmentAncestors(departmentId))];

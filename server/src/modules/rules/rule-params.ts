@@ -27,6 +27,7 @@ export const ruleParams = {
     })
     .strict(),
   dataQuality: z.object({}).strict(),
+  dailyDigest: z.object({}).strict(),
 } as const;
 
 export type RuleKind = keyof typeof ruleParams;
@@ -39,4 +40,6 @@ export const defaultRules: Record<RuleKind, { schedule: string }> = {
   birthday: { schedule: '0 9 * * *' },
   /** Monday mornings: each rep's customers still missing key fields (待补充) */
   dataQuality: { schedule: '0 10 * * 1' },
+  /** to each manager and director at six in the evening */
+  dailyDigest: { schedule: '0 18 * * *' },
 };

@@ -12,6 +12,7 @@ import type { Logger } from '../../core/logger.ts';
 import { quietUntil } from '../../core/quiet-hours.ts';
 import type { CardService } from '../cards/card.service.ts';
 import type { ContactService } from '../contacts/contact.service.ts';
+import type { FollowUpService } from '../follow-ups/follow-up.service.ts';
 import { birthdayKeysOn } from '../standards/index.ts';
 import type { Customer } from '../customers/customer.model.ts';
 import type { CustomerService, ScannedCustomer } from '../customers/customer.service.ts';
@@ -58,6 +59,7 @@ export class RulesService {
     snoozes: SnoozeModel;
     customers: CustomerService;
     contacts: ContactService;
+    followUps: FollowUpService;
     pool: PoolService;
     cards: CardService;
     org: OrgService;
@@ -157,6 +159,8 @@ export class RulesService {
         return this.planBirthday(rule, now);
       case 'dataQuality':
         return this.planDataQuality();
+      case 'dailyDigest':
+        return this.planDailyDigest(now);
     }
   }
 
@@ -290,6 +294,22 @@ export class RulesService {
       })),
       reclaim: [],
     };
+  }
+
+  /** Each manager's team today: new customers, follow-ups and visits, what is due and overdue. */
+  private async planDailyDigest(now: Date): Promise<Plan> {
+    const day = businessDay(now);
+    const from = new Date(Date.parse(`${day}T00:00:00+08:00`));
+    const to = new Date(from.getTime() + dayMs);
+    const alerts: Plan['alerts'] = [];
+    for (const team of await this.deps.org.teams()) {
+      const [activity, customers] = await Promise.all([
+        this.deps.followUps.activityCounts(team.memberIds, from, to),
+        this.deps.customers.teamDay(team.departmentIds, from, to),
+      ]);
+      alerts.push({ rule: 'dailyDigest', userId: team.managerId, data: { kind: 'dailyDigest', date: day, ...activity, ...customers } });
+    }
+    return { alerts, reclaim: [] };
   }
 
   /** Each owner's count of customers still missing key fields. */
