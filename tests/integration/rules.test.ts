@@ -240,6 +240,14 @@ describe('rules as data', () => {
     expect(Array.isArray(reclaim.reclaim)).toBe(true);
   });
 
+  it('shows admins where each alert stands', async () => {
+    expect((await t.request('/api/rules/alerts', { token: tokens['rep.east1'] })).status).toBe(403);
+    const body = (await (await t.request('/api/rules/alerts?limit=200', { token: tokens.admin })).json()) as Json;
+    expect(body.items.length).toBeGreaterThan(0);
+    expect(new Set(body.items.map((a: Json) => a.status))).toEqual(new Set(['sent', 'acted']));
+    expect(body.items.find((a: Json) => a.status === 'acted')).toMatchObject({ rule: 'staleCustomers', recipient: { name: '李娜' } });
+  });
+
   it('runs as a real Agenda job', async () => {
     await create('rep.east1', '定时任务提醒有限公司');
     clock.advance(3 * day);

@@ -149,6 +149,18 @@ export class CardService {
     }
   }
 
+  /** Where each card stands: queued (waiting for a send slot or a retry), sent, failed, or acted on. */
+  async statusOf(cardIds: string[]): Promise<Map<string, { status: 'queued' | 'sent' | 'failed' | 'acted'; error?: string }>> {
+    const [deliveries, pending] = await Promise.all([
+      this.deps.deliveries.find({ cardId: { $in: cardIds } }, { cardId: 1, status: 1, error: 1 }).lean<Delivery[]>(),
+      this.deps.pending.find({ 'card.id': { $in: cardIds } }, { 'card.id': 1, lastError: 1 }).lean<PendingCard[]>(),
+    ]);
+    const out = new Map<string, { status: 'queued' | 'sent' | 'failed' | 'acted'; error?: string }>();
+    for (const d of deliveries) out.set(d.cardId, d.status === 'updated' ? { status: 'acted' } : d.status === 'failed' ? { status: 'failed', ...(d.error ? { error: d.error } : {}) } : { status: 'sent' });
+    for (const p of pending) out.set(p.card.id, { status: 'queued', ...(p.lastError ? { error: p.lastError } : {}) });
+    return out;
+  }
+
   /** Whether the user received the card (only recipients may act on it). */
   async received(cardId: string, userId: string): Promise<Delivery | null> {
     if (!Types.ObjectId.isValid(userId)) return null;

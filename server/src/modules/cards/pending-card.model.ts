@@ -30,6 +30,7 @@ const pendingCardSchema = new Schema<PendingCard>(
 );
 
 pendingCardSchema.index({ notBefore: 1, _id: 1 });
+pendingCardSchema.index({ 'card.id': 1 });
 
 export type PendingCardModel = Model<PendingCard>;
 

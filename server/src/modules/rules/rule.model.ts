@@ -55,6 +55,7 @@ const alertSchema = new Schema<Alert>(
   { versionKey: false },
 );
 alertSchema.index({ rule: 1, createdAt: -1 });
+alertSchema.index({ createdAt: -1 });
 
 export type AlertModel = Model<Alert>;
 

@@ -23,6 +23,14 @@ export function rulesRoutes(rules: RulesService): Router<KemaiState> {
     scopeOf(ctx.state).require('settings.manage');
     ctx.body = { items: await rules.list() };
   });
+  router.get('/rules/alerts', requireAuth(), async (ctx) => {
+    const query = parseInput(
+      z.object({ rule: z.string().regex(/^[a-zA-Z]{1,40}$/).optional(), limit: z.coerce.number().int().min(1).max(200).default(50) }).strict(),
+      ctx.query,
+      ctx.state.locale,
+    );
+    ctx.body = { items: await rules.recentAlerts(scopeOf(ctx.state), query.rule, query.limit) };
+  });
   router.put('/rules/:kind', requireAuth(), async (ctx) => {
     const body = parseInput(updateBody, ctx.request.body, ctx.state.locale);
     ctx.body = await rules.update(scopeOf(ctx.state), ctx.params.kind!, body);

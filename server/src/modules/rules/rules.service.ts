@@ -134,6 +134,24 @@ export class RulesService {
     return { rule: kind, alerts, reclaimed };
   }
 
+  /** Recent alerts and where each stands (queued, sent, failed with its reason, acted on). */
+  async recentAlerts(scope: RequestScope, rule: string | undefined, limit: number) {
+    scope.require('settings.manage');
+    const alerts = await this.deps.alerts
+      .find(rule ? { rule } : {})
+      .sort({ createdAt: -1 })
+      .limit(limit)
+      .lean();
+    const [statuses, names] = await Promise.all([this.deps.cards.statusOf(alerts.map((a) => a.cardId)), this.deps.org.displayNames(alerts.map((a) => a.userId))]);
+    return alerts.map((a) => ({
+      rule: a.rule,
+      period: a.period,
+      recipient: { id: a.userId, name: names.get(a.userId) ?? '' },
+      createdAt: a.createdAt,
+      ...(statuses.get(a.cardId) ?? { status: 'queued' as const }),
+    }));
+  }
+
   /** What a rule would do now: the cards and who gets them, the customers it would reclaim. */
   async preview(scope: RequestScope, kind: string) {
     scope.require('settings.manage');
