@@ -13,7 +13,19 @@ export type CardData =
   | { kind: 'poolReclaimWarning'; customers: (CustomerRef & { daysLeft: number })[]; total: number }
   | { kind: 'contractApproval'; approvalId: string; contractId: string; number: string; customer: CustomerRef; amountFen: number; submitter: string }
   | { kind: 'approvalResult'; contractId: string; number: string; customer: CustomerRef; decision: 'approved' | 'rejected'; decidedBy: string; comment?: string }
-  | { kind: 'dailyDigest'; date: string; newCustomers: number; followUps: number; visits: number; dueToday: number; overdue: number }
+  | {
+      kind: 'dailyDigest';
+      date: string;
+      newCustomers: number;
+      followUps: number;
+      visits: number;
+      dueToday: number;
+      overdue: number;
+      /** people of the team who logged nothing today */
+      silent?: string[];
+      /** customers the reclaim rule takes to the pool tomorrow */
+      reclaimTomorrow?: number;
+    }
   | { kind: 'dataQuality'; incomplete: number; duplicateGroups: number; invalidPhones: number }
   | { kind: 'customerLookup'; query: string; customers: (CustomerRef & { stage: string; owner: string })[]; total: number }
   | { kind: 'botHelp' };

@@ -26,7 +26,8 @@ export function cardView(card: Card, locale: Locale): CardView {
         title: text(locale, 'staleTitle'),
         description: text(locale, 'staleDesc', { n: Math.max(data.total, data.customers.length) }),
         lines: listed(data.customers, data.total, (c) => ({ text: text(locale, 'staleLine', { name: c.name, days: c.idleDays }), path: `/customers/${c.id}` }), locale),
-        path: only ? `/customers/${only.id}` : '/customers?idle=1',
+        // "+N more" opens the list filtered to customers idle at least as long as the least idle here
+        path: only ? `/customers/${only.id}` : `/customers?idleDays=${Math.min(...data.customers.map((c) => c.idleDays))}`,
         buttons: [
           ...(only
             ? [
@@ -95,7 +96,11 @@ export function cardView(card: Card, locale: Locale): CardView {
       return {
         title: text(locale, 'digestTitle', { date: data.date }),
         description: text(locale, 'digestDesc', { customers: data.newCustomers, followUps: data.followUps, visits: data.visits }),
-        lines: [{ text: text(locale, 'digestLine', { due: data.dueToday, overdue: data.overdue }), path: '/' }],
+        lines: [
+          { text: text(locale, 'digestLine', { due: data.dueToday, overdue: data.overdue }), path: '/' },
+          ...(data.silent?.length ? [{ text: text(locale, 'digestSilent', { names: data.silent.join('、') }) }] : []),
+          ...(data.reclaimTomorrow ? [{ text: text(locale, 'digestReclaim', { n: data.reclaimTomorrow }), path: '/customers' }] : []),
+        ],
         path: '/',
         buttons: [],
       };

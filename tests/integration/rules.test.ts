@@ -138,6 +138,10 @@ describe('follow-ups due', () => {
 describe('pool reclaim', () => {
   it('warns three days ahead, then moves the customer to the pool, where its former owner waits out the cool-down', async () => {
     const id = await create('rep.east2', '回收公海测试有限公司');
+    const lockedId = await create('rep.east2', '重点客户锁定有限公司');
+    expect((await t.request(`/api/customers/${lockedId}`, { method: 'PATCH', token: tokens['rep.east2'], json: { locked: true } })).status).toBe(403);
+    const locked = await t.request(`/api/customers/${lockedId}`, { method: 'PATCH', token: tokens['manager.east'], json: { locked: true } });
+    expect(((await locked.json()) as Json).locked).toBe(true);
     clock.advance(12 * day); // leads go after 15 days
     await run('poolReclaim'); // customers of earlier tests, idle long enough, go now
     expect((await t.inspect.customers.findById(id).lean())!.ownerId!.toHexString()).toBe(ids['rep.east2']);
@@ -149,6 +153,8 @@ describe('pool reclaim', () => {
     expect(reclaimed.reclaimed).toBeGreaterThanOrEqual(1);
     const customer = await t.inspect.customers.findById(id).lean();
     expect([customer!.ownerId, customer!.pool?.reason]).toEqual([null, '长期未跟进，自动回收公海']);
+    const kept = (await t.inspect.customers.findById(lockedId).lean())!;
+    expect(kept.ownerId!.toHexString()).toBe(ids['rep.east2']); // locked: exempt
     const timeline = (await (await t.request(`/api/customers/${id}`, { token: tokens.admin })).json()) as Json;
     expect(timeline.pool.name).toBe('公海');
     expect((await t.request(`/api/customers/${id}/claim`, { method: 'POST', token: tokens['rep.east2'] })).status).toBe(403);
@@ -204,6 +210,8 @@ describe('daily digest', () => {
     await run('dailyDigest');
     const east = (await cardsOf('manager.east')).find((c) => c.data.kind === 'dailyDigest')!;
     expect(east.data).toMatchObject({ newCustomers: 1, followUps: 2, visits: 1 });
+    expect((east.data as Json).silent).toEqual(expect.arrayContaining(['李娜', '刘洋']));
+    expect((east.data as Json).silent).not.toContain('王芳');
     const south = (await cardsOf('manager.south')).find((c) => c.data.kind === 'dailyDigest')!;
     expect(south.data).toMatchObject({ newCustomers: 0, followUps: 0 });
     const director = (await cardsOf('director')).find((c) => c.data.kind === 'dailyDigest')!;

@@ -67,7 +67,7 @@ export const createCustomerBody = z
   .strict();
 
 export const updateCustomerBody = z
-  .object({ ...customerFields, version: z.number().int().min(0) })
+  .object({ ...customerFields, locked: z.boolean(), version: z.number().int().min(0) })
   .partial()
   .strict();
 

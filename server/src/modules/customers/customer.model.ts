@@ -33,6 +33,8 @@ export interface Customer {
   ownerDepartmentId: Types.ObjectId | null;
   ownerSince: Date | null;
   collaboratorIds: Types.ObjectId[];
+  /** kept by its owner whatever the reclaim rule says (key accounts); managers set it */
+  locked: boolean;
   /** set while the customer sits in a public pool (no owner) */
   pool: { poolId: Types.ObjectId; enteredAt: Date; reason?: string } | null;
   /** recent releases, newest last: who let it go and when (claim cool-down) */
@@ -94,6 +96,7 @@ const customerSchema = new Schema<Customer>(
     ownerDepartmentId: { type: Schema.Types.ObjectId, default: null },
     ownerSince: { type: Date, default: null },
     collaboratorIds: { type: [Schema.Types.ObjectId], default: [] },
+    locked: { type: Boolean, default: false },
     pool: {
       type: new Schema({ poolId: Schema.Types.ObjectId, enteredAt: Date, reason: String }, { _id: false }),
       default: null,

@@ -56,7 +56,7 @@ export interface DuplicateMatch {
 
 export const auditedFields = [
   'type', 'name', 'industry', 'scale', 'level', 'source', 'stage', 'region', 'address', 'phones',
-  'email', 'website', 'tags', 'birthday', 'notes', 'collaboratorIds', 'ownerId',
+  'email', 'website', 'tags', 'birthday', 'notes', 'collaboratorIds', 'ownerId', 'locked',
 ] as const;
 
 const dictionaryTypes = ['industry', 'source', 'level', 'scale'] as const;
@@ -203,13 +203,14 @@ export class CustomerService {
    * Owned customers for rules and jobs, streamed from the database (never all in memory): those of
    * a stage idle since before `idleBefore`, or due for follow-up by `dueBefore`.
    */
-  async *scanOwned(query: { stage?: Customer['stage']; idleBefore?: Date; dueBefore?: Date; incomplete?: boolean }): AsyncGenerator<ScannedCustomer> {
+  async *scanOwned(query: { stage?: Customer['stage']; idleBefore?: Date; dueBefore?: Date; incomplete?: boolean; unlocked?: boolean }): AsyncGenerator<ScannedCustomer> {
     const filter: Record<string, unknown> = { deletedAt: null, pool: null, ownerId: { $ne: null } };
     if (query.stage) filter.stage = query.stage;
     // idle for the full period: the last follow-up (or the creation) at or before the cut-off
     if (query.idleBefore) filter.$or = [{ lastFollowUpAt: { $lte: query.idleBefore } }, { lastFollowUpAt: null, createdAt: { $lte: query.idleBefore } }];
     if (query.dueBefore) filter.nextFollowUpAt = { $ne: null, $lte: query.dueBefore };
     if (query.incomplete) filter['needsCompletion.0'] = { $exists: true };
+    if (query.unlocked) filter.locked = { $ne: true };
     const projection = { name: 1, stage: 1, ownerId: 1, ownerDepartmentId: 1, lastFollowUpAt: 1, nextFollowUpAt: 1, createdAt: 1 };
     for await (const customer of this.deps.customers.find(filter, projection).lean<ScannedCustomer[]>().cursor({ batchSize: 1000 })) {
       yield customer as ScannedCustomer;
@@ -225,6 +226,24 @@ export class CustomerService {
       this.deps.customers.countDocuments({ ownerDepartmentId: departments, deletedAt: null, nextFollowUpAt: { $ne: null, $lt: from } }),
     ]);
     return { newCustomers, dueToday: due - overdue, overdue };
+  }
+
+  /** Unlocked customers of these departments the reclaim thresholds reach within (from, to]. */
+  async reclaimDueCount(departmentIds: string[], days: Record<'lead' | 'prospect' | 'customer', number>, from: Date, to: Date): Promise<number> {
+    const departments = { $in: departmentIds.map((id) => oid(id)) };
+    const counts = await Promise.all(
+      (['lead', 'prospect', 'customer'] as const).map((stage) => {
+        const [after, until] = [new Date(from.getTime() - days[stage] * 86_400_000), new Date(to.getTime() - days[stage] * 86_400_000)];
+        return this.deps.customers.countDocuments({
+          ownerDepartmentId: departments,
+          deletedAt: null,
+          stage,
+          locked: { $ne: true },
+          $or: [{ lastFollowUpAt: { $gt: after, $lte: until } }, { lastFollowUpAt: null, createdAt: { $gt: after, $lte: until } }],
+        });
+      }),
+    );
+    return counts.reduce((a, b) => a + b, 0);
   }
 
   /** Owned person-customers whose birthday falls on one of these MM-DD keys. */
@@ -414,6 +433,10 @@ export class CustomerService {
     problems.throwIfAny();
     const collaboratorIds = input.collaboratorIds ? await this.assertCollaborators(scope, input.collaboratorIds) : undefined;
     if (collaboratorIds) next.collaboratorIds = collaboratorIds;
+    if (input.locked !== undefined) {
+      scope.require('customer.transfer'); // locking against reclaim is a manager's call
+      next.locked = input.locked;
+    }
 
     const keysChange = fields.name !== undefined || fields.type !== undefined || fields.phones !== undefined;
     const changes = diffFields(customer as unknown as Record<string, unknown>, next, auditedFields);

@@ -42,6 +42,7 @@ export function customerView(customer: Customer, access: Access, scope: RequestS
       ? { id: String(customer.ownerDepartmentId), name: names.departments.get(String(customer.ownerDepartmentId)) ?? '' }
       : null,
     collaborators: full ? customer.collaboratorIds.map((id) => person(id, names)!) : [],
+    locked: customer.locked ?? false,
     pool: customer.pool
       ? {
           id: String(customer.pool.poolId),

@@ -182,14 +182,17 @@ export class FollowUpService {
   }
 
   /** Follow-ups and visits logged by these people in [from, to): for digests and reports. */
-  async activityCounts(userIds: string[], from: Date, to: Date): Promise<{ followUps: number; visits: number }> {
-    if (userIds.length === 0) return { followUps: 0, visits: 0 };
-    const rows = await this.deps.followUps.aggregate<{ _id: string; n: number }>([
+  async activityCounts(userIds: string[], from: Date, to: Date): Promise<{ followUps: number; visits: number; active: Set<string> }> {
+    if (userIds.length === 0) return { followUps: 0, visits: 0, active: new Set() };
+    const rows = await this.deps.followUps.aggregate<{ _id: { user: Types.ObjectId; method: string }; n: number }>([
       { $match: { createdBy: { $in: userIds.map((id) => new Types.ObjectId(id)) }, at: { $gte: from, $lt: to } } },
-      { $group: { _id: '$method', n: { $sum: 1 } } },
+      { $group: { _id: { user: '$createdBy', method: '$method' }, n: { $sum: 1 } } },
     ]);
-    const total = rows.reduce((sum, row) => sum + row.n, 0);
-    return { followUps: total, visits: rows.find((row) => row._id === 'visit')?.n ?? 0 };
+    return {
+      followUps: rows.reduce((sum, row) => sum + row.n, 0),
+      visits: rows.filter((row) => row._id.method === 'visit').reduce((sum, row) => sum + row.n, 0),
+      active: new Set(rows.map((row) => row._id.user.toHexString())),
+    };
   }
 
   async listForCustomer(scope: RequestScope, customerId: string, limit: number, cursor?: string) {

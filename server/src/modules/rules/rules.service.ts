@@ -250,7 +250,7 @@ export class RulesService {
     for (const stage of stages) {
       const reclaimAfter = params.days[stage];
       const warnFrom = new Date(now.getTime() - (reclaimAfter - params.warnBefore) * dayMs);
-      for await (const customer of this.deps.customers.scanOwned({ stage, idleBefore: warnFrom })) {
+      for await (const customer of this.deps.customers.scanOwned({ stage, idleBefore: warnFrom, unlocked: true })) {
         const idleDays = this.idleDays(customer, now);
         if (idleDays >= reclaimAfter) {
           due.push(customer);
@@ -320,12 +320,28 @@ export class RulesService {
     const from = new Date(Date.parse(`${day}T00:00:00+08:00`));
     const to = new Date(from.getTime() + dayMs);
     const alerts: Plan['alerts'] = [];
+    const reclaim = ruleParams.poolReclaim.parse((await this.get('poolReclaim')).params);
     for (const team of await this.deps.org.teams()) {
-      const [activity, customers] = await Promise.all([
+      const [activity, customers, reclaimTomorrow] = await Promise.all([
         this.deps.followUps.activityCounts(team.memberIds, from, to),
         this.deps.customers.teamDay(team.departmentIds, from, to),
+        this.deps.customers.reclaimDueCount(team.departmentIds, reclaim.days, now, new Date(now.getTime() + dayMs)),
       ]);
-      alerts.push({ rule: 'dailyDigest', userId: team.managerId, data: { kind: 'dailyDigest', date: day, ...activity, ...customers } });
+      const silentIds = team.memberIds.filter((id) => id !== team.managerId && !activity.active.has(id));
+      const names = await this.deps.org.displayNames(silentIds);
+      alerts.push({
+        rule: 'dailyDigest',
+        userId: team.managerId,
+        data: {
+          kind: 'dailyDigest',
+          date: day,
+          followUps: activity.followUps,
+          visits: activity.visits,
+          ...customers,
+          silent: silentIds.map((id) => names.get(id) ?? '').filter(Boolean),
+          reclaimTomorrow,
+        },
+      });
     }
     return { alerts, reclaim: [] };
   }
