@@ -21,6 +21,8 @@ export type CardData =
       visits: number;
       dueToday: number;
       overdue: number;
+      /** customers moved to another stage through today's follow-ups */
+      stageMoves?: number;
       /** people of the team who logged nothing today */
       silent?: string[];
       /** customers the reclaim rule takes to the pool tomorrow */

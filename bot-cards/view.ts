@@ -98,6 +98,7 @@ export function cardView(card: Card, locale: Locale): CardView {
         description: text(locale, 'digestDesc', { customers: data.newCustomers, followUps: data.followUps, visits: data.visits }),
         lines: [
           { text: text(locale, 'digestLine', { due: data.dueToday, overdue: data.overdue }), path: '/' },
+          ...(data.stageMoves ? [{ text: text(locale, 'digestMoves', { n: data.stageMoves }) }] : []),
           ...(data.silent?.length ? [{ text: text(locale, 'digestSilent', { names: data.silent.join('、') }) }] : []),
           ...(data.reclaimTomorrow ? [{ text: text(locale, 'digestReclaim', { n: data.reclaimTomorrow }), path: '/customers' }] : []),
         ],

@@ -205,11 +205,11 @@ describe('daily digest', () => {
     nextShanghaiHour(9);
     const id = await create('rep.east2', '简报客户有限公司');
     await t.request(`/api/customers/${id}/follow-ups`, { method: 'POST', token: tokens['rep.east2'], json: { method: 'visit', content: '拜访' } });
-    await t.request(`/api/customers/${id}/follow-ups`, { method: 'POST', token: tokens['rep.east2'], json: { method: 'call', content: '电话' } });
+    await t.request(`/api/customers/${id}/follow-ups`, { method: 'POST', token: tokens['rep.east2'], json: { method: 'call', content: '电话', stage: 'prospect' } });
     nextShanghaiHour(18);
     await run('dailyDigest');
     const east = (await cardsOf('manager.east')).find((c) => c.data.kind === 'dailyDigest')!;
-    expect(east.data).toMatchObject({ newCustomers: 1, followUps: 2, visits: 1 });
+    expect(east.data).toMatchObject({ newCustomers: 1, followUps: 2, visits: 1, stageMoves: 1 });
     expect((east.data as Json).silent).toEqual(expect.arrayContaining(['李娜', '刘洋']));
     expect((east.data as Json).silent).not.toContain('王芳');
     const south = (await cardsOf('manager.south')).find((c) => c.data.kind === 'dailyDigest')!;
@@ -244,6 +244,11 @@ describe('rules as data', () => {
     const mine = preview.cards.find((c: Json) => c.recipient.name === '黄敏');
     expect(mine.data.customers.map((c: Json) => c.name)).toContain('预览提醒有限公司');
     expect(await t.inspect.outbox.countDocuments()).toBe(before);
+    // narrowed with the customer list's filters: only level A customers
+    await t.request('/api/rules/staleCustomers', { method: 'PUT', token: tokens.admin, json: { params: { days: { lead: 3, prospect: 7, customer: 30 }, escalateAfter: 2, filter: { level: 'A' } } } });
+    const narrowed = (await (await t.request('/api/rules/staleCustomers/preview', { token: tokens.admin })).json()) as Json;
+    expect(narrowed.cards.some((c: Json) => c.data.customers.some((x: Json) => x.name === '预览提醒有限公司'))).toBe(false);
+    await t.request('/api/rules/staleCustomers', { method: 'PUT', token: tokens.admin, json: { params: { days: { lead: 3, prospect: 7, customer: 30 }, escalateAfter: 2 } } });
     const reclaim = (await (await t.request('/api/rules/poolReclaim/preview', { token: tokens.admin })).json()) as Json;
     expect(Array.isArray(reclaim.reclaim)).toBe(true);
   });

@@ -203,7 +203,15 @@ export class CustomerService {
    * Owned customers for rules and jobs, streamed from the database (never all in memory): those of
    * a stage idle since before `idleBefore`, or due for follow-up by `dueBefore`.
    */
-  async *scanOwned(query: { stage?: Customer['stage']; idleBefore?: Date; dueBefore?: Date; incomplete?: boolean; unlocked?: boolean }): AsyncGenerator<ScannedCustomer> {
+  async *scanOwned(query: {
+    stage?: Customer['stage'];
+    idleBefore?: Date;
+    dueBefore?: Date;
+    incomplete?: boolean;
+    unlocked?: boolean;
+    /** the customer list's filters: level, industry, source, province, city, tag */
+    where?: { level?: string; industry?: string; source?: string; province?: string; city?: string; tag?: string };
+  }): AsyncGenerator<ScannedCustomer> {
     const filter: Record<string, unknown> = { deletedAt: null, pool: null, ownerId: { $ne: null } };
     if (query.stage) filter.stage = query.stage;
     // idle for the full period: the last follow-up (or the creation) at or before the cut-off
@@ -211,6 +219,11 @@ export class CustomerService {
     if (query.dueBefore) filter.nextFollowUpAt = { $ne: null, $lte: query.dueBefore };
     if (query.incomplete) filter['needsCompletion.0'] = { $exists: true };
     if (query.unlocked) filter.locked = { $ne: true };
+    const where = query.where ?? {};
+    for (const field of ['level', 'industry', 'source'] as const) if (where[field]) filter[field] = where[field];
+    if (where.province) filter['region.province'] = where.province;
+    if (where.city) filter['region.city'] = where.city;
+    if (where.tag) filter.tags = where.tag;
     const projection = { name: 1, stage: 1, ownerId: 1, ownerDepartmentId: 1, lastFollowUpAt: 1, nextFollowUpAt: 1, createdAt: 1 };
     for await (const customer of this.deps.customers.find(filter, projection).lean<ScannedCustomer[]>().cursor({ batchSize: 1000 })) {
       yield customer as ScannedCustomer;

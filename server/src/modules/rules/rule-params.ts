@@ -3,6 +3,21 @@ import { z } from 'zod';
 
 const days = z.number().int().min(1).max(3650);
 
+/** Which customers a rule looks at, in the customer list's own filter vocabulary. */
+export const ruleFilter = z
+  .object({
+    level: z.string().max(20),
+    industry: z.string().max(50),
+    source: z.string().max(50),
+    province: z.string().max(30),
+    city: z.string().max(30),
+    tag: z.string().max(30),
+  })
+  .partial()
+  .strict()
+  .default({});
+export type RuleFilter = z.infer<typeof ruleFilter>;
+
 export const ruleParams = {
   staleCustomers: z
     .object({
@@ -10,6 +25,7 @@ export const ruleParams = {
       days: z.object({ lead: days, prospect: days, customer: days }).strict().default({ lead: 3, prospect: 7, customer: 30 }),
       /** extra days before the owner's manager is copied */
       escalateAfter: z.number().int().min(0).max(365).default(2),
+      filter: ruleFilter,
     })
     .strict(),
   followUpDue: z.object({}).strict(),
@@ -18,6 +34,7 @@ export const ruleParams = {
       days: z.object({ lead: days, prospect: days, customer: days }).strict().default({ lead: 15, prospect: 30, customer: 90 }),
       /** the warning goes this many days before the customer is reclaimed */
       warnBefore: z.number().int().min(0).max(30).default(3),
+      filter: ruleFilter,
     })
     .strict(),
   birthday: z

@@ -198,7 +198,7 @@ export class RulesService {
     const snoozed = new Set((await this.deps.snoozes.find({ until: { $gt: now } }, { _id: 1 }).lean()).map((s) => s._id));
     for (const stage of stages) {
       const threshold = params.days[stage];
-      for await (const customer of this.deps.customers.scanOwned({ stage, idleBefore: new Date(now.getTime() - threshold * dayMs) })) {
+      for await (const customer of this.deps.customers.scanOwned({ stage, idleBefore: new Date(now.getTime() - threshold * dayMs), where: params.filter })) {
         const idleDays = this.idleDays(customer, now);
         if (snoozed.has(`${customer.ownerId!.toHexString()}:${customer._id.toHexString()}`)) continue;
         put(customer.ownerId!.toHexString(), customer, idleDays);
@@ -250,7 +250,7 @@ export class RulesService {
     for (const stage of stages) {
       const reclaimAfter = params.days[stage];
       const warnFrom = new Date(now.getTime() - (reclaimAfter - params.warnBefore) * dayMs);
-      for await (const customer of this.deps.customers.scanOwned({ stage, idleBefore: warnFrom, unlocked: true })) {
+      for await (const customer of this.deps.customers.scanOwned({ stage, idleBefore: warnFrom, unlocked: true, where: params.filter })) {
         const idleDays = this.idleDays(customer, now);
         if (idleDays >= reclaimAfter) {
           due.push(customer);
@@ -337,6 +337,7 @@ export class RulesService {
           date: day,
           followUps: activity.followUps,
           visits: activity.visits,
+          stageMoves: activity.stageMoves,
           ...customers,
           silent: silentIds.map((id) => names.get(id) ?? '').filter(Boolean),
           reclaimTomorrow,
