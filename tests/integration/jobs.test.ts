@@ -68,3 +68,43 @@ describe('jobs', () => {
     }
   });
 });
+
+describe('the server’s own jobs', () => {
+  it('schedules every job kind on its cron in Asia/Shanghai, and runs the card queue for real', async () => {
+    const { startTestApp } = await import('../helpers/test-app.ts');
+    const { defineJobs, scheduleJobs, deliverCardsJob } = await import('../../server/src/jobs.ts');
+    const app = await startTestApp();
+    const runner = new JobRunner({ db: app.db.connection.db!, logger, processEveryMs: 100 });
+    try {
+      defineJobs(runner, app.app.services);
+      await runner.start();
+      await scheduleJobs(runner, app.app.services);
+      const { jobs } = await runner.agenda.queryJobs({});
+      const names = jobs.map((j) => j.name).sort();
+      expect(names).toEqual(
+        expect.arrayContaining(['auth.sessions.purge', 'cards.deliver', 'org.sync', 'rules.staleCustomers', 'rules.followUpDue', 'rules.poolReclaim', 'rules.birthday', 'rules.dailyDigest', 'rules.dataQuality']),
+      );
+      for (const job of jobs) expect(job.nextRunAt, job.name).toBeTruthy();
+      const digest = jobs.find((j) => j.name === 'rules.dailyDigest')!;
+      // 18:00 in Shanghai is 10:00 UTC
+      expect(new Date(digest.nextRunAt as unknown as string).getUTCHours()).toBe(10);
+
+      // a card left in the queue goes out when the job runs
+      const manager = (await app.inspect.users.findOne({ login: 'manager.east' }).lean())!;
+      await app.inspect.pendingCards.create({
+        card: { id: 'queued-by-job', data: { kind: 'botHelp' } },
+        userId: manager._id,
+        platformUserId: manager._id.toHexString(),
+        notBefore: new Date(0),
+        attempts: 0,
+        claimedUntil: new Date(0),
+        createdAt: new Date(),
+      });
+      await runner.agenda.now(deliverCardsJob, {});
+      await until(async () => (await app.inspect.outbox.countDocuments({ 'card.id': 'queued-by-job' })) === 1, 10_000);
+    } finally {
+      await runner.stop();
+      await app.close();
+    }
+  });
+});
