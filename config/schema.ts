@@ -84,6 +84,10 @@ export const configSchema = z.object({
   DINGTALK_CLIENT_SECRET: secret(optionalText),
   DINGTALK_ROBOT_CODE: optionalText,
   DINGTALK_CORP_ID: optionalText,
+  DINGTALK_API_BASE: z.url({ error: 'expected an absolute http(s) URL' }).default('https://api.dingtalk.com'),
+  DINGTALK_OAPI_BASE: z.url({ error: 'expected an absolute http(s) URL' }).default('https://oapi.dingtalk.com'),
+  /** interactive card template (回传请求 buttons); without it cards go as markdown robot messages */
+  DINGTALK_CARD_TEMPLATE_ID: optionalText,
 });
 
 export type RawConfig = z.infer<typeof configSchema>;

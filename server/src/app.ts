@@ -27,6 +27,9 @@ import { devOutboxRoutes } from './platforms/dev/outbox.routes.ts';
 import { defineProcessedEventModel, EventDispatcher } from './platforms/dispatcher.ts';
 import type { ChatPlatform } from './platforms/types.ts';
 import { WeComApi } from './platforms/wecom/api.ts';
+import { DingTalkApi } from './platforms/dingtalk/api.ts';
+import { DingTalkPlatform } from './platforms/dingtalk/dingtalk-platform.ts';
+import { dingtalkRoutes } from './platforms/dingtalk/dingtalk.routes.ts';
 import { CallbackGuard, defineUsedNonceModel } from './platforms/wecom/callback-guard.ts';
 import { defineOAuthStateModel } from './platforms/wecom/oauth-state.model.ts';
 import { WeComPlatform } from './platforms/wecom/wecom-platform.ts';
@@ -173,9 +176,24 @@ export function buildServices(models: Models, deps: Pick<AppDeps, 'config' | 'se
       ? new WeComApi({ corpId: config.WECOM_CORP_ID, agentId: config.WECOM_AGENT_ID, secret: config.WECOM_SECRET, apiBase: config.WECOM_API_BASE })
       : null;
   const wecomLink = (path: string) => `${config.PUBLIC_URL}/api/platform/wecom/login?redirect=${encodeURIComponent(`#${path}`)}`;
+  const dingtalkApi =
+    !wecomApi && config.DINGTALK_CLIENT_ID && config.DINGTALK_CLIENT_SECRET
+      ? new DingTalkApi({
+          clientId: config.DINGTALK_CLIENT_ID,
+          clientSecret: config.DINGTALK_CLIENT_SECRET,
+          robotCode: config.DINGTALK_ROBOT_CODE ?? config.DINGTALK_CLIENT_ID,
+          corpId: config.DINGTALK_CORP_ID ?? '',
+          apiBase: config.DINGTALK_API_BASE,
+          oapiBase: config.DINGTALK_OAPI_BASE,
+        })
+      : null;
+  // inside DingTalk the app signs in by itself (免登), so a plain link into the app is enough
+  const appLink = (path: string) => `${config.PUBLIC_URL}/#${path}`;
   const platform: ChatPlatform = wecomApi
     ? new WeComPlatform({ api: wecomApi, link: wecomLink })
-    : new DevPlatform({ outbox: models.outbox, clock });
+    : dingtalkApi
+      ? new DingTalkPlatform({ api: dingtalkApi, link: appLink, cardTemplateId: config.DINGTALK_CARD_TEMPLATE_ID ?? null })
+      : new DevPlatform({ outbox: models.outbox, clock });
   const dispatcher = new EventDispatcher({ processed: models.processedEvents, logger });
   const cards = new CardService({ deliveries: models.deliveries, pending: models.pendingCards, platform, org, clock, logger });
   cards.registerActions(dispatcher);
@@ -205,6 +223,17 @@ export function buildApp(deps: AppDeps): KemaiApp {
   const services = buildServices(models, { ...deps, db: deps.connection.db! });
   const platformRoutes = [];
   if (services.platform instanceof DevPlatform) platformRoutes.push(devOutboxRoutes({ outbox: models.outbox, dispatcher: services.dispatcher }));
+  if (services.platform instanceof DingTalkPlatform) {
+    platformRoutes.push(
+      dingtalkRoutes({
+        platform: services.platform,
+        auth: services.auth,
+        org: services.org,
+        corpId: deps.config.DINGTALK_CORP_ID ?? '',
+        clientId: deps.config.DINGTALK_CLIENT_ID ?? '',
+      }),
+    );
+  }
   if (services.platform instanceof WeComPlatform && services.wecomApi && deps.config.WECOM_TOKEN && deps.config.WECOM_ENCODING_AES_KEY) {
     platformRoutes.push(
       wecomRoutes({

@@ -1,0 +1,137 @@
+// A fake DingTalk on 127.0.0.1 for the HTTP side (shared/platforms §2f, §2g): oapi gettoken and
+// topapi endpoints with ?access_token=, api.dingtalk.com endpoints with x-acs-dingtalk-access-token,
+// one-time auth codes, tokens expired on demand, and a record of every card and message.
+import { randomBytes } from 'node:crypto';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import Koa from 'koa';
+import Router from '@koa/router';
+import { bodyParser } from '@koa/bodyparser';
+
+export class FakeDingTalk {
+  baseUrl = '';
+  gettokenCalls = 0;
+  readonly cards: Record<string, any>[] = [];
+  readonly updates: Record<string, any>[] = [];
+  readonly messages: Record<string, any>[] = [];
+  readonly departments = [{ dept_id: 2, name: '华东大区', parent_id: 1 }];
+  readonly users: Record<number, { userid: string; name: string; leader?: boolean }[]> = {
+    1: [],
+    2: [
+      { userid: 'manager001', name: '张伟', leader: true },
+      { userid: 'rep001', name: '李娜' },
+    ],
+  };
+  private readonly tokens = new Map<string, { expired: boolean }>();
+  private readonly codes = new Map<string, { userid: string; used: boolean }>();
+  private server: Server | null = null;
+
+  private readonly app: { clientId: string; clientSecret: string };
+
+  constructor(app: { clientId: string; clientSecret: string }) {
+    this.app = app;
+  }
+
+  async start(): Promise<void> {
+    const koa = new Koa();
+    const router = new Router();
+    const oapiToken = (ctx: Koa.Context) => {
+      const token = this.tokens.get(String(ctx.query.access_token ?? ''));
+      if (!token || token.expired) {
+        ctx.body = { errcode: 40014, errmsg: '不合法的access_token' };
+        return false;
+      }
+      return true;
+    };
+    const apiToken = (ctx: Koa.Context) => {
+      const token = this.tokens.get(ctx.get('x-acs-dingtalk-access-token'));
+      if (!token || token.expired) {
+        ctx.status = 401;
+        ctx.body = { code: 'InvalidAuthentication', message: '不合法的access_token' };
+        return false;
+      }
+      return true;
+    };
+    router.get('/gettoken', (ctx) => {
+      this.gettokenCalls++;
+      if (ctx.query.appkey !== this.app.clientId || ctx.query.appsecret !== this.app.clientSecret) {
+        ctx.body = { errcode: 40089, errmsg: '不合法的corpid或corpsecret' };
+        return;
+      }
+      const token = randomBytes(16).toString('hex');
+      this.tokens.set(token, { expired: false });
+      ctx.body = { errcode: 0, errmsg: 'ok', access_token: token, expires_in: 7200 };
+    });
+    router.post('/topapi/v2/user/getuserinfo', (ctx) => {
+      if (!oapiToken(ctx)) return;
+      const code = this.codes.get(String((ctx.request.body as { code?: string }).code ?? ''));
+      if (!code || code.used) {
+        ctx.body = { errcode: 40078, errmsg: '不存在的临时授权码' };
+        return;
+      }
+      code.used = true;
+      ctx.body = { errcode: 0, errmsg: 'ok', result: { userid: code.userid, name: '', unionid: 'u' } };
+    });
+    router.post('/topapi/v2/department/listsub', (ctx) => {
+      if (!oapiToken(ctx)) return;
+      const parent = Number((ctx.request.body as { dept_id: number }).dept_id);
+      ctx.body = { errcode: 0, errmsg: 'ok', result: this.departments.filter((d) => d.parent_id === parent) };
+    });
+    router.post('/topapi/v2/department/get', (ctx) => {
+      if (!oapiToken(ctx)) return;
+      ctx.body = { errcode: 0, errmsg: 'ok', result: { dept_id: 1, name: '总部' } };
+    });
+    router.post('/topapi/v2/user/list', (ctx) => {
+      if (!oapiToken(ctx)) return;
+      const dept = Number((ctx.request.body as { dept_id: number }).dept_id);
+      ctx.body = { errcode: 0, errmsg: 'ok', result: { has_more: false, list: this.users[dept] ?? [] } };
+    });
+    router.post('/v1.0/card/instances/createAndDeliver', (ctx) => {
+      if (!apiToken(ctx)) return;
+      const body = ctx.request.body as Record<string, any>;
+      const params = body.cardData?.cardParamMap ?? {};
+      if (Object.values(params).some((v) => typeof v !== 'string')) {
+        ctx.status = 400;
+        ctx.body = { code: 'InvalidParameter', message: 'cardParamMap values must be strings' };
+        return;
+      }
+      this.cards.push(body);
+      ctx.body = { success: true, result: { outTrackId: body.outTrackId, deliverResults: [{ spaceType: 'IM_ROBOT', spaceId: body.openSpaceId, success: true, carrierId: 'c1' }] } };
+    });
+    router.put('/v1.0/card/instances', (ctx) => {
+      if (!apiToken(ctx)) return;
+      this.updates.push(ctx.request.body as Record<string, any>);
+      ctx.body = { success: true };
+    });
+    router.post('/v1.0/robot/oToMessages/batchSend', (ctx) => {
+      if (!apiToken(ctx)) return;
+      const body = ctx.request.body as Record<string, any>;
+      if (body.userIds.length > 20) {
+        ctx.status = 400;
+        ctx.body = { code: 'InvalidParameter', message: 'at most 20 userIds' };
+        return;
+      }
+      this.messages.push(body);
+      ctx.body = { processQueryKey: randomBytes(8).toString('hex') };
+    });
+    koa.use(bodyParser());
+    koa.use(router.routes());
+    this.server = createServer(koa.callback());
+    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
+    this.baseUrl = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+  }
+
+  async stop(): Promise<void> {
+    await new Promise((resolve) => this.server?.close(resolve));
+  }
+
+  issueCode(userid: string): string {
+    const code = randomBytes(12).toString('hex');
+    this.codes.set(code, { userid, used: false });
+    return code;
+  }
+
+  expireTokens(): void {
+    for (const token of this.tokens.values()) token.expired = true;
+  }
+}

@@ -1,0 +1,84 @@
+// DingTalk over loopback: 免登 sign-in, cards and their updates, markdown fallback, org sync and a
+// token DingTalk rejected, against the fake DingTalk (tests/fakes/dingtalk).
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FakeDingTalk } from '../fakes/dingtalk/server.ts';
+import { startTestApp, type TestApp } from '../helpers/test-app.ts';
+
+type Json = Record<string, any>;
+const fake = new FakeDingTalk({ clientId: 'dingkemai', clientSecret: 'secret' });
+let t: TestApp;
+let markdownApp: TestApp;
+let managerId = '';
+
+const env = (base: string, template: boolean) => ({
+  PUBLIC_URL: 'http://kemai.test',
+  DINGTALK_CLIENT_ID: 'dingkemai',
+  DINGTALK_CLIENT_SECRET: 'secret',
+  DINGTALK_ROBOT_CODE: 'dingkemai',
+  DINGTALK_CORP_ID: 'dingcorp',
+  DINGTALK_API_BASE: base,
+  DINGTALK_OAPI_BASE: base,
+  ...(template ? { DINGTALK_CARD_TEMPLATE_ID: 'kemai.alert.schema' } : {}),
+});
+
+beforeAll(async () => {
+  await fake.start();
+  t = await startTestApp({ env: env(fake.baseUrl, true) });
+  markdownApp = await startTestApp({ env: env(fake.baseUrl, false) });
+  for (const app of [t, markdownApp]) {
+    await app.inspect.users.updateOne({ login: 'manager.east' }, { $set: { platform: 'dingtalk', platformUserId: 'manager001' } });
+    await app.inspect.users.updateOne({ login: 'rep.east1' }, { $set: { platform: 'dingtalk', platformUserId: 'rep001' } });
+  }
+  managerId = (await t.inspect.users.findOne({ login: 'manager.east' }).lean())!._id.toHexString();
+});
+afterAll(async () => {
+  await t.close();
+  await markdownApp.close();
+  await fake.stop();
+});
+
+describe('DingTalk', () => {
+  it('signs in with a 免登 code once, and refuses it the second time', async () => {
+    expect(await (await t.request('/api/platform/dingtalk/config')).json()).toEqual({ corpId: 'dingcorp', clientId: 'dingkemai' });
+    const code = fake.issueCode('manager001');
+    const first = await t.request('/api/platform/dingtalk/login', { method: 'POST', json: { code } });
+    expect(first.status).toBe(200);
+    const body = (await first.json()) as Json;
+    expect(body.user).toMatchObject({ name: '张伟', role: 'manager' });
+    expect(first.headers.get('set-cookie')).toMatch(/kemai_session=/);
+    expect((await t.request('/api/platform/dingtalk/login', { method: 'POST', json: { code } })).status).toBe(401);
+  });
+
+  it('delivers interactive cards with string parameters, and updates every copy after an action', async () => {
+    const rep = (await t.inspect.users.findOne({ login: 'rep.east1' }).lean())!._id.toHexString();
+    const card = { id: 'stale-ding-1', data: { kind: 'staleCustomers' as const, customers: [{ id: 'c1', name: '华为科技', idleDays: 8 }], total: 1 } };
+    const sent = await t.app.services.cards.send(card, [managerId, rep]);
+    expect(sent.map((s) => s.status)).toEqual(['sent', 'sent']);
+    const delivered = fake.cards.filter((c) => c.outTrackId.startsWith('stale-ding-1'));
+    expect(delivered.map((c) => c.openSpaceId).sort()).toEqual(['dtv1.card//IM_ROBOT.manager001', 'dtv1.card//IM_ROBOT.rep001']);
+    expect(delivered[0]).toMatchObject({ cardTemplateId: 'kemai.alert.schema', callbackType: 'STREAM', imRobotOpenDeliverModel: { spaceType: 'IM_ROBOT', robotCode: 'dingkemai' } });
+    expect(delivered[0]!.cardData.cardParamMap.url).toBe('http://kemai.test/#/customers/c1');
+
+    await t.app.services.cards.resolve('stale-ding-1', { text: '已处理 · 张伟' });
+    const updated = fake.updates.filter((u) => u.outTrackId.startsWith('stale-ding-1'));
+    expect(updated).toHaveLength(2);
+    expect(updated[0]!.cardData.cardParamMap).toMatchObject({ status: '已处理 · 张伟', buttons: '[]' });
+  });
+
+  it('falls back to markdown robot messages without a card template', async () => {
+    const manager = (await markdownApp.inspect.users.findOne({ login: 'manager.east' }).lean())!._id.toHexString();
+    await markdownApp.app.services.cards.send({ id: 'digest-ding-1', data: { kind: 'dailyDigest', date: '2026-11-24', newCustomers: 2, followUps: 5, visits: 1, dueToday: 3, overdue: 1 } }, [manager]);
+    const message = fake.messages.at(-1)!;
+    expect(message).toMatchObject({ robotCode: 'dingkemai', userIds: ['manager001'], msgKey: 'sampleMarkdown' });
+    expect(JSON.parse(message.msgParam).text).toContain('每日简报 2026-11-24');
+  });
+
+  it('recovers from a token DingTalk rejected, and reads the organisation', async () => {
+    const before = fake.gettokenCalls;
+    fake.expireTokens();
+    const snapshot = await t.app.services.platform.syncOrganisation();
+    expect(fake.gettokenCalls - before).toBe(1);
+    expect(snapshot.departments.map((d) => d.name)).toEqual(['总部', '华东大区']);
+    expect(snapshot.users.find((u) => u.ref === 'manager001')).toMatchObject({ name: '张伟', departmentRef: '2', isManager: true });
+  });
+});
