@@ -62,6 +62,11 @@ const browser = (kind: PlatformKind): Platform => ({
       window.location.href = `/api/platform/wecom/login?redirect=${encodeURIComponent(window.location.hash || '#/')}`;
       return 'redirecting';
     }
+    if (kind === 'dingtalk') {
+      // 免登: the DingTalk client vouches for the user (server side: DingTalk platform)
+      const signedIn = await import('./dingtalk.ts').then((m) => m.dingtalkLogin()).catch(() => false);
+      if (signedIn) return 'session';
+    }
     return devLoginEnabled ? 'dev-picker' : 'unavailable';
   },
   openRecord(url) {
