@@ -30,6 +30,7 @@ import { WeComApi } from './platforms/wecom/api.ts';
 import { DingTalkApi } from './platforms/dingtalk/api.ts';
 import { DingTalkPlatform } from './platforms/dingtalk/dingtalk-platform.ts';
 import { dingtalkRoutes } from './platforms/dingtalk/dingtalk.routes.ts';
+import { DingTalkStream } from './platforms/dingtalk/stream.ts';
 import { CallbackGuard, defineUsedNonceModel } from './platforms/wecom/callback-guard.ts';
 import { defineOAuthStateModel } from './platforms/wecom/oauth-state.model.ts';
 import { WeComPlatform } from './platforms/wecom/wecom-platform.ts';
@@ -200,8 +201,11 @@ export function buildServices(models: Models, deps: Pick<AppDeps, 'config' | 'se
   new BotService({ auth, customers, cards, clock }).register(dispatcher);
   const rules = new RulesService({ rules: models.rules, alerts: models.alerts, snoozes: models.snoozes, customers, contacts, followUps, pool, cards, org, clock, logger });
   rules.registerActions(dispatcher);
+  const dingtalkStream = dingtalkApi
+    ? new DingTalkStream({ clientId: dingtalkApi.credentials.clientId, clientSecret: dingtalkApi.credentials.clientSecret, apiBase: config.DINGTALK_API_BASE }, { dispatcher, org, logger })
+    : null;
   const orgSync = new OrgSyncService({ platform, departments: models.departments, users: models.users, pool, logger });
-  return { clock, org, auth, dictionaries, settings, audit, timeline, customers, pool, contacts, files, followUps, platform, wecomApi, dispatcher, cards, orgSync, rules };
+  return { clock, org, auth, dictionaries, settings, audit, timeline, customers, pool, contacts, files, followUps, platform, wecomApi, dispatcher, cards, orgSync, rules, dingtalkStream };
 }
 
 export type Services = ReturnType<typeof buildServices>;
@@ -283,8 +287,14 @@ export function buildApp(deps: AppDeps): KemaiApp {
     throw new AppError('NOT_FOUND', { messageKey: 'error.route.notFound' });
   });
 
+  const stream = services.dingtalkStream;
   const health = healthRoutes({
-    checks: { database: () => pingDatabase(deps.connection), ...deps.readinessChecks },
+    checks: {
+      database: () => pingDatabase(deps.connection),
+      // the Stream connection brings DingTalk's clicks and messages: without it the bot is deaf
+      ...(stream ? { 'dingtalk-stream': async () => stream.connected } : {}),
+      ...deps.readinessChecks,
+    },
     isShuttingDown: () => shuttingDown,
   });
 

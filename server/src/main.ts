@@ -15,6 +15,7 @@ import { resolveSessionSecret } from './modules/auth/session-secret.ts';
 import { seedDemoCustomers } from './modules/demo/demo-seed.ts';
 
 interface Running {
+  stream?: { stop(): void };
   server?: Server;
   app?: KemaiApp;
   jobs?: JobRunner;
@@ -46,6 +47,7 @@ async function shutdown(running: Running, config: Config, logger: Logger, reason
     await closed;
     clearTimeout(bound);
   }
+  running.stream?.stop();
   await running.jobs?.stop().catch((err: unknown) => logger.error({ err }, 'stopping jobs failed'));
   await running.connection?.close().catch((err: unknown) => logger.error({ err }, 'closing the database failed'));
   await running.embedded?.stop();
@@ -121,6 +123,11 @@ async function main(): Promise<void> {
       server.once('error', reject);
       server.listen(config.PORT, config.HOST, () => resolveListen());
     });
+    if (app.services.dingtalkStream) {
+      // reconnects by itself; /readyz shows whether it is connected
+      app.services.dingtalkStream.start().catch((err: unknown) => logger.error({ err }, 'DingTalk Stream did not connect'));
+      running.stream = app.services.dingtalkStream;
+    }
     const address = server.address();
     const port = typeof address === 'object' && address ? address.port : config.PORT;
     logger.info({ port, url: config.PUBLIC_URL, devLogin: config.DEV_LOGIN }, 'Kemai is listening');

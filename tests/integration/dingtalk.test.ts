@@ -73,6 +73,38 @@ describe('DingTalk', () => {
     expect(JSON.parse(message.msgParam).text).toContain('每日简报 2026-11-24');
   });
 
+  it('takes robot messages and card clicks over Stream, acks each after recording it, and acts once on a re-push', async () => {
+    const stream = t.app.services.dingtalkStream!;
+    await stream.start();
+    try {
+      expect(fake.subscriptions.map((s) => s.topic)).toEqual(expect.arrayContaining(['/v1.0/im/bot/messages/get', '/v1.0/card/instances/callback']));
+      await expect.poll(() => fake.streamConnected, { timeout: 5000 }).toBe(true);
+      expect(await (await t.request('/readyz')).json()).toMatchObject({ checks: { 'dingtalk-stream': 'up' } });
+
+      // a robot message, pushed twice with the same msgId (a crash before the first ack)
+      const message = { msgId: 'msg-1', senderStaffId: 'manager001', conversationType: '1', msgtype: 'text', text: { content: '你好' } };
+      const cardsBefore = fake.cards.length;
+      const first = fake.push('/v1.0/im/bot/messages/get', message);
+      await expect.poll(() => fake.acks.has(first), { timeout: 5000 }).toBe(true);
+      const again = fake.push('/v1.0/im/bot/messages/get', message);
+      await expect.poll(() => fake.acks.has(again), { timeout: 5000 }).toBe(true);
+      expect(fake.acks.get(first)).toMatchObject({ code: 200, message: 'OK' });
+      expect(fake.cards.length - cardsBefore).toBe(1); // one help card, not two
+      expect(fake.cards.at(-1)!.cardData.cardParamMap.title).toBe('客脉助手');
+
+      // a card click: content is a JSON string inside the frame's JSON
+      await t.app.services.cards.send({ id: 'stale-stream-1', data: { kind: 'staleCustomers', customers: [{ id: 'c9', name: '流式客户', idleDays: 9 }], total: 1 } }, [managerId]);
+      const click = { type: 'actionCallback', outTrackId: 'stale-stream-1.manager001', userId: 'manager001', content: JSON.stringify({ cardPrivateData: { actionIds: ['snooze'], params: { action: 'snooze' } } }) };
+      const updatesBefore = fake.updates.length;
+      const pushed = [fake.push('/v1.0/card/instances/callback', click), fake.push('/v1.0/card/instances/callback', click)];
+      await expect.poll(() => pushed.every((id) => fake.acks.has(id)), { timeout: 5000 }).toBe(true);
+      expect(fake.updates.length - updatesBefore).toBe(1);
+      expect(fake.updates.at(-1)!.cardData.cardParamMap.status).toBe('明天再提醒 · 张伟');
+    } finally {
+      stream.stop();
+    }
+  });
+
   it('recovers from a token DingTalk rejected, and reads the organisation', async () => {
     const before = fake.gettokenCalls;
     fake.expireTokens();

@@ -5,6 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import Koa from 'koa';
+import { WebSocketServer, type WebSocket } from 'ws';
 import Router from '@koa/router';
 import { bodyParser } from '@koa/bodyparser';
 
@@ -25,6 +26,11 @@ export class FakeDingTalk {
   private readonly tokens = new Map<string, { expired: boolean }>();
   private readonly codes = new Map<string, { userid: string; used: boolean }>();
   private server: Server | null = null;
+  private sockets = new WebSocketServer({ noServer: true });
+  private socket: WebSocket | null = null;
+  /** acks from the client, by messageId (§2e: code 200, data = JSON of {response}) */
+  readonly acks = new Map<string, Record<string, any>>();
+  subscriptions: { type: string; topic: string }[] = [];
 
   private readonly app: { clientId: string; clientSecret: string };
 
@@ -114,15 +120,54 @@ export class FakeDingTalk {
       this.messages.push(body);
       ctx.body = { processQueryKey: randomBytes(8).toString('hex') };
     });
+    router.post('/v1.0/gateway/connections/open', (ctx) => {
+      const body = ctx.request.body as { clientId: string; clientSecret: string; subscriptions: { type: string; topic: string }[] };
+      if (body.clientId !== this.app.clientId || body.clientSecret !== this.app.clientSecret) {
+        ctx.status = 401;
+        ctx.body = { code: 'InvalidClient', message: 'bad client' };
+        return;
+      }
+      this.subscriptions = body.subscriptions;
+      ctx.body = { endpoint: `${this.baseUrl.replace('http', 'ws')}/connect`, ticket: randomBytes(8).toString('hex') };
+    });
     koa.use(bodyParser());
     koa.use(router.routes());
     this.server = createServer(koa.callback());
+    this.server.on('upgrade', (request, socket, head) => {
+      this.sockets.handleUpgrade(request, socket, head, (ws) => {
+        this.socket = ws;
+        ws.on('message', (raw) => {
+          const message = JSON.parse(raw.toString()) as { headers?: { messageId?: string } };
+          if (message.headers?.messageId) this.acks.set(message.headers.messageId, message);
+        });
+      });
+    });
     await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
     this.baseUrl = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
   }
 
   async stop(): Promise<void> {
+    for (const client of this.sockets.clients) client.terminate();
+    this.sockets.close();
+    this.server?.closeAllConnections();
     await new Promise((resolve) => this.server?.close(resolve));
+  }
+
+  get streamConnected(): boolean {
+    return this.socket?.readyState === 1;
+  }
+
+  /** Pushes a CALLBACK frame over the Stream connection; returns its messageId. */
+  push(topic: string, data: Record<string, unknown>, messageId = randomBytes(8).toString('hex')): string {
+    this.socket!.send(
+      JSON.stringify({
+        specVersion: '1.0',
+        type: 'CALLBACK',
+        headers: { appId: 'app', connectionId: 'conn', contentType: 'application/json', messageId, time: String(Date.now()), topic },
+        data: JSON.stringify(data),
+      }),
+    );
+    return messageId;
   }
 
   issueCode(userid: string): string {

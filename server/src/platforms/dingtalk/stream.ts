@@ -1,0 +1,97 @@
+// DingTalk Stream mode: robot messages and card clicks arrive over dingtalk-stream's WebSocket.
+// Each frame is acknowledged only after the dispatcher has recorded its event, so a crash before
+// the ack means DingTalk pushes it again, and the dispatcher's key makes the repeat a no-op.
+import { DWClient, type DWClientDownStream } from 'dingtalk-stream';
+import type { Logger } from '../../core/logger.ts';
+import type { OrgService } from '../../modules/org/org.service.ts';
+import type { EventDispatcher } from '../dispatcher.ts';
+
+export const TOPIC_ROBOT = '/v1.0/im/bot/messages/get';
+export const TOPIC_CARD = '/v1.0/card/instances/callback';
+
+/** dingtalk-stream hard-codes the gateway URL; the gateway is configurable here (tests use a fake). */
+class GatewayClient extends DWClient {
+  private readonly gateway: string;
+
+  constructor(options: { clientId: string; clientSecret: string }, gateway: string) {
+    super({ ...options, keepAlive: true });
+    this.gateway = gateway;
+  }
+
+  override async getEndpoint(): Promise<this> {
+    const response = await fetch(this.gateway, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
+      body: JSON.stringify({ clientId: this.config.clientId, clientSecret: this.config.clientSecret, ua: 'kemai', subscriptions: this.config.subscriptions }),
+    });
+    const { endpoint, ticket } = (await response.json()) as { endpoint: string; ticket: string };
+    (this as unknown as { dw_url: string }).dw_url = `${endpoint}?ticket=${encodeURIComponent(ticket)}`;
+    return this;
+  }
+}
+
+export class DingTalkStream {
+  private readonly client: GatewayClient;
+  private readonly deps: { dispatcher: EventDispatcher; org: OrgService; logger: Logger };
+
+  constructor(options: { clientId: string; clientSecret: string; apiBase: string }, deps: DingTalkStream['deps']) {
+    this.deps = deps;
+    this.client = new GatewayClient(options, new URL('/v1.0/gateway/connections/open', options.apiBase).toString());
+    // listeners before connect: the subscriptions go with the gateway request
+    this.client.registerCallbackListener(TOPIC_ROBOT, (frame) => void this.receive(frame, () => this.robot(frame)));
+    this.client.registerCallbackListener(TOPIC_CARD, (frame) => void this.receive(frame, () => this.card(frame)));
+  }
+
+  get connected(): boolean {
+    return this.client.connected;
+  }
+
+  async start(): Promise<void> {
+    await this.client.connect();
+  }
+
+  stop(): void {
+    this.client.disconnect();
+  }
+
+  private async receive(frame: DWClientDownStream, handle: () => Promise<void>): Promise<void> {
+    try {
+      await handle();
+      this.client.socketCallBackResponse(frame.headers.messageId, {});
+    } catch (error) {
+      // no ack: DingTalk pushes the frame again
+      this.deps.logger.error({ err: error, topic: frame.headers.topic }, 'stream frame not handled');
+    }
+  }
+
+  private async user(staffId: string): Promise<string | null> {
+    return (await this.deps.org.findByPlatformAccount('dingtalk', staffId))?._id.toHexString() ?? null;
+  }
+
+  private async robot(frame: DWClientDownStream): Promise<void> {
+    const data = JSON.parse(frame.data) as { msgId: string; senderStaffId: string; text?: { content?: string } };
+    const userId = await this.user(data.senderStaffId);
+    if (!userId) return;
+    await this.deps.dispatcher.dispatch({ type: 'bot.message', key: `dingtalk:msg:${data.msgId}`, platform: 'dingtalk', userId, text: data.text?.content ?? '' });
+  }
+
+  private async card(frame: DWClientDownStream): Promise<void> {
+    const data = JSON.parse(frame.data) as { outTrackId: string; userId: string; content?: string; value?: string };
+    // the action sits in a JSON string inside the JSON (some versions call it value)
+    const content = JSON.parse(data.content ?? data.value ?? '{}') as { cardPrivateData?: { actionIds?: string[]; params?: Record<string, string> } };
+    const action = content.cardPrivateData?.params?.action ?? content.cardPrivateData?.actionIds?.[0];
+    const userId = await this.user(data.userId);
+    if (!action || !userId) return;
+    // outTrackId is `${card id}.${DingTalk user id}`
+    const cardId = data.outTrackId.slice(0, data.outTrackId.lastIndexOf('.'));
+    await this.deps.dispatcher.dispatch({
+      type: 'card.action',
+      key: `dingtalk:${data.outTrackId}:${action}`,
+      platform: 'dingtalk',
+      userId,
+      cardId,
+      action,
+      params: content.cardPrivateData?.params ?? {},
+    });
+  }
+}
