@@ -100,6 +100,14 @@ describe('DingTalk', () => {
       await expect.poll(() => pushed.every((id) => fake.acks.has(id)), { timeout: 5000 }).toBe(true);
       expect(fake.updates.length - updatesBefore).toBe(1);
       expect(fake.updates.at(-1)!.cardData.cardParamMap.status).toBe('明天再提醒 · 张伟');
+
+      // the gateway drops the connection; a message pushed meanwhile arrives after the reconnect
+      const connections = fake.connections;
+      fake.dropConnection();
+      const whileDown = fake.push('/v1.0/im/bot/messages/get', { ...message, msgId: 'msg-2', text: { content: '今日' } });
+      await expect.poll(() => fake.connections, { timeout: 10_000 }).toBeGreaterThan(connections);
+      await expect.poll(() => fake.acks.has(whileDown), { timeout: 10_000 }).toBe(true);
+      await expect.poll(() => fake.cards.at(-1)!.cardData.cardParamMap.title, { timeout: 5000 }).toBe('今日待跟进');
     } finally {
       stream.stop();
     }

@@ -31,6 +31,9 @@ export class FakeDingTalk {
   /** acks from the client, by messageId (§2e: code 200, data = JSON of {response}) */
   readonly acks = new Map<string, Record<string, any>>();
   subscriptions: { type: string; topic: string }[] = [];
+  /** frames pushed but not acknowledged: sent again on the next connection, as DingTalk re-pushes */
+  private readonly unacked = new Map<string, string>();
+  connections = 0;
 
   private readonly app: { clientId: string; clientSecret: string };
 
@@ -136,10 +139,14 @@ export class FakeDingTalk {
     this.server.on('upgrade', (request, socket, head) => {
       this.sockets.handleUpgrade(request, socket, head, (ws) => {
         this.socket = ws;
+        this.connections++;
         ws.on('message', (raw) => {
           const message = JSON.parse(raw.toString()) as { headers?: { messageId?: string } };
-          if (message.headers?.messageId) this.acks.set(message.headers.messageId, message);
+          if (!message.headers?.messageId) return;
+          this.acks.set(message.headers.messageId, message);
+          this.unacked.delete(message.headers.messageId);
         });
+        for (const frame of this.unacked.values()) ws.send(frame);
       });
     });
     await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
@@ -157,17 +164,23 @@ export class FakeDingTalk {
     return this.socket?.readyState === 1;
   }
 
-  /** Pushes a CALLBACK frame over the Stream connection; returns its messageId. */
+  /** Pushes a CALLBACK frame over the Stream connection (or when the client is back); returns its messageId. */
   push(topic: string, data: Record<string, unknown>, messageId = randomBytes(8).toString('hex')): string {
-    this.socket!.send(
-      JSON.stringify({
-        specVersion: '1.0',
-        type: 'CALLBACK',
-        headers: { appId: 'app', connectionId: 'conn', contentType: 'application/json', messageId, time: String(Date.now()), topic },
-        data: JSON.stringify(data),
-      }),
-    );
+    const frame = JSON.stringify({
+      specVersion: '1.0',
+      type: 'CALLBACK',
+      headers: { appId: 'app', connectionId: 'conn', contentType: 'application/json', messageId, time: String(Date.now()), topic },
+      data: JSON.stringify(data),
+    });
+    this.unacked.set(messageId, frame);
+    if (this.streamConnected) this.socket!.send(frame);
     return messageId;
+  }
+
+  /** The gateway drops the connection, as it does on deploys. */
+  dropConnection(): void {
+    this.socket?.terminate();
+    this.socket = null;
   }
 
   issueCode(userid: string): string {
