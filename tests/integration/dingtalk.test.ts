@@ -28,6 +28,7 @@ beforeAll(async () => {
   for (const app of [t, markdownApp]) {
     await app.inspect.users.updateOne({ login: 'manager.east' }, { $set: { platform: 'dingtalk', platformUserId: 'manager001' } });
     await app.inspect.users.updateOne({ login: 'rep.east1' }, { $set: { platform: 'dingtalk', platformUserId: 'rep001' } });
+    await app.inspect.users.updateOne({ login: 'rep.south1' }, { $set: { platform: 'dingtalk', platformUserId: 'south001' } });
   }
   managerId = (await t.inspect.users.findOne({ login: 'manager.east' }).lean())!._id.toHexString();
 });
@@ -47,6 +48,29 @@ describe('DingTalk', () => {
     expect(body.user).toMatchObject({ name: '张伟', role: 'manager' });
     expect(first.headers.get('set-cookie')).toMatch(/kemai_session=/);
     expect((await t.request('/api/platform/dingtalk/login', { method: 'POST', json: { code } })).status).toBe(401);
+  });
+
+  it('signs rep.south1 in, and answers their 查 over Stream with only the customers they may see', async () => {
+    const login = await t.request('/api/platform/dingtalk/login', { method: 'POST', json: { code: fake.issueCode('south001') } });
+    expect(((await login.json()) as Json).user).toMatchObject({ login: 'rep.south1', name: '杨丽' });
+    const [south, east] = await Promise.all([t.login('rep.south1'), t.login('rep.east2')]);
+    const make = (token: string, name: string) =>
+      t.request('/api/customers', { method: 'POST', token, json: { type: 'company', name, industry: '教育', source: '官网' } });
+    await make(south, '钉钉查询华南有限公司');
+    await make(east, '钉钉查询华东有限公司');
+    const stream = t.app.services.dingtalkStream!;
+    await stream.start();
+    try {
+      await expect.poll(() => fake.streamConnected, { timeout: 5000 }).toBe(true);
+      const id = fake.push('/v1.0/im/bot/messages/get', { msgId: 'msg-south', senderStaffId: 'south001', conversationType: '1', msgtype: 'text', text: { content: '查 钉钉查询' } });
+      await expect.poll(() => fake.acks.has(id), { timeout: 5000 }).toBe(true);
+      const reply = fake.cards.at(-1)!;
+      expect(reply.openSpaceId).toBe('dtv1.card//IM_ROBOT.south001');
+      expect(reply.cardData.cardParamMap.lines).toContain('钉钉查询华南有限公司');
+      expect(reply.cardData.cardParamMap.lines).not.toContain('钉钉查询华东有限公司');
+    } finally {
+      stream.stop();
+    }
   });
 
   it('delivers interactive cards with string parameters, and updates every copy after an action', async () => {
