@@ -204,7 +204,7 @@ export function buildServices(models: Models, deps: Pick<AppDeps, 'config' | 'se
   const dingtalkStream = dingtalkApi
     ? new DingTalkStream({ clientId: dingtalkApi.credentials.clientId, clientSecret: dingtalkApi.credentials.clientSecret, apiBase: config.DINGTALK_API_BASE }, { dispatcher, org, logger })
     : null;
-  const orgSync = new OrgSyncService({ platform, departments: models.departments, users: models.users, pool, logger });
+  const orgSync = new OrgSyncService({ platform, departments: models.departments, users: models.users, org, pool, logger });
   return { clock, org, auth, dictionaries, settings, audit, timeline, customers, pool, contacts, files, followUps, platform, wecomApi, dispatcher, cards, orgSync, rules, dingtalkStream };
 }
 

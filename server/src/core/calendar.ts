@@ -7,3 +7,12 @@ const dayFormat = new Intl.DateTimeFormat('en-CA', { timeZone: businessTimeZone,
 export function businessDay(at: Date): string {
   return dayFormat.format(at);
 }
+
+/** Asia/Shanghai is UTC+8 all year: China keeps no daylight saving time. */
+export const businessOffsetMs = 8 * 3_600_000;
+export const dayMs = 86_400_000;
+
+/** The first instant of the Asia/Shanghai day an instant falls in. */
+export function startOfBusinessDay(at: Date): Date {
+  return new Date(Math.floor((at.getTime() + businessOffsetMs) / dayMs) * dayMs - businessOffsetMs);
+}

@@ -1,5 +1,7 @@
 // Quiet hours in the business calendar (Asia/Shanghai): alerts due inside them are held until the
 // window ends, never dropped.
+import { businessOffsetMs, dayMs } from './calendar.ts';
+
 export interface QuietHours {
   /** HH:mm; a window that crosses midnight (21:00–08:00) is the usual one */
   start: string;
@@ -8,8 +10,6 @@ export interface QuietHours {
   weekends: boolean;
 }
 
-const shanghaiOffsetMs = 8 * 3_600_000;
-const dayMs = 86_400_000;
 const minutes = (hhmm: string) => {
   const [h = '0', m = '0'] = hhmm.split(':');
   return Number(h) * 60 + Number(m);
@@ -17,7 +17,7 @@ const minutes = (hhmm: string) => {
 
 /** The end of the quiet window `at` falls in, or null when `at` is not quiet. */
 export function quietUntil(at: Date, quiet: QuietHours): Date | null {
-  const local = at.getTime() + shanghaiOffsetMs;
+  const local = at.getTime() + businessOffsetMs;
   const dayStart = Math.floor(local / dayMs) * dayMs;
   const minute = Math.floor((local - dayStart) / 60_000);
   const start = minutes(quiet.start);
@@ -39,5 +39,5 @@ export function quietUntil(at: Date, quiet: QuietHours): Date | null {
     if (candidate !== null && candidate <= local) candidate = null;
     endLocal = candidate;
   }
-  return endLocal === null ? null : new Date(endLocal - shanghaiOffsetMs);
+  return endLocal === null ? null : new Date(endLocal - businessOffsetMs);
 }

@@ -2,6 +2,7 @@
 // today's follow-ups, anything else gets the help card. Replies are cards to the sender.
 import { createHash } from 'node:crypto';
 import type { Card } from '../../../../bot-cards/index.ts';
+import { dayMs, startOfBusinessDay } from '../../core/calendar.ts';
 import type { Clock } from '../../core/clock.ts';
 import type { EventDispatcher } from '../../platforms/dispatcher.ts';
 import type { PlatformEvent } from '../../platforms/types.ts';
@@ -10,8 +11,6 @@ import type { CardService } from '../cards/card.service.ts';
 import type { CustomerService } from '../customers/customer.service.ts';
 
 type BotMessage = Extract<PlatformEvent, { type: 'bot.message' }>;
-
-const shanghaiOffsetMs = 8 * 3_600_000;
 
 export class BotService {
   private readonly deps: { auth: AuthService; customers: CustomerService; cards: CardService; clock: Clock };
@@ -22,12 +21,6 @@ export class BotService {
 
   register(dispatcher: EventDispatcher): void {
     dispatcher.onBotMessage((event) => this.reply(event));
-  }
-
-  /** The end of today in Asia/Shanghai. */
-  private endOfToday(): Date {
-    const local = this.deps.clock.now().getTime() + shanghaiOffsetMs;
-    return new Date(Math.floor(local / 86_400_000) * 86_400_000 + 86_400_000 - 1 - shanghaiOffsetMs);
   }
 
   async answer(event: BotMessage): Promise<Card['data'] | null> {
@@ -46,8 +39,9 @@ export class BotService {
       };
     }
     if (/^(今日|今天|today)$/i.test(text)) {
-      const due = await this.deps.customers.list(scope, { owner: scope.user.id, dueBefore: this.endOfToday(), sort: 'lastFollowUp', limit: 5 });
-      const startOfToday = new Date(this.endOfToday().getTime() + 1 - 86_400_000);
+      const startOfToday = startOfBusinessDay(this.deps.clock.now());
+      const endOfToday = new Date(startOfToday.getTime() + dayMs - 1);
+      const due = await this.deps.customers.list(scope, { owner: scope.user.id, dueBefore: endOfToday, sort: 'lastFollowUp', limit: 5 });
       return {
         kind: 'followUpDue',
         items: due.items.map((c) => ({ id: c.id, name: c.name, dueAt: String(c.nextFollowUpAt), overdue: !!c.nextFollowUpAt && c.nextFollowUpAt < startOfToday })),

@@ -4,6 +4,7 @@ import { requireAuth, scopeOf } from '../../core/auth/authenticator.ts';
 import type { KemaiState } from '../../core/http/context.ts';
 import { requestMeta } from '../../core/http/request-meta.ts';
 import { parseInput } from '../../core/http/validate.ts';
+import { businessOffsetMs, dayMs } from '../../core/calendar.ts';
 import { parseDate } from '../standards/index.ts';
 import { createFollowUpBody, type FollowUpService } from './follow-up.service.ts';
 
@@ -19,13 +20,11 @@ const day = (endOfDay: boolean) =>
         if (!Number.isNaN(instant.getTime())) return instant;
       } else {
         const date = parseDate(value);
-        if (date) return new Date(date.getTime() - shanghaiOffsetMs + (endOfDay ? 86_400_000 : 0));
+        if (date) return new Date(date.getTime() - businessOffsetMs + (endOfDay ? dayMs : 0));
       }
       ctx.addIssue({ code: 'custom', message: 'expected a date such as 2026-11-01' });
       return z.NEVER;
     });
-
-const shanghaiOffsetMs = 8 * 3_600_000; // China keeps no daylight saving time
 
 export function followUpRoutes(followUps: FollowUpService): Router<KemaiState> {
   const router = new Router<KemaiState>();

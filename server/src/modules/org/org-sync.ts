@@ -17,6 +17,7 @@ export async function applyOrgSnapshot(
   models: { departments: DepartmentModel; users: UserModel },
   platform: string,
   snapshot: OrgSnapshot,
+  handoverTo: (leaver: User) => Promise<string | null>,
 ): Promise<SyncResult> {
   // departments parent-first, so every parent exists with its ancestors before its children
   const byRef = new Map(snapshot.departments.map((d) => [d.ref, d]));
@@ -74,19 +75,7 @@ export async function applyOrgSnapshot(
   const leavers = await models.users.find({ platform, active: true, platformUserId: { $nin: [...present] } }).lean<User[]>();
   for (const leaver of leavers) {
     await models.users.updateOne({ _id: leaver._id }, { $set: { active: false } });
-    result.deactivated.push({ userId: leaver._id.toHexString(), handoverTo: await managerOf(models, leaver) });
+    result.deactivated.push({ userId: leaver._id.toHexString(), handoverTo: await handoverTo(leaver) });
   }
   return result;
-}
-
-/** The nearest manager above someone: their department's, else each parent's in turn. */
-async function managerOf(models: { departments: DepartmentModel; users: UserModel }, user: User): Promise<string | null> {
-  if (!user.departmentId) return null;
-  const department = await models.departments.findById(user.departmentId, { ancestors: 1 }).lean<Department>();
-  const chain = [user.departmentId, ...[...(department?.ancestors ?? [])].reverse()];
-  for (const departmentId of chain) {
-    const manager = await models.users.findOne({ departmentId, active: true, isManager: true, _id: { $ne: user._id } }, { _id: 1 }).lean<User>();
-    if (manager) return manager._id.toHexString();
-  }
-  return null;
 }

@@ -231,10 +231,12 @@ export class OrgService {
   }
 
   /** The nearest active manager of a department: its own, else each parent's in turn. */
-  async managerOfDepartment(departmentId: string): Promise<string | null> {
+  async managerOfDepartment(departmentId: string, exceptUserId?: string): Promise<string | null> {
     const chain = [departmentId, ...(await this.departmentAncestors(departmentId))];
+    // a departing manager is passed as the exception, so their customers go to the next one up
+    const except = exceptUserId ? { _id: { $ne: new Types.ObjectId(exceptUserId) } } : {};
     for (const id of chain) {
-      const manager = await this.users.findOne({ departmentId: new Types.ObjectId(id), active: true, isManager: true }, { _id: 1 }).lean<User>();
+      const manager = await this.users.findOne({ departmentId: new Types.ObjectId(id), active: true, isManager: true, ...except }, { _id: 1 }).lean<User>();
       if (manager) return manager._id.toHexString();
     }
     return null;

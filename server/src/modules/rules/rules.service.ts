@@ -5,7 +5,7 @@ import type { CardData } from '../../../../bot-cards/index.ts';
 import { Types } from 'mongoose';
 import type { RequestScope } from '../../core/auth/scope.ts';
 import { systemScope } from '../../core/auth/system-scope.ts';
-import { businessDay } from '../../core/calendar.ts';
+import { businessDay, dayMs, startOfBusinessDay } from '../../core/calendar.ts';
 import type { Clock } from '../../core/clock.ts';
 import { AppError, notFound } from '../../core/errors.ts';
 import type { Logger } from '../../core/logger.ts';
@@ -22,9 +22,7 @@ import { defaultRules, ruleKinds, ruleParams, type RuleKind } from './rule-param
 import type { AlertModel, Rule, RuleModel, SnoozeModel } from './rule.model.ts';
 import type { EventDispatcher } from '../../platforms/dispatcher.ts';
 
-const dayMs = 86_400_000;
 const stages = ['lead', 'prospect', 'customer'] as const;
-const shanghaiOffsetMs = 8 * 3_600_000;
 
 export interface RunResult {
   rule: RuleKind;
@@ -221,8 +219,7 @@ export class RulesService {
   }
 
   private async planFollowUpDue(now: Date): Promise<Plan> {
-    const local = now.getTime() + shanghaiOffsetMs;
-    const startOfToday = new Date(Math.floor(local / dayMs) * dayMs - shanghaiOffsetMs);
+    const startOfToday = startOfBusinessDay(now);
     const endOfToday = new Date(startOfToday.getTime() + dayMs - 1);
     const buckets = new Map<string, Bucket<{ id: string; name: string; dueAt: string; overdue: boolean; weight: number }>>();
     for await (const customer of this.deps.customers.scanOwned({ dueBefore: endOfToday })) {
@@ -316,8 +313,7 @@ export class RulesService {
 
   /** Each manager's team today: new customers, follow-ups and visits, what is due and overdue. */
   private async planDailyDigest(now: Date): Promise<Plan> {
-    const day = businessDay(now);
-    const from = new Date(Date.parse(`${day}T00:00:00+08:00`));
+    const from = startOfBusinessDay(now);
     const to = new Date(from.getTime() + dayMs);
     const alerts: Plan['alerts'] = [];
     const reclaim = ruleParams.poolReclaim.parse((await this.get('poolReclaim')).params);
@@ -334,7 +330,7 @@ export class RulesService {
         userId: team.managerId,
         data: {
           kind: 'dailyDigest',
-          date: day,
+          date: businessDay(now),
           followUps: activity.followUps,
           visits: activity.visits,
           stageMoves: activity.stageMoves,
