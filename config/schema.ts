@@ -88,6 +88,25 @@ export const configSchema = z.object({
   DINGTALK_OAPI_BASE: z.url({ error: 'expected an absolute http(s) URL' }).default('https://oapi.dingtalk.com'),
   /** interactive card template (回传请求 buttons); without it cards go as markdown robot messages */
   DINGTALK_CARD_TEMPLATE_ID: optionalText,
+  /** per card kind, overriding the one above: `contractApproval=approve.schema,dailyDigest=digest.schema` */
+  DINGTALK_CARD_TEMPLATES: z
+    .string()
+    .trim()
+    .default('')
+    .transform((value, ctx) => {
+      const templates: Record<string, string> = {};
+      for (const pair of value.split(',').map((p) => p.trim()).filter(Boolean)) {
+        const match = /^([A-Za-z]+)=(\S+)$/.exec(pair);
+        if (!match) {
+          ctx.addIssue({ code: 'custom', message: 'expected kind=templateId pairs separated by commas' });
+          return z.NEVER;
+        }
+        templates[match[1]!] = match[2]!;
+      }
+      return templates;
+    }),
+  /** where a person on both platforms gets cards: the one they last used, or always this one */
+  CARD_PLATFORM: z.enum(['last-used', 'wecom', 'dingtalk']).default('last-used'),
 });
 
 export type RawConfig = z.infer<typeof configSchema>;

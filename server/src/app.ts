@@ -28,7 +28,7 @@ import { defineProcessedEventModel, EventDispatcher } from './platforms/dispatch
 import type { ChatPlatform } from './platforms/types.ts';
 import { WeComApi } from './platforms/wecom/api.ts';
 import { DingTalkApi } from './platforms/dingtalk/api.ts';
-import { DingTalkPlatform } from './platforms/dingtalk/dingtalk-platform.ts';
+import { DingTalkPlatform, dingtalkLink } from './platforms/dingtalk/dingtalk-platform.ts';
 import { dingtalkRoutes } from './platforms/dingtalk/dingtalk.routes.ts';
 import { DingTalkStream } from './platforms/dingtalk/stream.ts';
 import { CallbackGuard, defineUsedNonceModel } from './platforms/wecom/callback-guard.ts';
@@ -170,7 +170,7 @@ export function buildServices(models: Models, deps: Pick<AppDeps, 'config' | 'se
     clock,
     contacts,
   });
-  // the chat platform: WeCom when its credentials are configured, else the dev outbox
+  // the chat platforms: WeCom and/or DingTalk when their credentials are configured, else the dev outbox
   const config = deps.config;
   const wecomApi =
     config.WECOM_CORP_ID && config.WECOM_AGENT_ID && config.WECOM_SECRET
@@ -178,7 +178,7 @@ export function buildServices(models: Models, deps: Pick<AppDeps, 'config' | 'se
       : null;
   const wecomLink = (path: string) => `${config.PUBLIC_URL}/api/platform/wecom/login?redirect=${encodeURIComponent(`#${path}`)}`;
   const dingtalkApi =
-    !wecomApi && config.DINGTALK_CLIENT_ID && config.DINGTALK_CLIENT_SECRET
+    config.DINGTALK_CLIENT_ID && config.DINGTALK_CLIENT_SECRET
       ? new DingTalkApi({
           clientId: config.DINGTALK_CLIENT_ID,
           clientSecret: config.DINGTALK_CLIENT_SECRET,
@@ -188,24 +188,39 @@ export function buildServices(models: Models, deps: Pick<AppDeps, 'config' | 'se
           oapiBase: config.DINGTALK_OAPI_BASE,
         })
       : null;
-  // inside DingTalk the app signs in by itself (免登), so a plain link into the app is enough
-  const appLink = (path: string) => `${config.PUBLIC_URL}/#${path}`;
-  const platform: ChatPlatform = wecomApi
-    ? new WeComPlatform({ api: wecomApi, link: wecomLink })
-    : dingtalkApi
-      ? new DingTalkPlatform({ api: dingtalkApi, link: appLink, cardTemplateId: config.DINGTALK_CARD_TEMPLATE_ID ?? null })
-      : new DevPlatform({ outbox: models.outbox, clock });
-  const dispatcher = new EventDispatcher({ processed: models.processedEvents, logger });
-  const cards = new CardService({ deliveries: models.deliveries, pending: models.pendingCards, platform, org, clock, logger });
+  const wecom = wecomApi ? new WeComPlatform({ api: wecomApi, link: wecomLink }) : null;
+  const dingtalk = dingtalkApi
+    ? new DingTalkPlatform({
+        api: dingtalkApi,
+        link: dingtalkLink(`${config.PUBLIC_URL}`),
+        cardTemplateId: config.DINGTALK_CARD_TEMPLATE_ID ?? null,
+        cardTemplates: config.DINGTALK_CARD_TEMPLATES,
+      })
+    : null;
+  const chatPlatforms: ChatPlatform[] = [wecom, dingtalk].filter((p) => p !== null);
+  const platforms: ChatPlatform[] = chatPlatforms.length > 0 ? chatPlatforms : [new DevPlatform({ outbox: models.outbox, clock })];
+  const dispatcher = new EventDispatcher({ processed: models.processedEvents, logger, seen: (userId, platform) => org.markPlatformUsed(userId, platform) });
+  const cards = new CardService({
+    deliveries: models.deliveries,
+    pending: models.pendingCards,
+    platforms,
+    prefer: config.CARD_PLATFORM === 'last-used' ? null : config.CARD_PLATFORM,
+    org,
+    clock,
+    logger,
+  });
   cards.registerActions(dispatcher);
   new BotService({ auth, customers, cards, clock }).register(dispatcher);
   const rules = new RulesService({ rules: models.rules, alerts: models.alerts, snoozes: models.snoozes, customers, contacts, followUps, pool, cards, org, clock, logger });
   rules.registerActions(dispatcher);
-  const dingtalkStream = dingtalkApi
-    ? new DingTalkStream({ clientId: dingtalkApi.credentials.clientId, clientSecret: dingtalkApi.credentials.clientSecret, apiBase: config.DINGTALK_API_BASE }, { dispatcher, org, logger })
+  const dingtalkStream = dingtalk
+    ? new DingTalkStream(
+        { clientId: dingtalkApi!.credentials.clientId, clientSecret: dingtalkApi!.credentials.clientSecret, apiBase: config.DINGTALK_API_BASE },
+        { dispatcher, org, cards, platform: dingtalk, logger },
+      )
     : null;
-  const orgSync = new OrgSyncService({ platform, departments: models.departments, users: models.users, org, pool, logger });
-  return { clock, org, auth, dictionaries, settings, audit, timeline, customers, pool, contacts, files, followUps, platform, wecomApi, dispatcher, cards, orgSync, rules, dingtalkStream };
+  const orgSync = new OrgSyncService({ platforms, departments: models.departments, users: models.users, org, pool, logger });
+  return { clock, org, auth, dictionaries, settings, audit, timeline, customers, pool, contacts, files, followUps, platforms, wecom, wecomApi, dingtalk, dispatcher, cards, orgSync, rules, dingtalkStream };
 }
 
 export type Services = ReturnType<typeof buildServices>;
@@ -226,11 +241,11 @@ export function buildApp(deps: AppDeps): KemaiApp {
   const models = buildModels(deps.connection);
   const services = buildServices(models, { ...deps, db: deps.connection.db! });
   const platformRoutes = [];
-  if (services.platform instanceof DevPlatform) platformRoutes.push(devOutboxRoutes({ outbox: models.outbox, dispatcher: services.dispatcher }));
-  if (services.platform instanceof DingTalkPlatform) {
+  if (services.platforms.some((p) => p instanceof DevPlatform)) platformRoutes.push(devOutboxRoutes({ outbox: models.outbox, dispatcher: services.dispatcher }));
+  if (services.dingtalk) {
     platformRoutes.push(
       dingtalkRoutes({
-        platform: services.platform,
+        platform: services.dingtalk,
         auth: services.auth,
         org: services.org,
         corpId: deps.config.DINGTALK_CORP_ID ?? '',
@@ -238,11 +253,11 @@ export function buildApp(deps: AppDeps): KemaiApp {
       }),
     );
   }
-  if (services.platform instanceof WeComPlatform && services.wecomApi && deps.config.WECOM_TOKEN && deps.config.WECOM_ENCODING_AES_KEY) {
+  if (services.wecom && services.wecomApi && deps.config.WECOM_TOKEN && deps.config.WECOM_ENCODING_AES_KEY) {
     platformRoutes.push(
       wecomRoutes({
         api: services.wecomApi,
-        platform: services.platform,
+        platform: services.wecom,
         guard: new CallbackGuard({
           token: deps.config.WECOM_TOKEN,
           encodingAesKey: deps.config.WECOM_ENCODING_AES_KEY,

@@ -16,7 +16,7 @@ beforeAll(async () => {
     clock,
     env: { WECOM_CORP_ID: 'wwkemai', WECOM_AGENT_ID: '1000002', WECOM_SECRET: 's', WECOM_API_BASE: fake.baseUrl, SESSION_TTL_HOURS: '10000' },
   });
-  await t.inspect.users.updateOne({ login: 'manager.east' }, { $set: { platform: 'wecom', platformUserId: 'zhangwei' } });
+  await t.inspect.users.updateOne({ login: 'manager.east' }, { $set: { 'accounts.wecom': 'zhangwei' } });
   managerId = (await t.inspect.users.findOne({ login: 'manager.east' }).lean())!._id.toHexString();
 });
 afterAll(async () => {

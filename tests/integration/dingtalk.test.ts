@@ -5,7 +5,7 @@ import { FakeDingTalk } from '../fakes/dingtalk/server.ts';
 import { startTestApp, type TestApp } from '../helpers/test-app.ts';
 
 type Json = Record<string, any>;
-const fake = new FakeDingTalk({ clientId: 'dingkemai', clientSecret: 'secret' });
+const fake = new FakeDingTalk({ clientId: 'dingkemai', clientSecret: 'secret' }, { redeliverAfterMs: 300 });
 let t: TestApp;
 let markdownApp: TestApp;
 let managerId = '';
@@ -18,7 +18,7 @@ const env = (base: string, template: boolean) => ({
   DINGTALK_CORP_ID: 'dingcorp',
   DINGTALK_API_BASE: base,
   DINGTALK_OAPI_BASE: base,
-  ...(template ? { DINGTALK_CARD_TEMPLATE_ID: 'kemai.alert.schema' } : {}),
+  ...(template ? { DINGTALK_CARD_TEMPLATE_ID: 'kemai.alert.schema' } : { DINGTALK_CARD_TEMPLATES: 'botHelp=kemai.help.schema' }),
 });
 
 beforeAll(async () => {
@@ -26,9 +26,9 @@ beforeAll(async () => {
   t = await startTestApp({ env: env(fake.baseUrl, true) });
   markdownApp = await startTestApp({ env: env(fake.baseUrl, false) });
   for (const app of [t, markdownApp]) {
-    await app.inspect.users.updateOne({ login: 'manager.east' }, { $set: { platform: 'dingtalk', platformUserId: 'manager001' } });
-    await app.inspect.users.updateOne({ login: 'rep.east1' }, { $set: { platform: 'dingtalk', platformUserId: 'rep001' } });
-    await app.inspect.users.updateOne({ login: 'rep.south1' }, { $set: { platform: 'dingtalk', platformUserId: 'south001' } });
+    await app.inspect.users.updateOne({ login: 'manager.east' }, { $set: { 'accounts.dingtalk': 'manager001' } });
+    await app.inspect.users.updateOne({ login: 'rep.east1' }, { $set: { 'accounts.dingtalk': 'rep001' } });
+    await app.inspect.users.updateOne({ login: 'rep.south1' }, { $set: { 'accounts.dingtalk': 'south001' } });
   }
   managerId = (await t.inspect.users.findOne({ login: 'manager.east' }).lean())!._id.toHexString();
 });
@@ -81,7 +81,7 @@ describe('DingTalk', () => {
     const delivered = fake.cards.filter((c) => c.outTrackId.startsWith('stale-ding-1'));
     expect(delivered.map((c) => c.openSpaceId).sort()).toEqual(['dtv1.card//IM_ROBOT.manager001', 'dtv1.card//IM_ROBOT.rep001']);
     expect(delivered[0]).toMatchObject({ cardTemplateId: 'kemai.alert.schema', callbackType: 'STREAM', imRobotOpenDeliverModel: { spaceType: 'IM_ROBOT', robotCode: 'dingkemai' } });
-    expect(delivered[0]!.cardData.cardParamMap.url).toBe('http://kemai.test/#/customers/c1');
+    expect(delivered[0]!.cardData.cardParamMap.url).toBe(`dingtalk://dingtalkclient/page/link?url=${encodeURIComponent('http://kemai.test/#/customers/c1')}&pc_slide=true`);
 
     await t.app.services.cards.resolve('stale-ding-1', { text: '已处理 · 张伟' });
     const updated = fake.updates.filter((u) => u.outTrackId.startsWith('stale-ding-1'));
@@ -89,8 +89,10 @@ describe('DingTalk', () => {
     expect(updated[0]!.cardData.cardParamMap).toMatchObject({ status: '已处理 · 张伟', buttons: '[]' });
   });
 
-  it('falls back to markdown robot messages without a card template', async () => {
+  it('falls back to markdown robot messages without a card template, and uses a template set for the kind', async () => {
     const manager = (await markdownApp.inspect.users.findOne({ login: 'manager.east' }).lean())!._id.toHexString();
+    await markdownApp.app.services.cards.send({ id: 'help-ding-1', data: { kind: 'botHelp' } }, [manager]);
+    expect(fake.cards.find((c) => c.outTrackId === 'help-ding-1.manager001')).toMatchObject({ cardTemplateId: 'kemai.help.schema' });
     await markdownApp.app.services.cards.send({ id: 'digest-ding-1', data: { kind: 'dailyDigest', date: '2026-11-24', newCustomers: 2, followUps: 5, visits: 1, dueToday: 3, overdue: 1 } }, [manager]);
     const message = fake.messages.at(-1)!;
     expect(message).toMatchObject({ robotCode: 'dingkemai', userIds: ['manager001'], msgKey: 'sampleMarkdown' });
@@ -120,10 +122,19 @@ describe('DingTalk', () => {
       await t.app.services.cards.send({ id: 'stale-stream-1', data: { kind: 'staleCustomers', customers: [{ id: 'c9', name: '流式客户', idleDays: 9 }], total: 1 } }, [managerId]);
       const click = { type: 'actionCallback', outTrackId: 'stale-stream-1.manager001', userId: 'manager001', content: JSON.stringify({ cardPrivateData: { actionIds: ['snooze'], params: { action: 'snooze' } } }) };
       const updatesBefore = fake.updates.length;
-      const pushed = [fake.push('/v1.0/card/instances/callback', click), fake.push('/v1.0/card/instances/callback', click)];
+      // pushed again after the first ack, as DingTalk does when that ack was lost
+      const pushed = [fake.push('/v1.0/card/instances/callback', click)];
+      await expect.poll(() => fake.acks.has(pushed[0]!), { timeout: 5000 }).toBe(true);
+      pushed.push(fake.push('/v1.0/card/instances/callback', click));
       await expect.poll(() => pushed.every((id) => fake.acks.has(id)), { timeout: 5000 }).toBe(true);
-      expect(fake.updates.length - updatesBefore).toBe(1);
-      expect(fake.updates.at(-1)!.cardData.cardParamMap.status).toBe('明天再提醒 · 张伟');
+      expect(await t.inspect.snoozes.countDocuments({ _id: `${managerId}:c9` })).toBe(1);
+      // the clicked card is updated by the ack itself (no PUT); the repeat's ack carries the same
+      // outcome, in case the first ack was the one lost
+      expect(fake.updates.length - updatesBefore).toBe(0);
+      for (const id of pushed) {
+        const response = JSON.parse(fake.acks.get(id)!.data).response;
+        expect(response).toMatchObject({ cardData: { cardParamMap: { status: '明天再提醒 · 张伟', buttons: '[]' } }, cardUpdateOptions: { updateCardDataByKey: true } });
+      }
 
       // the gateway drops the connection; a message pushed meanwhile arrives after the reconnect
       const connections = fake.connections;
@@ -137,10 +148,41 @@ describe('DingTalk', () => {
     }
   });
 
+  it('echoes SYSTEM pings, and acts once on a click whose ack was lost, answering the re-push with the outcome', async () => {
+    const stream = t.app.services.dingtalkStream!;
+    await stream.start();
+    try {
+      await expect.poll(() => fake.streamConnected, { timeout: 5000 }).toBe(true);
+      const ping = fake.ping();
+      await expect.poll(() => fake.pongs.has(ping), { timeout: 5000 }).toBe(true);
+      expect(fake.pongs.get(ping)).toMatchObject({ code: 200, message: 'OK', headers: { messageId: ping, topic: 'ping' }, data: JSON.stringify({ opaque: ping }) });
+
+      await t.app.services.cards.send({ id: 'stale-lost-ack', data: { kind: 'staleCustomers', customers: [{ id: 'c10', name: '丢包客户', idleDays: 9 }], total: 1 } }, [managerId]);
+      const updatesBefore = fake.updates.length;
+      fake.loseAcks(1);
+      const click = { type: 'actionCallback', outTrackId: 'stale-lost-ack.manager001', userId: 'manager001', content: JSON.stringify({ cardPrivateData: { actionIds: ['snooze'], params: { action: 'snooze' } } }) };
+      const id = fake.push('/v1.0/card/instances/callback', click);
+      // the first ack is lost; DingTalk pushes the frame again and that ack arrives
+      await expect.poll(() => fake.acks.has(id), { timeout: 5000 }).toBe(true);
+      expect(JSON.parse(fake.acks.get(id)!.data).response.cardData.cardParamMap.status).toBe('明天再提醒 · 张伟');
+      expect(await t.inspect.snoozes.countDocuments({ _id: `${managerId}:c10` })).toBe(1);
+      expect(fake.updates.length).toBe(updatesBefore);
+
+      // a robot message whose ack is lost is answered once
+      const cardsBefore = fake.cards.length;
+      fake.loseAcks(1);
+      const message = fake.push('/v1.0/im/bot/messages/get', { msgId: 'msg-lost-ack', senderStaffId: 'manager001', conversationType: '1', msgtype: 'text', text: { content: '帮助' } });
+      await expect.poll(() => fake.acks.has(message), { timeout: 5000 }).toBe(true);
+      expect(fake.cards.length - cardsBefore).toBe(1);
+    } finally {
+      stream.stop();
+    }
+  });
+
   it('recovers from a token DingTalk rejected, and reads the organisation', async () => {
     const before = fake.gettokenCalls;
     fake.expireTokens();
-    const snapshot = await t.app.services.platform.syncOrganisation();
+    const snapshot = await t.app.services.dingtalk!.syncOrganisation();
     expect(fake.gettokenCalls - before).toBe(1);
     expect(snapshot.departments.map((d) => d.name)).toEqual(['总部', '华东大区']);
     expect(snapshot.users.find((u) => u.ref === 'manager001')).toMatchObject({ name: '张伟', departmentRef: '2', isManager: true });

@@ -94,6 +94,7 @@ describe('the server’s own jobs', () => {
       await app.inspect.pendingCards.create({
         card: { id: 'queued-by-job', data: { kind: 'botHelp' } },
         userId: manager._id,
+        platform: 'dev',
         platformUserId: manager._id.toHexString(),
         notBefore: new Date(0),
         attempts: 0,

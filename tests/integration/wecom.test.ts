@@ -41,8 +41,8 @@ beforeAll(async () => {
     },
   });
   // as organisation sync records them: 张伟 is zhangwei in WeCom, 李娜 is lina
-  await t.inspect.users.updateOne({ login: 'manager.east' }, { $set: { platform: 'wecom', platformUserId: 'zhangwei' } });
-  await t.inspect.users.updateOne({ login: 'rep.east1' }, { $set: { platform: 'wecom', platformUserId: 'lina' } });
+  await t.inspect.users.updateOne({ login: 'manager.east' }, { $set: { 'accounts.wecom': 'zhangwei' } });
+  await t.inspect.users.updateOne({ login: 'rep.east1' }, { $set: { 'accounts.wecom': 'lina' } });
   managerId = (await t.inspect.users.findOne({ login: 'manager.east' }).lean())!._id.toHexString();
 });
 afterAll(async () => {
@@ -225,7 +225,7 @@ describe('callbacks', () => {
   });
 
   it('reads the organisation from WeCom', async () => {
-    const snapshot = await t.app.services.platform.syncOrganisation();
+    const snapshot = await t.app.services.wecom!.syncOrganisation();
     expect(snapshot.departments.map((d) => d.name)).toEqual(['总部', '华东大区']);
     expect(snapshot.users.find((u) => u.ref === 'zhangwei')).toMatchObject({ name: '张伟', departmentRef: '2', isManager: true });
   });
@@ -245,10 +245,10 @@ describe('callbacks', () => {
     expect((await t.request('/api/me', { token: repToken })).status).toBe(401);
     const customer = await t.inspect.customers.findById(created.id).lean();
     expect(customer!.ownerId!.toHexString()).toBe(managerId);
-    const newcomer = await t.inspect.users.findOne({ platform: 'wecom', platformUserId: 'newbie' }).lean();
+    const newcomer = await t.inspect.users.findOne({ 'accounts.wecom': 'newbie' }).lean();
     expect(newcomer).toMatchObject({ login: 'wecom.newbie', name: '新人', role: 'rep', active: true });
     const manager = await t.inspect.users.findById(managerId).lean();
     const department = await t.inspect.departments.findById(manager!.departmentId).lean();
-    expect([department!.name, department!.platformRef]).toEqual(['华东大区', 'wecom:2']);
+    expect([department!.name, department!.platformRefs]).toEqual(['华东大区', ['wecom:2']]);
   });
 });

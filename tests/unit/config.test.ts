@@ -47,6 +47,16 @@ describe('configuration', () => {
     expect(loadConfig({ NODE_ENV: 'production', SESSION_SECRET: 's'.repeat(32), DEV_LOGIN: 'true' }).DEV_LOGIN).toBe(true);
   });
 
+  it('reads DingTalk card templates per card kind', () => {
+    expect(loadConfig({ DINGTALK_CARD_TEMPLATES: 'contractApproval=approve.schema, dailyDigest=digest.schema' }).DINGTALK_CARD_TEMPLATES).toEqual({
+      contractApproval: 'approve.schema',
+      dailyDigest: 'digest.schema',
+    });
+    expect(loadConfig({}).DINGTALK_CARD_TEMPLATES).toEqual({});
+    expect(problemsOf({ DINGTALK_CARD_TEMPLATES: 'approve.schema' })[0]).toMatch(/^DINGTALK_CARD_TEMPLATES: expected kind=templateId/);
+    expect(problemsOf({ CARD_PLATFORM: 'feishu' })[0]).toMatch(/^CARD_PLATFORM: /);
+  });
+
   it('reads booleans the way people write them', () => {
     expect(loadConfig({ DEV_LOGIN: 'off' }).DEV_LOGIN).toBe(false);
     expect(loadConfig({ JOBS_ENABLED: '0' }).JOBS_ENABLED).toBe(false);

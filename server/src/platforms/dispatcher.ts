@@ -34,10 +34,13 @@ export class EventDispatcher {
   private readonly logger: Logger;
   private readonly cardActions = new Map<string, (event: CardAction) => Promise<void>>();
   private botMessages: ((event: BotMessage) => Promise<void>) | null = null;
+  private readonly seen: (userId: string, platform: string) => Promise<void>;
 
-  constructor(deps: { processed: ProcessedEventModel; logger: Logger }) {
+  /** `seen` learns which platform each user acts from: their next cards go there. */
+  constructor(deps: { processed: ProcessedEventModel; logger: Logger; seen?: (userId: string, platform: string) => Promise<void> }) {
     this.processed = deps.processed;
     this.logger = deps.logger.child({ component: 'events' });
+    this.seen = deps.seen ?? (async () => {});
   }
 
   onCardAction(action: string, handler: (event: CardAction) => Promise<void>): void {
@@ -65,6 +68,7 @@ export class EventDispatcher {
     }
     try {
       await (handler as (e: PlatformEvent) => Promise<void>)(event);
+      await this.seen(event.userId, event.platform).catch((error: unknown) => this.logger.warn({ err: error }, 'platform use not recorded'));
       return 'handled';
     } catch (error) {
       await this.processed.deleteOne({ _id: event.key });

@@ -1,6 +1,8 @@
-// A fake DingTalk on 127.0.0.1 for the HTTP side (shared/platforms §2f, §2g): oapi gettoken and
-// topapi endpoints with ?access_token=, api.dingtalk.com endpoints with x-acs-dingtalk-access-token,
-// one-time auth codes, tokens expired on demand, and a record of every card and message.
+// A fake DingTalk on 127.0.0.1 (shared/platforms §2e–g): oapi gettoken and topapi endpoints with
+// ?access_token=, api.dingtalk.com endpoints with x-acs-dingtalk-access-token, one-time auth codes,
+// tokens expired on demand, a record of every card and message, and the Stream gateway: SYSTEM
+// frames (CONNECTED, REGISTERED, ping), CALLBACK frames pushed again until acknowledged, acks that
+// can be lost, and a connection that can drop.
 import { randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -16,7 +18,7 @@ export class FakeDingTalk {
   readonly updates: Record<string, any>[] = [];
   readonly messages: Record<string, any>[] = [];
   readonly departments = [{ dept_id: 2, name: '华东大区', parent_id: 1 }];
-  readonly users: Record<number, { userid: string; name: string; leader?: boolean }[]> = {
+  readonly users: Record<number, { userid: string; name: string; leader?: boolean; mobile?: string }[]> = {
     1: [],
     2: [
       { userid: 'manager001', name: '张伟', leader: true },
@@ -34,11 +36,20 @@ export class FakeDingTalk {
   /** frames pushed but not acknowledged: sent again on the next connection, as DingTalk re-pushes */
   private readonly unacked = new Map<string, string>();
   connections = 0;
+  /** SYSTEM ping frames sent, and the client's echoes of them, by messageId */
+  private readonly pings = new Set<string>();
+  readonly pongs = new Map<string, Record<string, any>>();
+  /** acks to lose in transit (the client sent them; DingTalk never saw them) */
+  private acksToLose = 0;
+  private readonly timers = new Set<NodeJS.Timeout>();
 
   private readonly app: { clientId: string; clientSecret: string };
+  private readonly options: { redeliverAfterMs: number };
 
-  constructor(app: { clientId: string; clientSecret: string }) {
+  /** `redeliverAfterMs`: an unacknowledged CALLBACK frame is pushed again after this long (DingTalk: about 60 s) */
+  constructor(app: { clientId: string; clientSecret: string }, options: { redeliverAfterMs?: number } = {}) {
     this.app = app;
+    this.options = { redeliverAfterMs: options.redeliverAfterMs ?? 60_000 };
   }
 
   async start(): Promise<void> {
@@ -142,10 +153,21 @@ export class FakeDingTalk {
         this.connections++;
         ws.on('message', (raw) => {
           const message = JSON.parse(raw.toString()) as { headers?: { messageId?: string } };
-          if (!message.headers?.messageId) return;
-          this.acks.set(message.headers.messageId, message);
-          this.unacked.delete(message.headers.messageId);
+          const id = message.headers?.messageId;
+          if (!id) return;
+          if (this.pings.has(id)) {
+            this.pongs.set(id, message);
+            return;
+          }
+          if (this.acksToLose > 0) {
+            this.acksToLose--;
+            return;
+          }
+          this.acks.set(id, message);
+          this.unacked.delete(id);
         });
+        ws.send(this.systemFrame('CONNECTED', {}));
+        ws.send(this.systemFrame('REGISTERED', {}));
         for (const frame of this.unacked.values()) ws.send(frame);
       });
     });
@@ -154,6 +176,7 @@ export class FakeDingTalk {
   }
 
   async stop(): Promise<void> {
+    for (const timer of this.timers) clearTimeout(timer);
     for (const client of this.sockets.clients) client.terminate();
     this.sockets.close();
     this.server?.closeAllConnections();
@@ -173,8 +196,41 @@ export class FakeDingTalk {
       data: JSON.stringify(data),
     });
     this.unacked.set(messageId, frame);
-    if (this.streamConnected) this.socket!.send(frame);
+    this.send(messageId, frame);
     return messageId;
+  }
+
+  /** Sends a frame now if connected, and again after the redelivery delay while it stays unacknowledged. */
+  private send(messageId: string, frame: string): void {
+    if (this.streamConnected) this.socket!.send(frame);
+    const timer = setTimeout(() => {
+      this.timers.delete(timer);
+      if (this.unacked.has(messageId)) this.send(messageId, frame);
+    }, this.options.redeliverAfterMs);
+    timer.unref();
+    this.timers.add(timer);
+  }
+
+  private systemFrame(topic: string, data: Record<string, unknown>, messageId = randomBytes(8).toString('hex')): string {
+    return JSON.stringify({
+      specVersion: '1.0',
+      type: 'SYSTEM',
+      headers: { appId: 'app', connectionId: 'conn', contentType: 'application/json', messageId, time: String(Date.now()), topic },
+      data: JSON.stringify(data),
+    });
+  }
+
+  /** A SYSTEM ping; the client must echo it (§2e). Returns its messageId. */
+  ping(): string {
+    const messageId = randomBytes(8).toString('hex');
+    this.pings.add(messageId);
+    this.socket?.send(this.systemFrame('ping', { opaque: messageId }, messageId));
+    return messageId;
+  }
+
+  /** The next `count` acks are lost on the way, so their frames are pushed again. */
+  loseAcks(count: number): void {
+    this.acksToLose += count;
   }
 
   /** The gateway drops the connection, as it does on deploys. */

@@ -36,7 +36,7 @@ export class FakeWeCom {
     { id: 1, name: '总部', parentid: 0, order: 1 },
     { id: 2, name: '华东大区', parentid: 1, order: 1 },
   ];
-  readonly users: { userid: string; name: string; department: number[]; main_department: number; is_leader_in_dept: number[]; status: number }[] = [
+  readonly users: { userid: string; name: string; department: number[]; main_department: number; is_leader_in_dept: number[]; status: number; mobile?: string }[] = [
     { userid: 'zhangwei', name: '张伟', department: [2], main_department: 2, is_leader_in_dept: [1], status: 1 },
     { userid: 'lina', name: '李娜', department: [2], main_department: 2, is_leader_in_dept: [0], status: 1 },
   ];

@@ -21,7 +21,10 @@ export class CardService {
   private readonly deps: {
     deliveries: DeliveryModel;
     pending: PendingCardModel;
-    platform: ChatPlatform;
+    /** the configured platforms, in order of preference; the dev outbox alone when none is */
+    platforms: ChatPlatform[];
+    /** cards go to this platform for people linked to it; otherwise to the one each last used */
+    prefer: string | null;
     org: OrgService;
     clock: Clock;
     logger: Logger;
@@ -31,20 +34,25 @@ export class CardService {
     this.deps = deps;
   }
 
+  private platform(name: string): ChatPlatform | null {
+    return this.deps.platforms.find((p) => p.name === name) ?? null;
+  }
+
   /**
-   * Sends a card to users. Every copy goes through a queue that spreads sends to stay under the
-   * platform's per-member limit and retries transient failures, so nothing is dropped; what can go
-   * now goes at once.
+   * Sends a card to users, each once, on the platform that reaches them (OrgService.cardRoutes).
+   * Every copy goes through a queue that spreads sends to stay under the platform's per-member
+   * limit and retries transient failures, so nothing is dropped; what can go now goes at once.
    */
   async send(card: Card, userIds: string[]): Promise<SendStatus[]> {
-    const accounts = await this.deps.org.platformAccounts(userIds, this.deps.platform.name);
+    const routes = await this.deps.org.cardRoutes([...new Set(userIds)], this.deps.platforms.map((p) => p.name), this.deps.prefer);
     const now = this.deps.clock.now();
-    const queued = userIds
-      .filter((id) => accounts.has(id))
+    const queued = [...new Set(userIds)]
+      .filter((id) => routes.has(id))
       .map((id) => ({
         card,
         userId: new Types.ObjectId(id),
-        platformUserId: accounts.get(id)!,
+        platform: routes.get(id)!.platform,
+        platformUserId: routes.get(id)!.platformUserId,
         notBefore: now,
         attempts: 0,
         claimedUntil: new Date(0),
@@ -76,16 +84,18 @@ export class CardService {
     const windowStart = new Date(now.getTime() - sendLimit.windowMs);
     const members = [...new Set(claimed.map((c) => c.platformUserId))];
     const recent = await this.deps.deliveries
-      .find({ platformUserId: { $in: members }, createdAt: { $gt: windowStart }, platform: this.deps.platform.name }, { platformUserId: 1, createdAt: 1 })
+      .find({ platformUserId: { $in: members }, createdAt: { $gt: windowStart } }, { platform: 1, platformUserId: 1, createdAt: 1 })
       .sort({ platformUserId: 1, createdAt: 1 })
       .lean<Delivery[]>();
+    const member = (d: { platform: string; platformUserId: string }) => `${d.platform}:${d.platformUserId}`;
     const sentAt = new Map<string, Date[]>();
-    for (const d of recent) sentAt.set(d.platformUserId, [...(sentAt.get(d.platformUserId) ?? []), d.createdAt]);
+    for (const d of recent) sentAt.set(member(d), [...(sentAt.get(member(d)) ?? []), d.createdAt]);
 
+    // one platform call per card and platform
     const byCard = new Map<string, PendingCard[]>();
     for (const item of claimed) {
-      const times = sentAt.get(item.platformUserId) ?? [];
-      if (this.deps.platform.name !== 'dev' && times.length >= sendLimit.perMember) {
+      const times = sentAt.get(member(item)) ?? [];
+      if (item.platform !== 'dev' && times.length >= sendLimit.perMember) {
         // the earliest moment a slot frees up in this member's window
         const slot = new Date(times[times.length - sendLimit.perMember]!.getTime() + sendLimit.windowMs);
         await this.deps.pending.updateOne({ _id: item._id }, { $set: { notBefore: slot, claimedUntil: new Date(0) } });
@@ -93,16 +103,19 @@ export class CardService {
         continue;
       }
       times.push(now);
-      sentAt.set(item.platformUserId, times);
-      byCard.set(item.card.id, [...(byCard.get(item.card.id) ?? []), item]);
+      sentAt.set(member(item), times);
+      const batch = `${item.platform}\n${item.card.id}`;
+      byCard.set(batch, [...(byCard.get(batch) ?? []), item]);
     }
 
     for (const items of byCard.values()) {
-      const card = items[0]!.card;
-      const receipts = await this.deps.platform.sendCard(
-        items.map((i) => ({ userId: i.userId.toHexString(), platformUserId: i.platformUserId, locale: 'zh-CN' as const })),
-        card,
-      );
+      const { card, platform } = items[0]!;
+      const sender = this.platform(platform);
+      const recipients = items.map((i) => ({ userId: i.userId.toHexString(), platformUserId: i.platformUserId, locale: 'zh-CN' as const }));
+      // a copy queued for a platform taken out of the configuration since cannot go anywhere
+      const receipts = sender
+        ? await sender.sendCard(recipients, card)
+        : recipients.map((r) => ({ userId: r.userId, ref: '', status: 'failed' as const, error: `platform ${platform} is not configured`, retryable: false }));
       for (const item of items) {
         const receipt = receipts.find((r) => r.userId === item.userId.toHexString()) ?? { status: 'failed' as const, ref: '', error: 'no receipt', retryable: true };
         if (receipt.status === 'failed' && receipt.retryable && item.attempts + 1 < maxAttempts) {
@@ -117,7 +130,7 @@ export class CardService {
         await this.deps.deliveries.create({
           cardId: card.id,
           card,
-          platform: this.deps.platform.name,
+          platform,
           userId: item.userId,
           platformUserId: item.platformUserId,
           ref: receipt.ref,
@@ -136,17 +149,26 @@ export class CardService {
   /** Replaces the buttons of every copy of a card with the outcome (all its recipients see it). */
   async resolve(cardId: string, outcome: CardOutcome): Promise<void> {
     const deliveries = (await this.deps.deliveries.find({ cardId }).lean<Delivery[]>()).filter((d) => d.status === 'sent');
-    if (deliveries.length === 0) return;
-    try {
-      await this.deps.platform.updateCard(
-        deliveries.map((d) => ({ userId: d.userId.toHexString(), platformUserId: d.platformUserId, ref: d.ref })),
-        deliveries[0]!.card,
-        outcome,
-      );
-      await this.deps.deliveries.updateMany({ _id: { $in: deliveries.map((d) => d._id) } }, { $set: { status: 'updated', outcome } });
-    } catch (error) {
-      this.deps.logger.error({ err: error, cardId }, 'card update failed');
+    for (const platform of new Set(deliveries.map((d) => d.platform))) {
+      const copies = deliveries.filter((d) => d.platform === platform);
+      try {
+        const updater = this.platform(platform);
+        if (!updater) continue;
+        await updater.updateCard(
+          copies.map((d) => ({ userId: d.userId.toHexString(), platformUserId: d.platformUserId, ref: d.ref })),
+          copies[0]!.card,
+          outcome,
+        );
+        await this.deps.deliveries.updateMany({ _id: { $in: copies.map((d) => d._id) } }, { $set: { status: 'updated', outcome } });
+      } catch (error) {
+        this.deps.logger.error({ err: error, cardId, platform }, 'card update failed');
+      }
     }
+  }
+
+  /** The copy a platform knows by this reference, with the outcome it shows (if acted on). */
+  async deliveryByRef(platform: string, ref: string): Promise<Delivery | null> {
+    return this.deps.deliveries.findOne({ platform, ref }).lean<Delivery>();
   }
 
   /** Where each card stands: queued (waiting for a send slot or a retry), sent, failed, or acted on. */

@@ -36,6 +36,8 @@ deliverySchema.index({ cardId: 1, userId: 1 });
 deliverySchema.index({ userId: 1, createdAt: -1 });
 // the per-member send window (CardService.deliverDue)
 deliverySchema.index({ platformUserId: 1, createdAt: 1 });
+// a platform's callback names its copy of a card (DingTalk outTrackId)
+deliverySchema.index({ platform: 1, ref: 1 });
 
 export type DeliveryModel = Model<Delivery>;
 

@@ -6,6 +6,8 @@ export interface PendingCard {
   _id: Types.ObjectId;
   card: Card;
   userId: Types.ObjectId;
+  /** the platform this copy goes through, chosen when it was queued */
+  platform: string;
   platformUserId: string;
   notBefore: Date;
   attempts: number;
@@ -19,6 +21,7 @@ const pendingCardSchema = new Schema<PendingCard>(
   {
     card: { type: Schema.Types.Mixed, required: true },
     userId: { type: Schema.Types.ObjectId, required: true },
+    platform: { type: String, required: true },
     platformUserId: { type: String, required: true },
     notBefore: { type: Date, required: true },
     attempts: { type: Number, default: 0 },

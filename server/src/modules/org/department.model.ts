@@ -6,7 +6,7 @@ export interface Department {
   parentId: Types.ObjectId | null;
   ancestors: Types.ObjectId[];
   order: number;
-  platformRef?: string;
+  platformRefs: string[];
   createdAt?: Date;
   updatedAt?: Date;
 }
@@ -18,15 +18,15 @@ const departmentSchema = new Schema<Department>(
     /** every department above this one, root first: the subtree of X is {ancestors: X} */
     ancestors: { type: [Schema.Types.ObjectId], default: [] },
     order: { type: Number, default: 0 },
-    /** the chat platform's own id, set by organisation sync */
-    platformRef: { type: String },
+    /** the chat platforms' own ids (`wecom:2`, `dingtalk:2`), set by organisation sync */
+    platformRefs: { type: [String], default: [] },
   },
   { timestamps: true },
 );
 
 departmentSchema.index({ parentId: 1, name: 1 }, { unique: true });
 departmentSchema.index({ ancestors: 1 });
-departmentSchema.index({ platformRef: 1 }, { unique: true, sparse: true });
+departmentSchema.index({ platformRefs: 1 });
 
 export type DepartmentModel = Model<Department>;
 

@@ -1,4 +1,4 @@
-// Organisation sync from the active chat platform: run daily by a job and on demand by admins.
+// Organisation sync from each configured chat platform: run daily by a job and on demand by admins.
 import type { RequestScope } from '../../core/auth/scope.ts';
 import { systemScope } from '../../core/auth/system-scope.ts';
 import type { Logger } from '../../core/logger.ts';
@@ -10,7 +10,7 @@ import { applyOrgSnapshot, type SyncResult } from './org-sync.ts';
 import type { UserModel } from './user.model.ts';
 
 export class OrgSyncService {
-  private readonly deps: { platform: ChatPlatform; departments: DepartmentModel; users: UserModel; org: OrgService; pool: PoolService; logger: Logger };
+  private readonly deps: { platforms: ChatPlatform[]; departments: DepartmentModel; users: UserModel; org: OrgService; pool: PoolService; logger: Logger };
 
   constructor(deps: OrgSyncService['deps']) {
     this.deps = deps;
@@ -18,11 +18,18 @@ export class OrgSyncService {
 
   async sync(actor: RequestScope | null = null): Promise<SyncResult & { handedOver: number }> {
     actor?.require('settings.manage');
-    if (this.deps.platform.name === 'dev') return { departments: 0, created: 0, updated: 0, deactivated: [], handedOver: 0 };
-    const snapshot = await this.deps.platform.syncOrganisation();
-    const result = await applyOrgSnapshot({ departments: this.deps.departments, users: this.deps.users }, this.deps.platform.name, snapshot, (leaver) =>
-      leaver.departmentId ? this.deps.org.managerOfDepartment(leaver.departmentId.toHexString(), leaver._id.toHexString()) : Promise.resolve(null),
-    );
+    const result: SyncResult = { departments: 0, created: 0, updated: 0, deactivated: [] };
+    for (const platform of this.deps.platforms) {
+      if (platform.name === 'dev') continue;
+      const snapshot = await platform.syncOrganisation();
+      const one = await applyOrgSnapshot({ departments: this.deps.departments, users: this.deps.users }, platform.name, snapshot, (leaver) =>
+        leaver.departmentId ? this.deps.org.managerOfDepartment(leaver.departmentId.toHexString(), leaver._id.toHexString()) : Promise.resolve(null),
+      );
+      result.departments += one.departments;
+      result.created += one.created;
+      result.updated += one.updated;
+      result.deactivated.push(...one.deactivated);
+    }
     let handedOver = 0;
     for (const leaver of result.deactivated) {
       if (!leaver.handoverTo) continue;

@@ -4,7 +4,8 @@
 import { Types } from 'mongoose';
 import type { OrgSnapshot } from '../../platforms/types.ts';
 import type { DepartmentModel, Department } from './department.model.ts';
-import type { UserModel, User } from './user.model.ts';
+import { normalisePhone } from '../standards/phone.ts';
+import type { ChatPlatformName, UserModel, User } from './user.model.ts';
 
 export interface SyncResult {
   departments: number;
@@ -15,7 +16,7 @@ export interface SyncResult {
 
 export async function applyOrgSnapshot(
   models: { departments: DepartmentModel; users: UserModel },
-  platform: string,
+  platform: ChatPlatformName,
   snapshot: OrgSnapshot,
   handoverTo: (leaver: User) => Promise<string | null>,
 ): Promise<SyncResult> {
@@ -29,19 +30,26 @@ export async function applyOrgSnapshot(
     const parent = department.parentRef && byRef.has(department.parentRef) ? await place(department.parentRef) : null;
     const platformRef = `${platform}:${ref}`;
     const ancestors = parent ? [...parent.ancestors, parent.id] : [];
-    // a department made by hand with the same name in the same place is adopted, not duplicated
     const parentId = parent?.id ?? null;
+    // A department made by hand, or by the other platform's sync, in the same place with the same
+    // name is adopted, not duplicated; the company's root is one department whatever each calls it.
     const existing =
-      (await models.departments.findOne({ platformRef }, { _id: 1 }).lean<Department>()) ??
-      (await models.departments.findOne({ parentId, name: department.name, platformRef: null }, { _id: 1 }).lean<Department>());
-    const saved = await models.departments
-      .findOneAndUpdate(
-        existing ? { _id: existing._id } : { platformRef },
-        { $set: { name: department.name, parentId, ancestors, platformRef }, $setOnInsert: { order: 0 } },
-        { upsert: true, returnDocument: 'after' },
-      )
-      .lean<Department>()
-      .orFail();
+      (await models.departments.findOne({ platformRefs: platformRef }, { _id: 1, platformRefs: 1 }).lean<Department>()) ??
+      (parentId
+        ? await models.departments.findOne({ parentId, name: department.name }, { _id: 1, platformRefs: 1 }).lean<Department>()
+        : await models.departments.findOne({ parentId: null }, { _id: 1, platformRefs: 1 }).sort({ _id: 1 }).lean<Department>());
+    // the platform that brought a department names it; a second one only links to it
+    const namedElsewhere = existing?.platformRefs?.some((r) => !r.startsWith(`${platform}:`)) ?? false;
+    const saved = existing
+      ? await models.departments
+          .findOneAndUpdate(
+            { _id: existing._id },
+            { $set: { ...(namedElsewhere ? {} : { name: department.name }), parentId, ancestors }, $addToSet: { platformRefs: platformRef } },
+            { returnDocument: 'after' },
+          )
+          .lean<Department>()
+          .orFail()
+      : (await models.departments.create({ name: department.name, parentId, ancestors, order: 0, platformRefs: [platformRef] })).toObject();
     const entry = { id: saved._id, ancestors };
     ids.set(ref, entry);
     return entry;
@@ -49,13 +57,21 @@ export async function applyOrgSnapshot(
   for (const department of snapshot.departments) await place(department.ref);
 
   const result: SyncResult = { departments: ids.size, created: 0, updated: 0, deactivated: [] };
+  const account = `accounts.${platform}`;
   const present = new Set<string>();
   for (const person of snapshot.users) {
     present.add(person.ref);
     const departmentId = person.departmentRef ? (ids.get(person.departmentRef)?.id ?? null) : null;
-    const existing = await models.users.findOne({ platform, platformUserId: person.ref }).lean<User>();
+    const mobile = normalisePhone(person.mobile)?.kind === 'mobile' ? normalisePhone(person.mobile)!.value : null;
+    // the same person on the other platform is found by their mobile, when both platforms give it
+    const existing =
+      (await models.users.findOne({ [account]: person.ref }).lean<User>()) ??
+      (mobile ? await models.users.findOne({ mobile, active: true, [account]: null }).lean<User>() : null);
     if (existing) {
-      await models.users.updateOne({ _id: existing._id }, { $set: { name: person.name, departmentId, isManager: person.isManager, active: true } });
+      await models.users.updateOne(
+        { _id: existing._id },
+        { $set: { name: person.name, departmentId, isManager: person.isManager, active: true, [account]: person.ref, ...(mobile ? { mobile } : {}) } },
+      );
       result.updated++;
     } else {
       await models.users.create({
@@ -65,17 +81,27 @@ export async function applyOrgSnapshot(
         departmentId,
         isManager: person.isManager,
         active: true,
-        platform,
-        platformUserId: person.ref,
+        accounts: { [platform]: person.ref },
+        ...(mobile ? { mobile } : {}),
       });
       result.created++;
     }
   }
 
-  const leavers = await models.users.find({ platform, active: true, platformUserId: { $nin: [...present] } }).lean<User[]>();
-  for (const leaver of leavers) {
-    await models.users.updateOne({ _id: leaver._id }, { $set: { active: false } });
-    result.deactivated.push({ userId: leaver._id.toHexString(), handoverTo: await handoverTo(leaver) });
+  // People gone from this platform lose their account on it. Only someone with no platform left
+  // has left the company: they are deactivated and their customers handed over.
+  const linked = await models.users.find({ [account]: { $gt: '' } }, { accounts: 1, active: 1, departmentId: 1 }).lean<User[]>();
+  for (const user of linked) {
+    const ref = user.accounts?.[platform as ChatPlatformName];
+    if (!ref || present.has(ref)) continue;
+    const others = Object.entries(user.accounts ?? {}).some(([p, id]) => p !== platform && id);
+    if (others) {
+      await models.users.updateOne({ _id: user._id }, { $unset: { [account]: '' } });
+    } else if (user.active) {
+      // the account stays, so someone who comes back is the same user again
+      await models.users.updateOne({ _id: user._id }, { $set: { active: false } });
+      result.deactivated.push({ userId: user._id.toHexString(), handoverTo: await handoverTo(user) });
+    }
   }
   return result;
 }

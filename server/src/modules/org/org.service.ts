@@ -1,7 +1,7 @@
 // Departments and users: the organisation every scope, card and escalation is computed from.
 import { Types } from 'mongoose';
 import type { DepartmentModel, Department } from './department.model.ts';
-import type { UserModel, User } from './user.model.ts';
+import { chatPlatformNames, type ChatPlatformName, type UserModel, type User } from './user.model.ts';
 import { demoDepartments, demoUsers } from './demo-org.ts';
 import type { RequestScope, ScopeUser } from '../../core/auth/scope.ts';
 import type { Role } from '../../core/auth/permissions.ts';
@@ -198,21 +198,38 @@ export class OrgService {
     return out;
   }
 
-  /** Each active user's id on a chat platform (the dev platform knows users by Kemai id). */
-  async platformAccounts(ids: string[], platform: string): Promise<Map<string, string>> {
+  /**
+   * Where each active user's cards go: one platform and their id there. With only the dev outbox,
+   * everyone is reachable by their Kemai id. Otherwise a user linked to several of the configured
+   * platforms gets the preferred one when configured, else the one they last used, else the first
+   * configured; a user with no account on any of them is not reachable.
+   */
+  async cardRoutes(ids: string[], platforms: readonly string[], prefer: string | null = null): Promise<Map<string, { platform: string; platformUserId: string }>> {
     const valid = ids.filter((id) => Types.ObjectId.isValid(id));
-    const users = await this.users.find({ _id: { $in: valid }, active: true }, { platform: 1, platformUserId: 1 }).lean<User[]>();
-    const accounts = new Map<string, string>();
+    const users = await this.users.find({ _id: { $in: valid }, active: true }, { accounts: 1, lastPlatform: 1 }).lean<User[]>();
+    const routes = new Map<string, { platform: string; platformUserId: string }>();
     for (const user of users) {
-      if (platform === 'dev') accounts.set(user._id.toHexString(), user._id.toHexString());
-      else if (user.platform === platform && user.platformUserId) accounts.set(user._id.toHexString(), user.platformUserId);
+      const id = user._id.toHexString();
+      if (platforms.includes('dev')) {
+        routes.set(id, { platform: 'dev', platformUserId: id });
+        continue;
+      }
+      const linked = platforms.filter((p) => user.accounts?.[p as ChatPlatformName]);
+      const platform = [prefer, user.lastPlatform].find((p) => p && linked.includes(p)) ?? linked[0];
+      if (platform) routes.set(id, { platform, platformUserId: user.accounts![platform as ChatPlatformName]! });
     }
-    return accounts;
+    return routes;
   }
 
   /** The active Kemai user behind a platform account. */
-  async findByPlatformAccount(platform: string, platformUserId: string): Promise<User | null> {
-    return this.users.findOne({ platform, platformUserId, active: true }).lean<User>();
+  async findByPlatformAccount(platform: ChatPlatformName, platformUserId: string): Promise<User | null> {
+    return this.users.findOne({ [`accounts.${platform}`]: platformUserId, active: true }).lean<User>();
+  }
+
+  /** Remembers the platform a user signed in or acted from, so their next cards go there. */
+  async markPlatformUsed(userId: string, platform: string): Promise<void> {
+    if (!(chatPlatformNames as readonly string[]).includes(platform) || !Types.ObjectId.isValid(userId)) return;
+    await this.users.updateOne({ _id: new Types.ObjectId(userId), lastPlatform: { $ne: platform as ChatPlatformName } }, { $set: { lastPlatform: platform as ChatPlatformName } });
   }
 
   /** Active managers and directors, with the departments and people they lead (for digests). */

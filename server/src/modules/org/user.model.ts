@@ -1,6 +1,10 @@
 import { Schema, type Connection, type Model, type Types } from 'mongoose';
 import { roles, type Role } from '../../core/auth/permissions.ts';
 
+/** the chat platforms a user can be linked to (the dev outbox needs no account) */
+export const chatPlatformNames = ['wecom', 'dingtalk'] as const;
+export type ChatPlatformName = (typeof chatPlatformNames)[number];
+
 export interface User {
   _id: Types.ObjectId;
   login: string;
@@ -11,8 +15,10 @@ export interface User {
   active: boolean;
   mobile?: string;
   email?: string;
-  platform?: string;
-  platformUserId?: string;
+  /** the user's ids on the chat platforms they are linked to (set by organisation sync) */
+  accounts?: Partial<Record<ChatPlatformName, string>>;
+  /** the chat platform the user last signed in or acted from: their cards go there */
+  lastPlatform?: ChatPlatformName;
   createdAt?: Date;
   updatedAt?: Date;
 }
@@ -28,18 +34,20 @@ const userSchema = new Schema<User>(
     active: { type: Boolean, default: true },
     mobile: { type: String },
     email: { type: String },
-    /** where the user signs in from: set by organisation sync (wecom, dingtalk) */
-    platform: { type: String },
-    platformUserId: { type: String },
+    accounts: { wecom: { type: String }, dingtalk: { type: String } },
+    lastPlatform: { type: String, enum: chatPlatformNames },
   },
   { timestamps: true },
 );
 
 userSchema.index({ login: 1 }, { unique: true });
 userSchema.index({ role: 1, active: 1 });
-userSchema.index({ platform: 1, active: 1 });
 userSchema.index({ departmentId: 1, active: 1, isManager: 1 });
-userSchema.index({ platform: 1, platformUserId: 1 }, { unique: true, sparse: true });
+// links a person synced from a second platform to the user the first one made
+userSchema.index({ mobile: 1, active: 1 });
+// one Kemai user per platform account; a person on both platforms is one user with two accounts
+userSchema.index({ 'accounts.wecom': 1 }, { unique: true, sparse: true });
+userSchema.index({ 'accounts.dingtalk': 1 }, { unique: true, sparse: true });
 
 export type UserModel = Model<User>;
 

@@ -4,13 +4,29 @@ import { cardView, renderDingTalk, type Card, type CardOutcome } from '../../../
 import { AppError } from '../../core/errors.ts';
 import type { ChatPlatform, DeliveryReceipt, OrgSnapshot, Recipient, SentCard } from '../types.ts';
 import { DingTalkError, type DingTalkApi } from './api.ts';
+import { clickReply } from './click-reply.ts';
+
+/**
+ * Links into the app that open inside the DingTalk client (its in-app browser, on PC in the side
+ * panel), where the app signs itself in with 免登; a plain https link would open a browser outside.
+ */
+export function dingtalkLink(publicUrl: string): (path: string) => string {
+  return (path) => `dingtalk://dingtalkclient/page/link?url=${encodeURIComponent(`${publicUrl}/#${path}`)}&pc_slide=true`;
+}
 
 /** batchSend takes at most 20 users a call */
 const batchSize = 20;
 
 export class DingTalkPlatform implements ChatPlatform {
   readonly name = 'dingtalk' as const;
-  private readonly deps: { api: DingTalkApi; link: (path: string) => string; cardTemplateId: string | null };
+  private readonly deps: {
+    api: DingTalkApi;
+    /** an app path as a link that opens inside the DingTalk client */
+    link: (path: string) => string;
+    cardTemplateId: string | null;
+    /** templates per card kind, overriding cardTemplateId */
+    cardTemplates: Record<string, string>;
+  };
 
   constructor(deps: DingTalkPlatform['deps']) {
     this.deps = deps;
@@ -43,12 +59,13 @@ export class DingTalkPlatform implements ChatPlatform {
     const users = new Map<string, OrgSnapshot['users'][number]>();
     for (const department of departments) {
       for (let cursor = 0, more = true; more; ) {
-        const page = await this.deps.api.oapi<{ result: { has_more: boolean; next_cursor?: number; list: { userid: string; name: string; leader?: boolean }[] } }>(
+        const page = await this.deps.api.oapi<{ result: { has_more: boolean; next_cursor?: number; list: { userid: string; name: string; leader?: boolean; mobile?: string }[] } }>(
           '/topapi/v2/user/list',
           { dept_id: Number(department.ref), cursor, size: 100 },
         );
         for (const user of page.result.list) {
-          if (!users.has(user.userid)) users.set(user.userid, { ref: user.userid, name: user.name, departmentRef: department.ref, isManager: user.leader === true });
+          if (users.has(user.userid)) continue;
+          users.set(user.userid, { ref: user.userid, name: user.name, departmentRef: department.ref, isManager: user.leader === true, ...(user.mobile ? { mobile: user.mobile } : {}) });
         }
         more = page.result.has_more;
         cursor = page.result.next_cursor ?? 0;
@@ -58,7 +75,8 @@ export class DingTalkPlatform implements ChatPlatform {
   }
 
   async sendCard(recipients: Recipient[], card: Card): Promise<DeliveryReceipt[]> {
-    return this.deps.cardTemplateId ? this.sendInteractive(recipients, card, this.deps.cardTemplateId) : this.sendMarkdown(recipients, card);
+    const template = this.deps.cardTemplates[card.data.kind] ?? this.deps.cardTemplateId;
+    return template ? this.sendInteractive(recipients, card, template) : this.sendMarkdown(recipients, card);
   }
 
   /** One card instance per person, in their robot chat, calling back over Stream. */
@@ -112,13 +130,27 @@ export class DingTalkPlatform implements ChatPlatform {
     return receipts;
   }
 
-  /** Interactive cards are updated in place; markdown messages cannot be. */
+  /** The card data a copy shows once acted on. */
+  outcomeParams(ref: string, card: Card, outcome: CardOutcome): Record<string, string> {
+    return renderDingTalk({ ...card, id: ref }, { locale: 'zh-CN', link: this.deps.link, outcome }).cardParamMap;
+  }
+
+  /**
+   * Interactive cards are updated in place; markdown messages cannot be. The copy whose click is
+   * being handled is updated through the Stream acknowledgement (click-reply.ts), the rest by PUT.
+   */
   async updateCard(deliveries: SentCard[], card: Card, outcome: CardOutcome): Promise<void> {
+    const reply = clickReply.getStore();
     for (const delivery of deliveries) {
       if (!delivery.ref || delivery.ref.startsWith('md:')) continue;
+      const cardParamMap = this.outcomeParams(delivery.ref, card, outcome);
+      if (reply?.outTrackId === delivery.ref) {
+        reply.cardParamMap = cardParamMap;
+        continue;
+      }
       await this.deps.api.api('PUT', '/v1.0/card/instances', {
         outTrackId: delivery.ref,
-        cardData: { cardParamMap: renderDingTalk({ ...card, id: delivery.ref }, { locale: 'zh-CN', link: this.deps.link, outcome }).cardParamMap },
+        cardData: { cardParamMap },
         cardUpdateOptions: { updateCardDataByKey: true, updatePrivateDataByKey: true },
       });
     }

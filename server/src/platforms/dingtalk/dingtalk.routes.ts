@@ -23,6 +23,8 @@ export function dingtalkRoutes(deps: { platform: DingTalkPlatform; auth: AuthSer
     const dingtalkUserId = await deps.platform.identify(code);
     const user = await deps.org.findByPlatformAccount('dingtalk', dingtalkUserId);
     if (!user) throw new AppError('FORBIDDEN', { messageKey: 'error.platform.notMember' });
+    // cards follow the user to the platform they use
+    await deps.org.markPlatformUsed(user._id.toHexString(), 'dingtalk');
     const session = await deps.auth.openSession(user, 'dingtalk', ctx.get('User-Agent'));
     ctx.cookies.set(sessionCookie, session.token, { httpOnly: true, sameSite: 'lax', secure: ctx.secure, expires: session.expiresAt, overwrite: true });
     ctx.body = { token: session.token, expiresAt: session.expiresAt, user: await deps.org.toPublicUser(user) };

@@ -4,7 +4,10 @@
 import { DWClient, type DWClientDownStream } from 'dingtalk-stream';
 import type { Logger } from '../../core/logger.ts';
 import type { OrgService } from '../../modules/org/org.service.ts';
+import type { CardService } from '../../modules/cards/card.service.ts';
 import type { EventDispatcher } from '../dispatcher.ts';
+import { ackBody, clickReply, type ClickReply } from './click-reply.ts';
+import type { DingTalkPlatform } from './dingtalk-platform.ts';
 
 export const TOPIC_ROBOT = '/v1.0/im/bot/messages/get';
 export const TOPIC_CARD = '/v1.0/card/instances/callback';
@@ -32,13 +35,13 @@ class GatewayClient extends DWClient {
 
 export class DingTalkStream {
   private readonly client: GatewayClient;
-  private readonly deps: { dispatcher: EventDispatcher; org: OrgService; logger: Logger };
+  private readonly deps: { dispatcher: EventDispatcher; org: OrgService; cards: CardService; platform: DingTalkPlatform; logger: Logger };
 
   constructor(options: { clientId: string; clientSecret: string; apiBase: string }, deps: DingTalkStream['deps']) {
     this.deps = deps;
     this.client = new GatewayClient(options, new URL('/v1.0/gateway/connections/open', options.apiBase).toString());
     // listeners before connect: the subscriptions go with the gateway request
-    this.client.registerCallbackListener(TOPIC_ROBOT, (frame) => void this.receive(frame, () => this.robot(frame)));
+    this.client.registerCallbackListener(TOPIC_ROBOT, (frame) => void this.receive(frame, async () => (await this.robot(frame), {})));
     this.client.registerCallbackListener(TOPIC_CARD, (frame) => void this.receive(frame, () => this.card(frame)));
   }
 
@@ -54,10 +57,11 @@ export class DingTalkStream {
     this.client.disconnect();
   }
 
-  private async receive(frame: DWClientDownStream, handle: () => Promise<void>): Promise<void> {
+  /** `handle` returns the ack's body (a card update for clicks, empty otherwise). */
+  private async receive(frame: DWClientDownStream, handle: () => Promise<Record<string, unknown>>): Promise<void> {
     try {
-      await handle();
-      this.client.socketCallBackResponse(frame.headers.messageId, {});
+      const body = await handle();
+      this.client.socketCallBackResponse(frame.headers.messageId, body);
     } catch (error) {
       // no ack: DingTalk pushes the frame again
       this.deps.logger.error({ err: error, topic: frame.headers.topic }, 'stream frame not handled');
@@ -75,23 +79,32 @@ export class DingTalkStream {
     await this.deps.dispatcher.dispatch({ type: 'bot.message', key: `dingtalk:msg:${data.msgId}`, platform: 'dingtalk', userId, text: data.text?.content ?? '' });
   }
 
-  private async card(frame: DWClientDownStream): Promise<void> {
+  private async card(frame: DWClientDownStream): Promise<Record<string, unknown>> {
     const data = JSON.parse(frame.data) as { outTrackId: string; userId: string; content?: string; value?: string };
     // the action sits in a JSON string inside the JSON (some versions call it value)
     const content = JSON.parse(data.content ?? data.value ?? '{}') as { cardPrivateData?: { actionIds?: string[]; params?: Record<string, string> } };
     const action = content.cardPrivateData?.params?.action ?? content.cardPrivateData?.actionIds?.[0];
     const userId = await this.user(data.userId);
-    if (!action || !userId) return;
+    if (!action || !userId) return {};
     // outTrackId is `${card id}.${DingTalk user id}`
     const cardId = data.outTrackId.slice(0, data.outTrackId.lastIndexOf('.'));
-    await this.deps.dispatcher.dispatch({
-      type: 'card.action',
-      key: `dingtalk:${data.outTrackId}:${action}`,
-      platform: 'dingtalk',
-      userId,
-      cardId,
-      action,
-      params: content.cardPrivateData?.params ?? {},
-    });
+    const reply: ClickReply = { outTrackId: data.outTrackId };
+    const result = await clickReply.run(reply, () =>
+      this.deps.dispatcher.dispatch({
+        type: 'card.action',
+        key: `dingtalk:${data.outTrackId}:${action}`,
+        platform: 'dingtalk',
+        userId,
+        cardId,
+        action,
+        params: content.cardPrivateData?.params ?? {},
+      }),
+    );
+    if (result === 'duplicate') {
+      // the ack that carried the update may be the one that was lost: send the outcome again
+      const delivery = await this.deps.cards.deliveryByRef('dingtalk', data.outTrackId);
+      if (delivery?.outcome) reply.cardParamMap = this.deps.platform.outcomeParams(delivery.ref, delivery.card, delivery.outcome);
+    }
+    return ackBody(reply);
   }
 }

@@ -37,7 +37,7 @@ export class WeComPlatform implements ChatPlatform {
     const { department } = await this.deps.api.call<{ department: { id: number; name: string; parentid: number }[] }>('/cgi-bin/department/list');
     const users = new Map<string, OrgSnapshot['users'][number]>();
     for (const dept of department) {
-      const list = await this.deps.api.call<{ userlist: { userid: string; name: string; main_department?: number; department?: number[]; is_leader_in_dept?: number[]; status?: number }[] }>(
+      const list = await this.deps.api.call<{ userlist: { userid: string; name: string; main_department?: number; department?: number[]; is_leader_in_dept?: number[]; status?: number; mobile?: string }[] }>(
         '/cgi-bin/user/list',
         { query: { department_id: String(dept.id) } },
       );
@@ -50,6 +50,8 @@ export class WeComPlatform implements ChatPlatform {
           name: user.name,
           departmentRef: main === null ? null : String(main),
           isManager: index >= 0 && user.is_leader_in_dept?.[index] === 1,
+          // only apps created before mid-2022 still receive mobiles; they link a person across platforms
+          ...(user.mobile ? { mobile: user.mobile } : {}),
         });
       }
     }

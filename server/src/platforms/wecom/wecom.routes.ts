@@ -80,6 +80,8 @@ export function wecomRoutes(deps: WeComRoutesDeps): Router<KemaiState> {
       ctx.body = '<!doctype html><meta charset="utf-8"><meta name="viewport" content="width=device-width"><title>客脉</title><p style="font:16px sans-serif;padding:24px">你还不在客脉的组织中，请联系管理员同步通讯录后再试。</p>';
       return;
     }
+    // cards follow the user to the platform they use
+    await deps.org.markPlatformUsed(user._id.toHexString(), 'wecom');
     const session = await deps.auth.openSession(user, 'wecom', ctx.get('User-Agent'));
     ctx.cookies.set(sessionCookie, session.token, { httpOnly: true, sameSite: 'lax', secure: ctx.secure, expires: session.expiresAt, overwrite: true });
     ctx.redirect(`/${pending.redirect}`);
