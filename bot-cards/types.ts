@@ -11,7 +11,18 @@ export type CardData =
   | { kind: 'followUpDue'; items: (CustomerRef & { dueAt: string; overdue: boolean })[]; total: number }
   | { kind: 'birthday'; people: { customer: CustomerRef; person: string; date: string; greeting: string }[]; total: number }
   | { kind: 'poolReclaimWarning'; customers: (CustomerRef & { daysLeft: number })[]; total: number }
-  | { kind: 'contractApproval'; approvalId: string; contractId: string; number: string; customer: CustomerRef; amountFen: number; submitter: string }
+  | {
+      kind: 'contractApproval';
+      approvalId: string;
+      contractId: string;
+      number: string;
+      customer: CustomerRef;
+      amountFen: number;
+      submitter: string;
+      /** the contract's title (its summary) and the step being asked for */
+      title?: string;
+      step?: string;
+    }
   | { kind: 'approvalResult'; contractId: string; number: string; customer: CustomerRef; decision: 'approved' | 'rejected'; decidedBy: string; comment?: string }
   | {
       kind: 'dailyDigest';

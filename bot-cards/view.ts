@@ -77,11 +77,16 @@ export function cardView(card: Card, locale: Locale): CardView {
       return {
         title: text(locale, 'approvalTitle'),
         description: text(locale, 'approvalDesc', { submitter: data.submitter, customer: data.customer.name }),
-        lines: [{ text: text(locale, 'approvalLine', { number: data.number, amount: yuan(data.amountFen) }), path: `/contracts/${data.contractId}` }],
-        path: `/contracts/${data.contractId}`,
+        lines: [
+          { text: text(locale, 'approvalLine', { number: data.number, amount: yuan(data.amountFen) }), path: `/contracts/${data.contractId}` },
+          ...(data.title ? [{ text: data.title }] : []),
+          ...(data.step ? [{ text: text(locale, 'approvalStep', { step: data.step }) }] : []),
+        ],
+        path: `/approvals/${data.approvalId}`,
         buttons: [
           { action: 'approve', text: text(locale, 'approve'), style: 'primary' },
-          { action: 'reject', text: text(locale, 'reject'), style: 'danger' },
+          // a rejection needs a comment, which a chat card cannot collect: it opens the app
+          { action: 'open', text: text(locale, 'reject'), style: 'danger', path: `/approvals/${data.approvalId}?decide=reject` },
         ],
       };
     case 'approvalResult':

@@ -21,6 +21,14 @@ import { createLogger, type Logger } from './core/logger.ts';
 import { defineDeliveryModel } from './modules/cards/delivery.model.ts';
 import { CardService } from './modules/cards/card.service.ts';
 import { definePendingCardModel } from './modules/cards/pending-card.model.ts';
+import { defineSequenceModel } from './core/db/sequence.ts';
+import { defineApprovalFlowModel } from './modules/approvals/approval-flow.model.ts';
+import { defineApprovalModel } from './modules/approvals/approval.model.ts';
+import { approvalRoutes } from './modules/approvals/approval.routes.ts';
+import { ApprovalService } from './modules/approvals/approval.service.ts';
+import { defineContractModel } from './modules/contracts/contract.model.ts';
+import { contractRoutes } from './modules/contracts/contract.routes.ts';
+import { ContractService } from './modules/contracts/contract.service.ts';
 import { DevPlatform } from './platforms/dev/dev-platform.ts';
 import { defineOutboxModel } from './platforms/dev/outbox.model.ts';
 import { devOutboxRoutes } from './platforms/dev/outbox.routes.ts';
@@ -116,6 +124,10 @@ export function buildModels(connection: Connection) {
     rules: defineRuleModel(connection),
     alerts: defineAlertModel(connection),
     snoozes: defineSnoozeModel(connection),
+    sequences: defineSequenceModel(connection),
+    contracts: defineContractModel(connection),
+    approvals: defineApprovalModel(connection),
+    approvalFlows: defineApprovalFlowModel(connection),
   };
 }
 
@@ -219,8 +231,11 @@ export function buildServices(models: Models, deps: Pick<AppDeps, 'config' | 'se
         { dispatcher, org, cards, platform: dingtalk, logger },
       )
     : null;
+  const contracts = new ContractService({ contracts: models.contracts, sequences: models.sequences, customers, files, org, audit, timeline, clock });
+  const approvals = new ApprovalService({ approvals: models.approvals, flows: models.approvalFlows, contracts, customers, cards, org, audit, timeline, clock, logger });
+  approvals.registerActions(dispatcher);
   const orgSync = new OrgSyncService({ platforms, departments: models.departments, users: models.users, org, pool, logger });
-  return { clock, org, auth, dictionaries, settings, audit, timeline, customers, pool, contacts, files, followUps, platforms, wecom, wecomApi, dingtalk, dispatcher, cards, orgSync, rules, dingtalkStream };
+  return { clock, org, auth, dictionaries, settings, audit, timeline, customers, pool, contacts, files, followUps, platforms, wecom, wecomApi, dingtalk, dispatcher, cards, orgSync, rules, dingtalkStream, contracts, approvals };
 }
 
 export type Services = ReturnType<typeof buildServices>;
@@ -294,6 +309,8 @@ export function buildApp(deps: AppDeps): KemaiApp {
     auditRoutes({ audit: services.audit, customers: services.customers, org: services.org }),
     searchRoutes({ customers: services.customers, contacts: services.contacts }),
     rulesRoutes(services.rules),
+    contractRoutes(services.contracts),
+    approvalRoutes(services.approvals),
     fileRoutes(services.files),
     ...platformRoutes,
   ];
@@ -344,6 +361,7 @@ export function buildApp(deps: AppDeps): KemaiApp {
       await services.dictionaries.seedDefaults();
       await services.pool.ensureDefaultPool();
       await services.rules.seedDefaults();
+      await services.approvals.seedDefaults();
     },
     markShuttingDown() {
       shuttingDown = true;

@@ -10,7 +10,9 @@ export const permissions = [
   'customer.delete',
   'customer.export',
   'customer.transfer',
+  'contract.edit',
   'contract.approve',
+  'payment.record',
   'phone.viewFull',
   'audit.view',
   'settings.manage',
@@ -20,7 +22,7 @@ export type Permission = (typeof permissions)[number];
 export type PermissionMatrix = Record<Role, readonly Permission[]>;
 
 export const defaultPermissionMatrix: PermissionMatrix = {
-  rep: ['customer.view', 'customer.create', 'customer.edit', 'phone.viewFull'],
+  rep: ['customer.view', 'customer.create', 'customer.edit', 'contract.edit', 'payment.record', 'phone.viewFull'],
   manager: [
     'customer.view',
     'customer.create',
@@ -28,7 +30,9 @@ export const defaultPermissionMatrix: PermissionMatrix = {
     'customer.delete',
     'customer.export',
     'customer.transfer',
+    'contract.edit',
     'contract.approve',
+    'payment.record',
     'phone.viewFull',
     'audit.view',
   ],
@@ -39,7 +43,9 @@ export const defaultPermissionMatrix: PermissionMatrix = {
     'customer.delete',
     'customer.export',
     'customer.transfer',
+    'contract.edit',
     'contract.approve',
+    'payment.record',
     'phone.viewFull',
     'audit.view',
   ],

@@ -13,8 +13,11 @@ export interface ScopeUser {
   isManager: boolean;
 }
 
-/** Entities whose visibility follows the customer they belong to. */
-export type ScopedEntity = 'customer';
+/**
+ * Entities with their own visibility rule: customers, and contracts (by their owner, plus the
+ * people a contract was routed to for approval).
+ */
+export type ScopedEntity = 'customer' | 'contract';
 
 export interface ScopeInit {
   user: ScopeUser;
@@ -63,6 +66,25 @@ export class RequestScope {
     switch (entity) {
       case 'customer':
         return this.customerFilter();
+      case 'contract':
+        return this.contractFilter();
+    }
+  }
+
+  private contractFilter(): Record<string, unknown> {
+    const me = new Types.ObjectId(this.user.id);
+    switch (this.role) {
+      case 'admin':
+      case 'director':
+        return {};
+      case 'manager':
+        return {
+          $or: [{ ownerDepartmentId: { $in: this.departmentSubtree.map((id) => new Types.ObjectId(id)) } }, { ownerId: me }, { approverIds: me }],
+        };
+      case 'rep':
+        return { $or: [{ ownerId: me }, { approverIds: me }] };
+      case 'service':
+        return { _id: { $in: [] } };
     }
   }
 

@@ -267,6 +267,13 @@ export class CustomerService {
     }
   }
 
+  /** Customer names by id, for records that point at customers the caller was already cleared for. */
+  async namesOf(ids: Types.ObjectId[]): Promise<Map<string, string>> {
+    if (ids.length === 0) return new Map();
+    const found = await this.deps.customers.find({ _id: { $in: ids } }, { name: 1 }).lean<Customer[]>();
+    return new Map(found.map((c) => [c._id.toHexString(), c.name]));
+  }
+
   /** Names and owners of owned customers, for features that reach customers through their records. */
   async owners(ids: Types.ObjectId[]): Promise<Map<string, { name: string; ownerId: string }>> {
     if (ids.length === 0) return new Map();

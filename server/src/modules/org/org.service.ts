@@ -247,14 +247,43 @@ export class OrgService {
     return teams;
   }
 
-  /** The nearest active manager of a department: its own, else each parent's in turn. */
-  async managerOfDepartment(departmentId: string, exceptUserId?: string): Promise<string | null> {
+  /**
+   * The nearest active manager of a department: its own, else each parent's in turn. People passed
+   * as exceptions are skipped (a departing manager; the submitter of an approval).
+   */
+  async managerOfDepartment(departmentId: string, except: string | string[] = []): Promise<string | null> {
+    return this.nearestAbove(departmentId, { isManager: true }, except);
+  }
+
+  /** The nearest active director at or above a department, else any active director. */
+  async directorAbove(departmentId: string | null, except: string[] = []): Promise<string | null> {
+    const nearest = departmentId ? await this.nearestAbove(departmentId, { role: 'director' }, except) : null;
+    if (nearest) return nearest;
+    const any = await this.users
+      .findOne({ role: 'director', active: true, _id: { $nin: except.map((id) => new Types.ObjectId(id)) } }, { _id: 1 })
+      .lean<User>();
+    return any?._id.toHexString() ?? null;
+  }
+
+  /** Active users with this role. */
+  async activeUserIdsWithRole(role: Role): Promise<string[]> {
+    return (await this.users.find({ role, active: true }, { _id: 1 }).lean<User[]>()).map((u) => u._id.toHexString()).sort();
+  }
+
+  /** Of these ids, the users who are active. */
+  async activeUserIds(ids: string[]): Promise<string[]> {
+    const valid = ids.filter((id) => Types.ObjectId.isValid(id)).map((id) => new Types.ObjectId(id));
+    return (await this.users.find({ _id: { $in: valid }, active: true }, { _id: 1 }).lean<User[]>()).map((u) => u._id.toHexString());
+  }
+
+  private async nearestAbove(departmentId: string, match: Record<string, unknown>, except: string | string[]): Promise<string | null> {
     const chain = [departmentId, ...(await this.departmentAncestors(departmentId))];
-    // a departing manager is passed as the exception, so their customers go to the next one up
-    const except = exceptUserId ? { _id: { $ne: new Types.ObjectId(exceptUserId) } } : {};
+    const skip = (Array.isArray(except) ? except : [except]).map((id) => new Types.ObjectId(id));
     for (const id of chain) {
-      const manager = await this.users.findOne({ departmentId: new Types.ObjectId(id), active: true, isManager: true, ...except }, { _id: 1 }).lean<User>();
-      if (manager) return manager._id.toHexString();
+      const found = await this.users
+        .findOne({ departmentId: new Types.ObjectId(id), active: true, ...match, _id: { $nin: skip } }, { _id: 1 })
+        .lean<User>();
+      if (found) return found._id.toHexString();
     }
     return null;
   }

@@ -1,0 +1,202 @@
+// Contracts and their approval in the dev platform: money without float error, payment plans that
+// add up, the three amount bands routed through the demo organisation, decisions from cards and
+// from the app that act once under concurrency, stale cards, withdraw and resubmit, and scope.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestApp, type TestApp } from '../helpers/test-app.ts';
+import { demoTokens, demoUserIds, type DemoLogin } from '../helpers/users.ts';
+
+type Json = Record<string, any>;
+let t: TestApp;
+let tokens: Record<DemoLogin, string>;
+let ids: Record<DemoLogin, string>;
+let eastCustomer = '';
+let southCustomer = '';
+
+beforeAll(async () => {
+  t = await startTestApp();
+  [tokens, ids] = await Promise.all([demoTokens(t), demoUserIds(t)]);
+  const make = async (login: DemoLogin, name: string) =>
+    ((await (await t.request('/api/customers', { method: 'POST', token: tokens[login], json: { type: 'company', name, industry: '教育', source: '官网' } })).json()) as Json).id as string;
+  eastCustomer = await make('rep.east1', '合同测试华东机械有限公司');
+  southCustomer = await make('rep.south1', '合同测试华南电子有限公司');
+});
+afterAll(() => t.close());
+
+const call = async (login: DemoLogin, path: string, init: { method?: string; json?: unknown } = {}) => {
+  const response = await t.request(path, { ...init, token: tokens[login] });
+  return { status: response.status, body: (await response.json()) as Json };
+};
+
+async function draft(login: DemoLogin, customerId: string, amount: string, plan?: { dueOn: string; amount: string }[]) {
+  const created = await call(login, '/api/contracts', {
+    method: 'POST',
+    json: { customerId, title: `设备采购 ${amount}`, amount, signedOn: '2026-11-20', startOn: '2026-12-01', endOn: '2027-11-30', plan: plan ?? [{ dueOn: '2026-12-31', amount }] },
+  });
+  expect(created.status).toBe(201);
+  return created.body;
+}
+
+const outbox = async (login: DemoLogin) => ((await call(login, '/api/dev/outbox')).body.items as Json[]);
+const cardFor = async (login: DemoLogin, approvalId: string) => (await outbox(login)).find((i) => i.cardId.startsWith(`apv-${approvalId}-`));
+const press = (login: DemoLogin, outboxId: string, action = 'approve') => call(login, `/api/dev/outbox/${outboxId}/action`, { method: 'POST', json: { action } });
+
+describe('contracts', () => {
+  it('keeps money exact, numbers each contract, and refuses a plan that does not add up', async () => {
+    const contract = await draft('rep.east1', eastCustomer, '¥1,000.30', [
+      { dueOn: '2027-01-31', amount: '0.10' },
+      { dueOn: '2026-12-31', amount: '0.20' },
+      { dueOn: '2027-02-28', amount: '1000' },
+    ]);
+    expect(contract).toMatchObject({ amountFen: 100030, amount: '1000.30', status: 'draft', owner: { id: ids['rep.east1'] }, canEdit: true });
+    expect(contract.number).toMatch(/^HT\d{8}\d{4}$/);
+    expect(contract.plan.map((p: Json) => [p.no, p.dueOn, p.amountFen])).toEqual([
+      [1, '2026-12-31', 20],
+      [2, '2027-01-31', 10],
+      [3, '2027-02-28', 100000],
+    ]);
+    const second = await draft('rep.east1', eastCustomer, '10');
+    expect(second.number).not.toBe(contract.number);
+
+    const bad = await call('rep.east1', '/api/contracts', { method: 'POST', json: { customerId: eastCustomer, title: '对不上', amount: '100', plan: [{ dueOn: '2026-12-01', amount: '60' }, { dueOn: '2027-01-01', amount: '30' }] } });
+    expect(bad.status).toBe(400);
+    expect(bad.body.error.message).toBe('回款计划合计 90.00 元，与合同金额 100.00 元不一致');
+    for (const amount of ['-5', '12.345', 'abc']) {
+      expect((await call('rep.east1', '/api/contracts', { method: 'POST', json: { customerId: eastCustomer, title: 'x', amount } })).status).toBe(400);
+    }
+    expect(await t.inspect.contracts.countDocuments({ title: { $in: ['对不上', 'x'] } })).toBe(0);
+  });
+
+  it('lets the owner and the managers above edit a draft, and nobody outside the team see it', async () => {
+    const contract = await draft('rep.east1', eastCustomer, '2000');
+    const edited = await call('manager.east', `/api/contracts/${contract.id}`, { method: 'PATCH', json: { version: contract.version, title: '经理改过的标题' } });
+    expect(edited.status).toBe(200);
+    expect((await call('rep.east1', `/api/contracts/${contract.id}`, { method: 'PATCH', json: { version: contract.version, title: '过期版本' } })).status).toBe(409);
+    for (const login of ['rep.east2', 'manager.south', 'rep.south1', 'service1'] as const) {
+      expect((await call(login, `/api/contracts/${contract.id}`)).status).toBe(404);
+      expect((await call(login, '/api/contracts?limit=100')).body.items.map((c: Json) => c.id)).not.toContain(contract.id);
+    }
+    for (const login of ['manager.east', 'director', 'admin'] as const) expect((await call(login, `/api/contracts/${contract.id}`)).status).toBe(200);
+    expect((await call('rep.east2', `/api/contracts/${contract.id}`, { method: 'PATCH', json: { version: 2, title: '越权' } })).status).toBe(404);
+    // a contract for a customer the rep cannot see is refused as if the customer did not exist
+    expect((await call('rep.east1', '/api/contracts', { method: 'POST', json: { customerId: southCustomer, title: 'x', amount: '1' } })).status).toBe(404);
+  });
+
+  it('routes each amount band to the right people of the demo organisation', async () => {
+    const route = async (login: DemoLogin, customer: string, amount: string) => {
+      const contract = await draft(login, customer, amount);
+      const submitted = await call(login, `/api/contracts/${contract.id}/submit`, { method: 'POST' });
+      expect(submitted.status).toBe(201);
+      return submitted.body.steps.map((s: Json) => [s.name, s.approvers.map((a: Json) => a.id)]);
+    };
+    expect(await route('rep.east1', eastCustomer, '50000')).toEqual([['经理审批', [ids['manager.east']]]]);
+    expect(await route('rep.east1', eastCustomer, '150000')).toEqual([
+      ['经理审批', [ids['manager.east']]],
+      ['总监审批', [ids.director]],
+    ]);
+    expect(await route('rep.east1', eastCustomer, '1500000')).toEqual([
+      ['经理审批', [ids['manager.east']]],
+      ['总监审批', [ids.director]],
+      ['财务审批', [ids.admin]],
+    ]);
+    expect(await route('rep.south1', southCustomer, '50000')).toEqual([['经理审批', [ids['manager.south']]]]);
+    // a manager's own contract goes to the next manager up, never to themselves
+    const own = await call('manager.east', '/api/customers', { method: 'POST', json: { type: 'company', name: '经理自己的客户有限公司', industry: '教育', source: '官网' } });
+    expect(await route('manager.east', own.body.id, '50000')).toEqual([['经理审批', [ids.director]]]);
+  });
+
+  it('runs a 150,000 contract through manager and director from the cards, and tells the submitter', async () => {
+    const contract = await draft('rep.east1', eastCustomer, '150000');
+    const approval = (await call('rep.east1', `/api/contracts/${contract.id}/submit`, { method: 'POST' })).body;
+    expect((await call('rep.east1', `/api/contracts/${contract.id}`)).body.status).toBe('pending');
+    expect((await call('rep.east1', `/api/contracts/${contract.id}`, { method: 'PATCH', json: { version: 2, title: '审批中修改' } })).status).toBe(409);
+    // the director's card comes only once the manager has approved
+    expect(await cardFor('director', approval.id)).toBeUndefined();
+    expect((await call('director', `/api/approvals?box=todo`)).body.items.map((a: Json) => a.id)).not.toContain(approval.id);
+
+    const managerCard = (await cardFor('manager.east', approval.id))!;
+    expect(managerCard.view).toMatchObject({ title: '合同审批', path: `/approvals/${approval.id}` });
+    expect(managerCard.view.buttons.map((b: Json) => [b.action, b.path ?? null])).toEqual([
+      ['approve', null],
+      ['open', `/approvals/${approval.id}?decide=reject`],
+    ]);
+    expect((await press('manager.east', managerCard.id)).body.result).toBe('handled');
+    expect((await cardFor('manager.east', approval.id))!.outcome).toEqual({ text: '已同意 · 张伟' });
+
+    const directorCard = (await cardFor('director', approval.id))!;
+    expect((await call('director', `/api/approvals?box=todo`)).body.items.map((a: Json) => a.id)).toContain(approval.id);
+    expect((await press('director', directorCard.id)).body.result).toBe('handled');
+
+    const done = (await call('rep.east1', `/api/approvals/${approval.id}`)).body;
+    expect(done).toMatchObject({ status: 'approved', canDecide: false });
+    expect(done.steps.map((s: Json) => [s.status, s.decisions.map((d: Json) => [d.by.id, d.decision, d.via])])).toEqual([
+      ['approved', [[ids['manager.east'], 'approve', 'dev']]],
+      ['approved', [[ids.director, 'approve', 'dev']]],
+    ]);
+    expect((await call('rep.east1', `/api/contracts/${contract.id}`)).body.status).toBe('approved');
+    const result = (await outbox('rep.east1')).find((i) => i.cardId === `apr-${approval.id}`);
+    expect(result.view.description).toContain('已通过（孙浩）');
+    // approved is final: no more edits
+    expect((await call('rep.east1', `/api/contracts/${contract.id}`, { method: 'PATCH', json: { version: 4, title: '改不了' } })).status).toBe(409);
+    expect((await call('manager.east', '/api/approvals?box=done')).body.items.map((a: Json) => a.id)).toContain(approval.id);
+    expect((await call('rep.east1', '/api/approvals?box=mine')).body.items.map((a: Json) => a.id)).toContain(approval.id);
+    const timeline = (await call('rep.east1', `/api/customers/${eastCustomer}/timeline?limit=50`)).body.items.map((e: Json) => e.type);
+    expect(timeline).toEqual(expect.arrayContaining(['contractCreated', 'contractSubmitted', 'contractApproved']));
+  });
+
+  it('takes exactly one decision from ten concurrent approve and reject clicks on the same step', async () => {
+    const contract = await draft('rep.east1', eastCustomer, '80000');
+    const approval = (await call('rep.east1', `/api/contracts/${contract.id}/submit`, { method: 'POST' })).body;
+    const card = (await cardFor('manager.east', approval.id))!;
+    const clicks = await Promise.all(
+      Array.from({ length: 10 }, (_, i) =>
+        i % 2 === 0 ? press('manager.east', card.id) : call('manager.east', `/api/approvals/${approval.id}/decision`, { method: 'POST', json: { decision: 'reject', comment: `第${i}次驳回` } }),
+      ),
+    );
+    const apiWins = clicks.filter((c, i) => i % 2 === 1 && c.status === 200).length;
+    const cardWins = clicks.filter((c, i) => i % 2 === 0 && c.body.result === 'handled').length;
+    const stored = (await t.inspect.approvals.findById(approval.id).lean())!;
+    expect(stored.steps[0]!.decisions).toHaveLength(1);
+    expect(['approved', 'rejected']).toContain(stored.status);
+    // each API click either won or was told it came too late; of the card's five presses one was
+    // handled (the others are the same event again) and it decided only if no API click had
+    expect(clicks.filter((c, i) => i % 2 === 1).every((c) => c.status === 200 || c.status === 409)).toBe(true);
+    expect(apiWins).toBeLessThanOrEqual(1);
+    expect(cardWins).toBe(1);
+    expect(stored.steps[0]!.decisions[0]!.via).toBe(apiWins === 1 ? 'app' : 'dev');
+    expect((await call('rep.east1', `/api/contracts/${contract.id}`)).body.status).toBe(stored.status);
+  });
+
+  it('changes nothing on a stale card, and shows the card what happened', async () => {
+    const contract = await draft('rep.east1', eastCustomer, '30000');
+    const approval = (await call('rep.east1', `/api/contracts/${contract.id}/submit`, { method: 'POST' })).body;
+    const card = (await cardFor('manager.east', approval.id))!;
+    expect((await call('rep.east1', `/api/approvals/${approval.id}/withdraw`, { method: 'POST' })).status).toBe(200);
+    expect((await call('rep.east1', `/api/contracts/${contract.id}`)).body.status).toBe('draft');
+    expect((await cardFor('manager.east', approval.id))!.outcome).toEqual({ text: '已撤回' });
+    expect((await press('manager.east', card.id)).body.result).toBe('handled');
+    const stored = (await t.inspect.approvals.findById(approval.id).lean())!;
+    expect([stored.status, stored.steps[0]!.decisions.length]).toEqual(['withdrawn', 0]);
+    expect((await call('manager.east', `/api/approvals/${approval.id}/decision`, { method: 'POST', json: { decision: 'approve' } })).status).toBe(409);
+  });
+
+  it('needs a comment to reject, and takes a rejected contract back after an edit', async () => {
+    const contract = await draft('rep.east1', eastCustomer, '40000');
+    const approval = (await call('rep.east1', `/api/contracts/${contract.id}/submit`, { method: 'POST' })).body;
+    const noComment = await call('manager.east', `/api/approvals/${approval.id}/decision`, { method: 'POST', json: { decision: 'reject' } });
+    expect([noComment.status, noComment.body.error.message]).toEqual([400, '驳回时请填写意见']);
+    // someone not on the step cannot decide, whether or not they can see the contract
+    expect((await call('director', `/api/approvals/${approval.id}/decision`, { method: 'POST', json: { decision: 'approve' } })).status).toBe(409);
+    expect((await call('manager.south', `/api/approvals/${approval.id}/decision`, { method: 'POST', json: { decision: 'approve' } })).status).toBe(404);
+    const rejected = await call('manager.east', `/api/approvals/${approval.id}/decision`, { method: 'POST', json: { decision: 'reject', comment: '付款周期太长' } });
+    expect(rejected.body.status).toBe('rejected');
+    const current = (await call('rep.east1', `/api/contracts/${contract.id}`)).body;
+    expect(current.status).toBe('rejected');
+    expect((await outbox('rep.east1')).find((i) => i.cardId === `apr-${approval.id}`).view.lines[0].text).toBe('付款周期太长');
+    const edited = await call('rep.east1', `/api/contracts/${contract.id}`, { method: 'PATCH', json: { version: current.version, plan: [{ dueOn: '2026-12-15', amount: '40000' }] } });
+    expect(edited.status).toBe(200);
+    const again = await call('rep.east1', `/api/contracts/${contract.id}/submit`, { method: 'POST' });
+    expect(again.status).toBe(201);
+    expect(again.body.id).not.toBe(approval.id);
+    expect((await call('rep.east1', `/api/contracts/${contract.id}/approvals`)).body.items.map((a: Json) => a.status)).toEqual(['pending', 'rejected']);
+  });
+});
