@@ -9,7 +9,7 @@ const samples: Card[] = [
   { id: 'due-u1-2026-11-24', data: { kind: 'followUpDue', items: [{ id: 'c1', name: '华为科技', dueAt: '2026-11-24T01:00:00Z', overdue: false }, { id: 'c2', name: '阿里巴巴', dueAt: '2026-11-20T01:00:00Z', overdue: true }], total: 2 } },
   { id: 'bday-c1-2026', data: { kind: 'birthday', people: [{ customer: { id: 'c1', name: '华为科技' }, person: '张伟', date: '11月26日', greeting: '张总，生日快乐！' }], total: 1 } },
   { id: 'reclaim-u1-2026-11-24', data: { kind: 'poolReclaimWarning', customers: customers.slice(0, 2).map((c) => ({ ...c, daysLeft: 2 })), total: 2 } },
-  { id: 'approval-a1', data: { kind: 'contractApproval', approvalId: 'a1', contractId: 'k1', number: 'HT-2026-0001', customer: { id: 'c1', name: '华为科技' }, amountFen: 12_345_600, submitter: '李娜' } },
+  { id: 'approval-a1', data: { kind: 'contractApproval', approvalId: 'a1', contractId: 'k1', number: 'HT-2026-0001', customer: { id: 'c1', name: '华为科技' }, amountFen: 12_345_600, submitter: '李娜', title: '年度设备采购', step: '经理审批' } },
   { id: 'result-a1', data: { kind: 'approvalResult', contractId: 'k1', number: 'HT-2026-0001', customer: { id: 'c1', name: '华为科技' }, decision: 'approved', decidedBy: '张伟' } },
   { id: 'digest-u1-2026-11-24', data: { kind: 'dailyDigest', date: '2026-11-24', newCustomers: 3, followUps: 12, visits: 4, dueToday: 5, overdue: 2 } },
   { id: 'quality-2026-11', data: { kind: 'dataQuality', incomplete: 23, duplicateGroups: 4, invalidPhones: 7 } },
