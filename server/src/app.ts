@@ -234,7 +234,7 @@ export function buildServices(models: Models, deps: Pick<AppDeps, 'config' | 'se
   const contracts = new ContractService({ contracts: models.contracts, sequences: models.sequences, customers, files, org, audit, timeline, clock });
   const approvals = new ApprovalService({ approvals: models.approvals, flows: models.approvalFlows, contracts, customers, cards, org, audit, timeline, clock, logger });
   approvals.registerActions(dispatcher);
-  const orgSync = new OrgSyncService({ platforms, departments: models.departments, users: models.users, org, pool, logger });
+  const orgSync = new OrgSyncService({ platforms, departments: models.departments, users: models.users, org, pool, contracts, logger });
   return { clock, org, auth, dictionaries, settings, audit, timeline, customers, pool, contacts, files, followUps, platforms, wecom, wecomApi, dingtalk, dispatcher, cards, orgSync, rules, dingtalkStream, contracts, approvals };
 }
 

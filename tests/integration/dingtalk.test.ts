@@ -179,6 +179,34 @@ describe('DingTalk', () => {
     }
   });
 
+  it('approves a contract from the DingTalk card over Stream, once, with the card showing the outcome', async () => {
+    const rep = await t.login('rep.east1');
+    const customer = (await (await t.request('/api/customers', { method: 'POST', token: rep, json: { type: 'company', name: '钉钉审批测试有限公司', industry: '教育', source: '官网' } })).json()) as Json;
+    const contract = (await (await t.request('/api/contracts', { method: 'POST', token: rep, json: { customerId: customer.id, title: '钉钉审批', amount: '50000', plan: [{ dueOn: '2026-12-31', amount: '50000' }] } })).json()) as Json;
+    const approval = (await (await t.request(`/api/contracts/${contract.id}/submit`, { method: 'POST', token: rep })).json()) as Json;
+    const outTrackId = `apv-${approval.id}-0.manager001`;
+    const card = fake.cards.find((c) => c.outTrackId === outTrackId)!;
+    expect(card.openSpaceId).toBe('dtv1.card//IM_ROBOT.manager001');
+    expect(card.cardData.cardParamMap.title).toBe('合同审批');
+    const stream = t.app.services.dingtalkStream!;
+    await stream.start();
+    try {
+      await expect.poll(() => fake.streamConnected, { timeout: 5000 }).toBe(true);
+      const click = { type: 'actionCallback', outTrackId, userId: 'manager001', content: JSON.stringify({ cardPrivateData: { actionIds: ['approve'], params: { action: 'approve' } } }) };
+      // the ack is lost once: DingTalk pushes the click again, which must not approve twice
+      fake.loseAcks(1);
+      const id = fake.push('/v1.0/card/instances/callback', click);
+      await expect.poll(() => fake.acks.has(id), { timeout: 5000 }).toBe(true);
+      expect(JSON.parse(fake.acks.get(id)!.data).response.cardData.cardParamMap.status).toBe('已同意 · 张伟');
+      const stored = (await t.inspect.approvals.findById(approval.id).lean())!;
+      expect([stored.status, stored.steps[0]!.decisions.map((d) => [d.decision, d.via])]).toEqual(['approved', [['approve', 'dingtalk']]]);
+      expect(((await (await t.request(`/api/contracts/${contract.id}`, { token: rep })).json()) as Json).status).toBe('approved');
+      expect(fake.cards.some((c) => c.outTrackId === `apr-${approval.id}.rep001`)).toBe(true);
+    } finally {
+      stream.stop();
+    }
+  });
+
   it('recovers from a token DingTalk rejected, and reads the organisation', async () => {
     const before = fake.gettokenCalls;
     fake.expireTokens();

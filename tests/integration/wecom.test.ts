@@ -190,6 +190,29 @@ describe('callbacks', () => {
     expect(await t.inspect.deliveries.countDocuments({ cardId: 'stale-wecom-1', status: 'updated' })).toBe(2);
   });
 
+  it('approves a contract from the WeCom card, once, and tells the submitter', async () => {
+    const rep = await t.login('rep.east1');
+    const customer = (await (await t.request('/api/customers', { method: 'POST', token: rep, json: { type: 'company', name: '企微审批测试有限公司', industry: '教育', source: '官网' } })).json()) as Json;
+    const contract = (await (await t.request('/api/contracts', { method: 'POST', token: rep, json: { customerId: customer.id, title: '企微审批', amount: '50000', plan: [{ dueOn: '2026-12-31', amount: '50000' }] } })).json()) as Json;
+    const approval = (await (await t.request(`/api/contracts/${contract.id}/submit`, { method: 'POST', token: rep })).json()) as Json;
+    const sent = fake.sent.at(-1)!;
+    expect(sent.body.touser).toBe('zhangwei');
+    expect(sent.body.template_card).toMatchObject({ card_type: 'button_interaction', task_id: `apv-${approval.id}-0`, main_title: { title: '合同审批' } });
+    expect(sent.body.template_card.button_list.map((b: Json) => [b.type, b.key ?? b.url])).toEqual([
+      [0, `approve:apv-${approval.id}-0`],
+      [1, `http://kemai.test/api/platform/wecom/login?redirect=${encodeURIComponent(`#/approvals/${approval.id}?decide=reject`)}`],
+    ]);
+    const click = fake.cardClick('zhangwei', `approve:apv-${approval.id}-0`, `apv-${approval.id}-0`, Math.floor(Date.now() / 1000), sent.responseCode!);
+    const updatesBefore = fake.updates.length;
+    await Promise.all([fake.postCallback(t.baseUrl, click), fake.postCallback(t.baseUrl, click)]);
+    await expect.poll(async () => ((await (await t.request(`/api/contracts/${contract.id}`, { token: rep })).json()) as Json).status, { timeout: 5000 }).toBe('approved');
+    await expect.poll(() => fake.updates.length - updatesBefore, { timeout: 5000 }).toBe(1);
+    expect(fake.updates.at(-1)).toMatchObject({ response_code: sent.responseCode, button: { replace_name: '已同意 · 张伟' } });
+    const stored = (await t.inspect.approvals.findById(approval.id).lean())!;
+    expect(stored.steps[0]!.decisions.map((d) => [d.decision, d.via])).toEqual([['approve', 'wecom']]);
+    await expect.poll(() => fake.sent.some((m) => m.body.touser === 'lina' && m.body.template_card?.main_title?.title === '审批结果'), { timeout: 5000 }).toBe(true);
+  });
+
   it('answers bot messages within the sender’s scope, once per message', async () => {
     const east = await t.login('rep.east2');
     const south = await t.login('rep.south1');
@@ -239,9 +262,14 @@ describe('callbacks', () => {
     expect((await t.request('/api/org/sync', { method: 'POST', token: await t.login('rep.east2') })).status).toBe(403);
     const first = (await (await t.request('/api/org/sync', { method: 'POST', token: admin })).json()) as Json;
     expect(first).toMatchObject({ departments: 2, created: 1, updated: 2, deactivated: [] });
+    const lina = (await t.inspect.users.findOne({ login: 'rep.east1' }).lean())!._id;
+    const owned = await t.inspect.customers.countDocuments({ ownerId: lina, deletedAt: null });
+    const contract = (await t.inspect.contracts.findOne({ ownerId: lina }).lean())!;
     fake.users.splice(fake.users.findIndex((u) => u.userid === 'lina'), 1); // then 李娜 leaves the company
     const result = (await (await t.request('/api/org/sync', { method: 'POST', token: admin })).json()) as Json;
-    expect(result).toMatchObject({ departments: 2, deactivated: [expect.objectContaining({ handoverTo: managerId })], handedOver: 1 });
+    expect(result).toMatchObject({ departments: 2, deactivated: [expect.objectContaining({ handoverTo: managerId })], handedOver: owned });
+    // her contracts go with her customers
+    expect((await t.inspect.contracts.findById(contract._id).lean())!.ownerId.toHexString()).toBe(managerId);
     expect((await t.request('/api/me', { token: repToken })).status).toBe(401);
     const customer = await t.inspect.customers.findById(created.id).lean();
     expect(customer!.ownerId!.toHexString()).toBe(managerId);

@@ -187,6 +187,17 @@ export class ContractService {
     return result.modifiedCount === 1;
   }
 
+  /** A leaver's open contracts go to whoever takes over their customers. */
+  async handOver(fromUserId: string, toUserId: string): Promise<number> {
+    const to = await this.deps.org.findUserById(toUserId);
+    if (!to) return 0;
+    const result = await this.deps.contracts.updateMany(
+      { ownerId: oid(fromUserId), status: { $in: ['draft', 'pending', 'approved', 'rejected', 'active'] } },
+      { $set: { ownerId: to._id, ownerDepartmentId: to.departmentId }, $inc: { version: 1 } },
+    );
+    return result.modifiedCount;
+  }
+
   /** The raw contract, for the approval and payment services (no scope: they checked it). */
   async byId(id: Types.ObjectId): Promise<Contract | null> {
     return this.deps.contracts.findById(id).lean<Contract>();

@@ -3,6 +3,7 @@ import type { RequestScope } from '../../core/auth/scope.ts';
 import { systemScope } from '../../core/auth/system-scope.ts';
 import type { Logger } from '../../core/logger.ts';
 import type { ChatPlatform } from '../../platforms/types.ts';
+import type { ContractService } from '../contracts/contract.service.ts';
 import type { PoolService } from '../customers/pool.service.ts';
 import type { DepartmentModel } from './department.model.ts';
 import type { OrgService } from './org.service.ts';
@@ -10,7 +11,7 @@ import { applyOrgSnapshot, type SyncResult } from './org-sync.ts';
 import type { UserModel } from './user.model.ts';
 
 export class OrgSyncService {
-  private readonly deps: { platforms: ChatPlatform[]; departments: DepartmentModel; users: UserModel; org: OrgService; pool: PoolService; logger: Logger };
+  private readonly deps: { platforms: ChatPlatform[]; departments: DepartmentModel; users: UserModel; org: OrgService; pool: PoolService; contracts: ContractService; logger: Logger };
 
   constructor(deps: OrgSyncService['deps']) {
     this.deps = deps;
@@ -38,6 +39,7 @@ export class OrgSyncService {
         client: { via: 'job' },
       });
       handedOver += transferred;
+      await this.deps.contracts.handOver(leaver.userId, leaver.handoverTo);
     }
     this.deps.logger.info({ ...result, deactivated: result.deactivated.length, handedOver }, 'organisation synced');
     return { ...result, handedOver };
