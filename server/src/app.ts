@@ -29,6 +29,10 @@ import { ApprovalService } from './modules/approvals/approval.service.ts';
 import { defineContractModel } from './modules/contracts/contract.model.ts';
 import { contractRoutes } from './modules/contracts/contract.routes.ts';
 import { ContractService } from './modules/contracts/contract.service.ts';
+import { defineOrderModel } from './modules/contracts/order.model.ts';
+import { OrderService } from './modules/contracts/order.service.ts';
+import { definePaymentModel } from './modules/contracts/payment.model.ts';
+import { PaymentService } from './modules/contracts/payment.service.ts';
 import { DevPlatform } from './platforms/dev/dev-platform.ts';
 import { defineOutboxModel } from './platforms/dev/outbox.model.ts';
 import { devOutboxRoutes } from './platforms/dev/outbox.routes.ts';
@@ -128,6 +132,8 @@ export function buildModels(connection: Connection) {
     contracts: defineContractModel(connection),
     approvals: defineApprovalModel(connection),
     approvalFlows: defineApprovalFlowModel(connection),
+    payments: definePaymentModel(connection),
+    orders: defineOrderModel(connection),
   };
 }
 
@@ -232,10 +238,12 @@ export function buildServices(models: Models, deps: Pick<AppDeps, 'config' | 'se
       )
     : null;
   const contracts = new ContractService({ contracts: models.contracts, sequences: models.sequences, customers, files, org, audit, timeline, clock });
+  const payments = new PaymentService({ payments: models.payments, contractModel: models.contracts, contracts, customers, dictionaries, org, audit, timeline, clock });
+  const orders = new OrderService({ orders: models.orders, customers, contracts, dictionaries, timeline, clock });
   const approvals = new ApprovalService({ approvals: models.approvals, flows: models.approvalFlows, contracts, customers, cards, org, audit, timeline, clock, logger });
   approvals.registerActions(dispatcher);
   const orgSync = new OrgSyncService({ platforms, departments: models.departments, users: models.users, org, pool, contracts, logger });
-  return { clock, org, auth, dictionaries, settings, audit, timeline, customers, pool, contacts, files, followUps, platforms, wecom, wecomApi, dingtalk, dispatcher, cards, orgSync, rules, dingtalkStream, contracts, approvals };
+  return { clock, org, auth, dictionaries, settings, audit, timeline, customers, pool, contacts, files, followUps, platforms, wecom, wecomApi, dingtalk, dispatcher, cards, orgSync, rules, dingtalkStream, contracts, approvals, payments, orders };
 }
 
 export type Services = ReturnType<typeof buildServices>;
@@ -309,7 +317,7 @@ export function buildApp(deps: AppDeps): KemaiApp {
     auditRoutes({ audit: services.audit, customers: services.customers, org: services.org }),
     searchRoutes({ customers: services.customers, contacts: services.contacts }),
     rulesRoutes(services.rules),
-    contractRoutes(services.contracts),
+    contractRoutes(services.contracts, services.payments, services.orders),
     approvalRoutes(services.approvals),
     fileRoutes(services.files),
     ...platformRoutes,

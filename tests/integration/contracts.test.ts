@@ -134,7 +134,7 @@ describe('contracts', () => {
     ]);
     expect((await call('rep.east1', `/api/contracts/${contract.id}`)).body.status).toBe('approved');
     const result = (await outbox('rep.east1')).find((i) => i.cardId === `apr-${approval.id}`);
-    expect(result.view.description).toContain('已通过（孙浩）');
+    expect(result!.view.description).toContain('已通过（孙浩）');
     // approved is final: no more edits
     expect((await call('rep.east1', `/api/contracts/${contract.id}`, { method: 'PATCH', json: { version: 4, title: '改不了' } })).status).toBe(409);
     expect((await call('manager.east', '/api/approvals?box=done')).body.items.map((a: Json) => a.id)).toContain(approval.id);
@@ -191,12 +191,83 @@ describe('contracts', () => {
     expect(rejected.body.status).toBe('rejected');
     const current = (await call('rep.east1', `/api/contracts/${contract.id}`)).body;
     expect(current.status).toBe('rejected');
-    expect((await outbox('rep.east1')).find((i) => i.cardId === `apr-${approval.id}`).view.lines[0].text).toBe('付款周期太长');
+    expect((await outbox('rep.east1')).find((i) => i.cardId === `apr-${approval.id}`)!.view.lines[0].text).toBe('付款周期太长');
     const edited = await call('rep.east1', `/api/contracts/${contract.id}`, { method: 'PATCH', json: { version: current.version, plan: [{ dueOn: '2026-12-15', amount: '40000' }] } });
     expect(edited.status).toBe(200);
     const again = await call('rep.east1', `/api/contracts/${contract.id}/submit`, { method: 'POST' });
     expect(again.status).toBe(201);
     expect(again.body.id).not.toBe(approval.id);
     expect((await call('rep.east1', `/api/contracts/${contract.id}/approvals`)).body.items.map((a: Json) => a.status)).toEqual(['pending', 'rejected']);
+  });
+});
+
+describe('payment collection (回款)', () => {
+  async function approved(amount: string, plan: { dueOn: string; amount: string }[]) {
+    const contract = await draft('rep.east1', eastCustomer, amount, plan);
+    const approval = (await call('rep.east1', `/api/contracts/${contract.id}/submit`, { method: 'POST' })).body;
+    expect((await call('manager.east', `/api/approvals/${approval.id}/decision`, { method: 'POST', json: { decision: 'approve' } })).status).toBe(200);
+    return (await call('rep.east1', `/api/contracts/${contract.id}`)).body;
+  }
+  const pay = (contractId: string, instalmentId: string, amount: string, key?: string) =>
+    t.request(`/api/contracts/${contractId}/payments`, {
+      method: 'POST',
+      token: tokens['rep.east1'],
+      json: { instalmentId, amount, receivedOn: '2026-11-24', method: '银行转账' },
+      ...(key ? { headers: { 'Idempotency-Key': key } } : {}),
+    });
+
+  it('takes partial and full payments per instalment, refuses overpayment, and keeps the totals', async () => {
+    const contract = await approved('90000', [
+      { dueOn: '2026-12-31', amount: '60000' },
+      { dueOn: '2027-03-31', amount: '30000' },
+    ]);
+    const [first, second] = contract.plan;
+    expect((await pay(contract.id, first.id, '20000.50')).status).toBe(201);
+    const after = (await call('rep.east1', `/api/contracts/${contract.id}`)).body;
+    expect([after.status, after.receivedFen, after.outstandingFen, after.plan[0].receivedFen]).toEqual(['active', 2_000_050, 6_999_950, 2_000_050]);
+
+    const over = await pay(contract.id, first.id, '40000');
+    expect(over.status).toBe(400);
+    expect(((await over.json()) as Json).error.message).toBe('本期未回款 39999.50 元，本次 40000.00 元超出');
+    // three people record the rest at once: only what fits is kept
+    const racing = await Promise.all([pay(contract.id, first.id, '39999.50'), pay(contract.id, first.id, '39999.50'), pay(contract.id, first.id, '39999.50')]);
+    expect(racing.map((r) => r.status).sort()).toEqual([201, 400, 400]);
+    // a retried request with the same key records nothing new
+    const once = await pay(contract.id, second.id, '30000', 'pay-second-1');
+    const retry = await pay(contract.id, second.id, '30000', 'pay-second-1');
+    expect([once.status, retry.status]).toEqual([201, 200]);
+    expect(((await retry.json()) as Json).id).toBe(((await once.json()) as Json).id);
+
+    const full = (await call('rep.east1', `/api/contracts/${contract.id}`)).body;
+    expect([full.receivedFen, full.outstandingFen, full.plan.map((p: Json) => p.receivedFen)]).toEqual([9_000_000, 0, [6_000_000, 3_000_000]]);
+    expect((await call('rep.east1', `/api/contracts/${contract.id}/payments`)).body.items).toHaveLength(3);
+    expect(await t.inspect.payments.countDocuments({ contractId: full.id })).toBe(3);
+    const transactions = (await call('rep.east1', `/api/customers/${eastCustomer}/transactions`)).body;
+    expect(transactions.summary.receivedFen).toBeGreaterThanOrEqual(9_000_000);
+    const timeline = (await call('rep.east1', `/api/customers/${eastCustomer}/timeline?limit=100`)).body.items.filter((e: Json) => e.type === 'paymentReceived');
+    expect(timeline.length).toBeGreaterThanOrEqual(3);
+  });
+
+  it('refuses payments before approval, outside the plan, or from someone outside the team', async () => {
+    const contract = await draft('rep.east1', eastCustomer, '1000');
+    const res = await pay(contract.id, contract.plan[0].id, '100');
+    expect([res.status, ((await res.json()) as Json).error.message]).toEqual([409, '合同审批通过后才能登记回款']);
+    const ok = await approved('1000', [{ dueOn: '2026-12-31', amount: '1000' }]);
+    expect((await pay(ok.id, '0123456789abcdef01234567', '100')).status).toBe(400);
+    const outsider = await t.request(`/api/contracts/${ok.id}/payments`, { method: 'POST', token: tokens['rep.south1'], json: { instalmentId: ok.plan[0].id, amount: '100', receivedOn: '2026-11-24', method: '银行转账' } });
+    expect(outsider.status).toBe(404);
+    expect((await call('rep.south1', `/api/customers/${eastCustomer}/transactions`)).status).toBe(404);
+  });
+
+  it('records orders with or without a contract, on the customer', async () => {
+    const created = await call('rep.east1', `/api/customers/${eastCustomer}/orders`, {
+      method: 'POST',
+      json: { items: [{ name: '配件', quantity: 3, unitPrice: '0.10' }, { name: '安装', quantity: 1, unitPrice: '199.99' }], orderedOn: '2026-11-24', paymentMethod: '微信支付' },
+    });
+    expect(created.status).toBe(201);
+    expect(created.body).toMatchObject({ amountFen: 20029, amount: '200.29', status: 'pending' });
+    expect((await call('rep.east1', `/api/orders/${created.body.id}/status`, { method: 'POST', json: { status: 'paid' } })).body.status).toBe('paid');
+    expect((await call('rep.east2', `/api/orders/${created.body.id}/status`, { method: 'POST', json: { status: 'cancelled' } })).status).toBe(404);
+    expect((await call('rep.east1', `/api/customers/${eastCustomer}/transactions`)).body.orders.map((o: Json) => o.id)).toContain(created.body.id);
   });
 });

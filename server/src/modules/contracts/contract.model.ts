@@ -42,6 +42,8 @@ export interface Contract {
   /** everyone any approval of this contract was routed to: they may open it */
   approverIds: Types.ObjectId[];
   terminationReason?: string;
+  /** when the owner was told the contract ends soon (once per contract) */
+  endingAlertedAt?: Date | null;
   /** optimistic concurrency for edits */
   version: number;
   createdBy: Types.ObjectId;
@@ -80,6 +82,7 @@ const contractSchema = new Schema<Contract>(
     approvalId: { type: Schema.Types.ObjectId, default: null },
     approverIds: { type: [Schema.Types.ObjectId], default: [] },
     terminationReason: String,
+    endingAlertedAt: { type: Date, default: null },
     version: { type: Number, default: 1 },
     createdBy: { type: Schema.Types.ObjectId, required: true },
   },
@@ -95,7 +98,7 @@ contractSchema.index({ status: 1, createdAt: -1 });
 contractSchema.index({ createdAt: -1 });
 // overdue instalments and contracts ending soon (the payment rules)
 contractSchema.index({ 'plan.dueOn': 1, status: 1 });
-contractSchema.index({ endOn: 1, status: 1 });
+contractSchema.index({ status: 1, endOn: 1 });
 
 export type ContractModel = Model<Contract>;
 

@@ -4,14 +4,17 @@ import { requireAuth, scopeOf } from '../../core/auth/authenticator.ts';
 import type { KemaiState } from '../../core/http/context.ts';
 import { requestMeta } from '../../core/http/request-meta.ts';
 import { parseInput } from '../../core/http/validate.ts';
-import { createContractBody, updateContractBody } from './contract.input.ts';
+import { createContractBody, recordPaymentBody, updateContractBody } from './contract.input.ts';
 import { contractStatuses } from './contract.model.ts';
 import type { ContractService } from './contract.service.ts';
+import { orderStatuses } from './order.model.ts';
+import { createOrderBody, type OrderService } from './order.service.ts';
+import type { PaymentService } from './payment.service.ts';
 import './messages.ts';
 
 const limit = z.coerce.number().int().min(1).max(100).default(20);
 
-export function contractRoutes(contracts: ContractService): Router<KemaiState> {
+export function contractRoutes(contracts: ContractService, payments: PaymentService, orders: OrderService): Router<KemaiState> {
   const router = new Router<KemaiState>();
   router.post('/contracts', requireAuth(), async (ctx) => {
     const input = parseInput(createContractBody, ctx.request.body, ctx.state.locale);
@@ -50,6 +53,28 @@ export function contractRoutes(contracts: ContractService): Router<KemaiState> {
   router.post('/contracts/:id/status', requireAuth(), async (ctx) => {
     const input = parseInput(z.object({ status: z.enum(['active', 'completed', 'terminated']), reason: z.string().trim().max(500).optional() }).strict(), ctx.request.body, ctx.state.locale);
     ctx.body = await contracts.transition(scopeOf(ctx.state), ctx.params.id!, input.status, input.reason, requestMeta(ctx));
+  });
+  router.post('/contracts/:id/payments', requireAuth(), async (ctx) => {
+    const input = parseInput(recordPaymentBody, ctx.request.body, ctx.state.locale);
+    const result = await payments.record(scopeOf(ctx.state), ctx.params.id!, input, requestMeta(ctx, input.clientKey));
+    ctx.status = result.created ? 201 : 200;
+    ctx.body = result.payment;
+  });
+  router.get('/contracts/:id/payments', requireAuth(), async (ctx) => {
+    ctx.body = { items: await payments.list(scopeOf(ctx.state), ctx.params.id!) };
+  });
+  router.get('/customers/:id/transactions', requireAuth(), async (ctx) => {
+    const scope = scopeOf(ctx.state);
+    ctx.body = { summary: await payments.customerSummary(scope, ctx.params.id!), orders: await orders.list(scope, ctx.params.id!) };
+  });
+  router.post('/customers/:id/orders', requireAuth(), async (ctx) => {
+    const input = parseInput(createOrderBody, ctx.request.body, ctx.state.locale);
+    ctx.status = 201;
+    ctx.body = await orders.create(scopeOf(ctx.state), ctx.params.id!, input);
+  });
+  router.post('/orders/:id/status', requireAuth(), async (ctx) => {
+    const input = parseInput(z.object({ status: z.enum(orderStatuses) }).strict(), ctx.request.body, ctx.state.locale);
+    ctx.body = await orders.setStatus(scopeOf(ctx.state), ctx.params.id!, input.status);
   });
   return router;
 }

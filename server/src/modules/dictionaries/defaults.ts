@@ -1,7 +1,7 @@
 // The dictionaries a new company starts with. Admins edit them; records may only use active values.
 import type { DictionaryEntry } from './dictionary.model.ts';
 
-export const dictionaryTypes = ['industry', 'source', 'level', 'scale', 'stage', 'followUpMethod', 'lostReason'] as const;
+export const dictionaryTypes = ['industry', 'source', 'level', 'scale', 'stage', 'followUpMethod', 'lostReason', 'paymentMethod'] as const;
 export type DictionaryType = (typeof dictionaryTypes)[number];
 
 type Seed = [value: string, zh: string, en: string];
@@ -81,6 +81,17 @@ export const defaultDictionaries: Record<DictionaryType, { locked: boolean; entr
       ['email', '邮件', 'Email'],
       ['meeting', '会议', 'Meeting'],
       ['other', '其他', 'Other'],
+    ]),
+  },
+  paymentMethod: {
+    locked: false,
+    entries: entries([
+      ['银行转账', '银行转账', 'Bank transfer'],
+      ['承兑汇票', '承兑汇票', 'Bank acceptance bill'],
+      ['支付宝', '支付宝', 'Alipay'],
+      ['微信支付', '微信支付', 'WeChat Pay'],
+      ['现金', '现金', 'Cash'],
+      ['其他', '其他', 'Other'],
     ]),
   },
   lostReason: {

@@ -1,0 +1,44 @@
+import { Schema, type Connection, type Model, type Types } from 'mongoose';
+import type { LineItem } from './contract.model.ts';
+
+export const orderStatuses = ['pending', 'paid', 'delivered', 'cancelled'] as const;
+export type OrderStatus = (typeof orderStatuses)[number];
+
+/** A transaction (交易记录) with a customer, with or without a contract behind it. */
+export interface Order {
+  _id: Types.ObjectId;
+  customerId: Types.ObjectId;
+  contractId: Types.ObjectId | null;
+  items: LineItem[];
+  amountFen: number;
+  status: OrderStatus;
+  paymentMethod: string | null;
+  orderedOn: string;
+  ownerId: Types.ObjectId;
+  createdBy: Types.ObjectId;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+const orderSchema = new Schema<Order>(
+  {
+    customerId: { type: Schema.Types.ObjectId, required: true },
+    contractId: { type: Schema.Types.ObjectId, default: null },
+    items: { type: [new Schema<LineItem>({ name: String, quantity: Number, unitPriceFen: Number, amountFen: Number }, { _id: false })], default: [] },
+    amountFen: { type: Number, required: true },
+    status: { type: String, required: true, enum: orderStatuses },
+    paymentMethod: { type: String, default: null },
+    orderedOn: { type: String, required: true },
+    ownerId: { type: Schema.Types.ObjectId, required: true },
+    createdBy: { type: Schema.Types.ObjectId, required: true },
+  },
+  { timestamps: true, versionKey: false },
+);
+
+orderSchema.index({ customerId: 1, orderedOn: -1 });
+
+export type OrderModel = Model<Order>;
+
+export function defineOrderModel(connection: Connection): OrderModel {
+  return connection.model<Order>('Order', orderSchema, 'orders');
+}
