@@ -39,6 +39,13 @@ export type CardData =
       /** customers the reclaim rule takes to the pool tomorrow */
       reclaimTomorrow?: number;
     }
+  | {
+      kind: 'paymentDue';
+      /** instalments due today (to the owner) or overdue a week (to their manager) */
+      items: { contractId: string; number: string; customer: CustomerRef; dueOn: string; outstandingFen: number; daysOverdue: number }[];
+      total: number;
+    }
+  | { kind: 'contractEnding'; contracts: { id: string; number: string; customer: CustomerRef; endOn: string; daysLeft: number }[]; total: number }
   | { kind: 'dataQuality'; incomplete: number; duplicateGroups: number; invalidPhones: number }
   | { kind: 'customerLookup'; query: string; customers: (CustomerRef & { stage: string; owner: string })[]; total: number }
   | { kind: 'botHelp' };

@@ -97,6 +97,40 @@ export function cardView(card: Card, locale: Locale): CardView {
         path: `/contracts/${data.contractId}`,
         buttons: [],
       };
+    case 'paymentDue':
+      return {
+        title: text(locale, 'paymentTitle'),
+        description: text(locale, 'paymentDesc', { n: Math.max(data.total, data.items.length) }),
+        lines: listed(
+          data.items,
+          data.total,
+          (i) => ({
+            text: text(locale, 'paymentLine', {
+              customer: i.customer.name,
+              number: i.number,
+              amount: yuan(i.outstandingFen),
+              when: i.daysOverdue > 0 ? text(locale, 'overdueDays', { days: i.daysOverdue }) : text(locale, 'dueToday'),
+            }),
+            path: `/contracts/${i.contractId}`,
+          }),
+          locale,
+        ),
+        path: data.items.length === 1 ? `/contracts/${data.items[0]!.contractId}` : '/contracts',
+        buttons: ack,
+      };
+    case 'contractEnding':
+      return {
+        title: text(locale, 'endingTitle'),
+        description: text(locale, 'endingDesc', { n: Math.max(data.total, data.contracts.length) }),
+        lines: listed(
+          data.contracts,
+          data.total,
+          (c) => ({ text: text(locale, 'endingLine', { customer: c.customer.name, number: c.number, days: c.daysLeft, date: c.endOn }), path: `/contracts/${c.id}` }),
+          locale,
+        ),
+        path: data.contracts.length === 1 ? `/contracts/${data.contracts[0]!.id}` : '/contracts',
+        buttons: ack,
+      };
     case 'dailyDigest':
       return {
         title: text(locale, 'digestTitle', { date: data.date }),

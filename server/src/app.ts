@@ -229,7 +229,8 @@ export function buildServices(models: Models, deps: Pick<AppDeps, 'config' | 'se
   });
   cards.registerActions(dispatcher);
   new BotService({ auth, customers, cards, clock }).register(dispatcher);
-  const rules = new RulesService({ rules: models.rules, alerts: models.alerts, snoozes: models.snoozes, customers, contacts, followUps, pool, cards, org, clock, logger });
+  const contracts = new ContractService({ contracts: models.contracts, sequences: models.sequences, customers, files, org, audit, timeline, clock });
+  const rules = new RulesService({ rules: models.rules, alerts: models.alerts, snoozes: models.snoozes, customers, contacts, followUps, pool, contracts, cards, org, clock, logger });
   rules.registerActions(dispatcher);
   const dingtalkStream = dingtalk
     ? new DingTalkStream(
@@ -237,7 +238,6 @@ export function buildServices(models: Models, deps: Pick<AppDeps, 'config' | 'se
         { dispatcher, org, cards, platform: dingtalk, logger },
       )
     : null;
-  const contracts = new ContractService({ contracts: models.contracts, sequences: models.sequences, customers, files, org, audit, timeline, clock });
   const payments = new PaymentService({ payments: models.payments, contractModel: models.contracts, contracts, customers, dictionaries, org, audit, timeline, clock });
   const orders = new OrderService({ orders: models.orders, customers, contracts, dictionaries, timeline, clock });
   const approvals = new ApprovalService({ approvals: models.approvals, flows: models.approvalFlows, contracts, customers, cards, org, audit, timeline, clock, logger });

@@ -11,6 +11,18 @@ const samples: Card[] = [
   { id: 'reclaim-u1-2026-11-24', data: { kind: 'poolReclaimWarning', customers: customers.slice(0, 2).map((c) => ({ ...c, daysLeft: 2 })), total: 2 } },
   { id: 'approval-a1', data: { kind: 'contractApproval', approvalId: 'a1', contractId: 'k1', number: 'HT-2026-0001', customer: { id: 'c1', name: '华为科技' }, amountFen: 12_345_600, submitter: '李娜', title: '年度设备采购', step: '经理审批' } },
   { id: 'result-a1', data: { kind: 'approvalResult', contractId: 'k1', number: 'HT-2026-0001', customer: { id: 'c1', name: '华为科技' }, decision: 'approved', decidedBy: '张伟' } },
+  {
+    id: 'paymentDue-u1-2026-11-24',
+    data: {
+      kind: 'paymentDue',
+      items: [
+        { contractId: 'k1', number: 'HT202611200001', customer: { id: 'c1', name: '华为科技' }, dueOn: '2026-11-24', outstandingFen: 5_000_000, daysOverdue: 0 },
+        { contractId: 'k2', number: 'HT202610010002', customer: { id: 'c2', name: '阿里巴巴' }, dueOn: '2026-11-17', outstandingFen: 123_45, daysOverdue: 7 },
+      ],
+      total: 2,
+    },
+  },
+  { id: 'contractEnding-u1-2026-11-24', data: { kind: 'contractEnding', contracts: [{ id: 'k1', number: 'HT202611200001', customer: { id: 'c1', name: '华为科技' }, endOn: '2026-12-24', daysLeft: 30 }], total: 1 } },
   { id: 'digest-u1-2026-11-24', data: { kind: 'dailyDigest', date: '2026-11-24', newCustomers: 3, followUps: 12, visits: 4, dueToday: 5, overdue: 2 } },
   { id: 'quality-2026-11', data: { kind: 'dataQuality', incomplete: 23, duplicateGroups: 4, invalidPhones: 7 } },
   { id: 'bot-lookup-1', data: { kind: 'customerLookup', query: '华为', customers: [{ id: 'c1', name: '华为科技', stage: 'prospect', owner: '李娜' }], total: 1 } },

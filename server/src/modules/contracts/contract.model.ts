@@ -98,7 +98,7 @@ contractSchema.index({ status: 1, createdAt: -1 });
 contractSchema.index({ createdAt: -1 });
 // overdue instalments and contracts ending soon (the payment rules)
 contractSchema.index({ 'plan.dueOn': 1, status: 1 });
-contractSchema.index({ status: 1, endOn: 1 });
+contractSchema.index({ endingAlertedAt: 1, status: 1, endOn: 1 });
 
 export type ContractModel = Model<Contract>;
 

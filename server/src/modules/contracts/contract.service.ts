@@ -187,6 +187,22 @@ export class ContractService {
     return result.modifiedCount === 1;
   }
 
+  /** Contracts being collected with an instalment due on one of these days (the payment rule). */
+  async *scanInstalmentsDue(days: string[]): AsyncGenerator<Contract> {
+    const filter: Record<string, unknown> = { 'plan.dueOn': { $in: days }, status: { $in: ['approved', 'active'] } };
+    yield* this.deps.contracts.find(filter, { number: 1, customerId: 1, ownerId: 1, ownerDepartmentId: 1, plan: 1 }).lean<Contract[]>().cursor({ batchSize: 500 });
+  }
+
+  /** Contracts under way that end in [from, to] and whose owner has not been told yet. */
+  async *scanEnding(from: string, to: string): AsyncGenerator<Contract> {
+    const filter: Record<string, unknown> = { endingAlertedAt: null, status: { $in: ['approved', 'active'] }, endOn: { $gte: from, $lte: to } };
+    yield* this.deps.contracts.find(filter, { number: 1, customerId: 1, ownerId: 1, endOn: 1 }).lean<Contract[]>().cursor({ batchSize: 500 });
+  }
+
+  async markEndingAlerted(ids: string[], at: Date): Promise<void> {
+    if (ids.length) await this.deps.contracts.updateMany({ _id: { $in: ids.map(oid) } }, { $set: { endingAlertedAt: at } });
+  }
+
   /** A leaver's open contracts go to whoever takes over their customers. */
   async handOver(fromUserId: string, toUserId: string): Promise<number> {
     const to = await this.deps.org.findUserById(toUserId);

@@ -45,6 +45,18 @@ export const ruleParams = {
     .strict(),
   dataQuality: z.object({}).strict(),
   dailyDigest: z.object({}).strict(),
+  paymentDue: z
+    .object({
+      /** days after the due date an unpaid instalment goes to the owner's manager */
+      escalateAfter: z.number().int().min(1).max(90).default(7),
+    })
+    .strict(),
+  contractEnding: z
+    .object({
+      /** the owner hears of a contract ending within this many days (once per contract) */
+      daysAhead: z.number().int().min(1).max(180).default(30),
+    })
+    .strict(),
 } as const;
 
 export type RuleKind = keyof typeof ruleParams;
@@ -59,4 +71,7 @@ export const defaultRules: Record<RuleKind, { schedule: string }> = {
   dataQuality: { schedule: '0 10 * * 1' },
   /** to each manager and director at six in the evening */
   dailyDigest: { schedule: '0 18 * * *' },
+  /** instalments due today to their owners, a week overdue to the managers */
+  paymentDue: { schedule: '0 9 * * *' },
+  contractEnding: { schedule: '0 9 * * *' },
 };

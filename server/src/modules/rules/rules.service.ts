@@ -12,6 +12,7 @@ import type { Logger } from '../../core/logger.ts';
 import { quietUntil } from '../../core/quiet-hours.ts';
 import type { CardService } from '../cards/card.service.ts';
 import type { ContactService } from '../contacts/contact.service.ts';
+import type { ContractService } from '../contracts/contract.service.ts';
 import type { FollowUpService } from '../follow-ups/follow-up.service.ts';
 import { birthdayKeysOn } from '../standards/index.ts';
 import type { Customer } from '../customers/customer.model.ts';
@@ -36,6 +37,8 @@ export interface RunResult {
 interface Plan {
   alerts: { rule: string; userId: string; data: CardData }[];
   reclaim: string[];
+  /** contracts whose owners this run tells they end soon (told once) */
+  ending?: string[];
 }
 
 /** One recipient's list: the five most pressing items and how many there are in all. */
@@ -59,6 +62,7 @@ export class RulesService {
     contacts: ContactService;
     followUps: FollowUpService;
     pool: PoolService;
+    contracts: ContractService;
     cards: CardService;
     org: OrgService;
     clock: Clock;
@@ -117,6 +121,7 @@ export class RulesService {
     const plan = await this.plan(rule, now);
     let alerts = 0;
     for (const alert of plan.alerts) if (await this.alert(alert.rule, alert.userId, now, alert.data)) alerts++;
+    if (plan.ending) await this.deps.contracts.markEndingAlerted(plan.ending, now);
     if (kind !== 'poolReclaim') return { rule: kind, alerts };
     let reclaimed = 0;
     const system = systemScope();
@@ -177,7 +182,83 @@ export class RulesService {
         return this.planDataQuality();
       case 'dailyDigest':
         return this.planDailyDigest(now);
+      case 'paymentDue':
+        return this.planPaymentDue(rule, now);
+      case 'contractEnding':
+        return this.planContractEnding(rule, now);
     }
+  }
+
+  /** Instalments due today to the contract's owner; still unpaid N days later, to their manager. */
+  private async planPaymentDue(rule: Rule, now: Date): Promise<Plan> {
+    const { escalateAfter } = ruleParams.paymentDue.parse(rule.params);
+    const today = businessDay(now);
+    const escalateDay = businessDay(new Date(now.getTime() - escalateAfter * dayMs));
+    type Item = Extract<CardData, { kind: 'paymentDue' }>['items'][number] & { weight: number };
+    const buckets = new Map<string, Bucket<Item>>();
+    const managers = new Map<string, string | null>();
+    const batch: { userId: string; item: Omit<Item, 'customer'> & { customerId: Types.ObjectId } }[] = [];
+    for await (const contract of this.deps.contracts.scanInstalmentsDue([today, escalateDay])) {
+      for (const instalment of contract.plan) {
+        const outstandingFen = instalment.amountFen - instalment.receivedFen;
+        if (outstandingFen <= 0 || (instalment.dueOn !== today && instalment.dueOn !== escalateDay)) continue;
+        const owner = contract.ownerId.toHexString();
+        let userId = owner;
+        if (instalment.dueOn === escalateDay) {
+          const department = contract.ownerDepartmentId?.toHexString();
+          if (!department) continue;
+          if (!managers.has(department)) managers.set(department, await this.deps.org.managerOfDepartment(department, owner));
+          const manager = managers.get(department);
+          if (!manager) continue;
+          userId = manager;
+        }
+        const daysOverdue = instalment.dueOn === today ? 0 : escalateAfter;
+        batch.push({ userId, item: { contractId: contract._id.toHexString(), number: contract.number, customerId: contract.customerId, dueOn: instalment.dueOn, outstandingFen, daysOverdue, weight: outstandingFen } });
+      }
+    }
+    const names = await this.deps.customers.namesOf([...new Set(batch.map((b) => b.item.customerId.toHexString()))].map((id) => new Types.ObjectId(id)));
+    for (const { userId, item } of batch) {
+      const { customerId, ...rest } = item;
+      const bucket = buckets.get(userId) ?? new Bucket<Item>();
+      bucket.add({ ...rest, customer: { id: customerId.toHexString(), name: names.get(customerId.toHexString()) ?? '' } });
+      buckets.set(userId, bucket);
+    }
+    return {
+      alerts: [...buckets].map(([userId, bucket]) => ({
+        rule: 'paymentDue',
+        userId,
+        data: { kind: 'paymentDue', items: bucket.top.map(({ weight: _weight, ...item }) => item), total: bucket.total },
+      })),
+      reclaim: [],
+    };
+  }
+
+  /** Contracts ending within N days, to their owners, once per contract. */
+  private async planContractEnding(rule: Rule, now: Date): Promise<Plan> {
+    const { daysAhead } = ruleParams.contractEnding.parse(rule.params);
+    const today = businessDay(now);
+    const until = businessDay(new Date(now.getTime() + daysAhead * dayMs));
+    type Item = Extract<CardData, { kind: 'contractEnding' }>['contracts'][number] & { weight: number };
+    const found = [];
+    for await (const contract of this.deps.contracts.scanEnding(today, until)) found.push(contract);
+    const names = await this.deps.customers.namesOf(found.map((c) => c.customerId));
+    const buckets = new Map<string, Bucket<Item>>();
+    for (const contract of found) {
+      const owner = contract.ownerId.toHexString();
+      const daysLeft = Math.round((Date.parse(contract.endOn!) - Date.parse(today)) / dayMs);
+      const bucket = buckets.get(owner) ?? new Bucket<Item>();
+      bucket.add({ id: contract._id.toHexString(), number: contract.number, customer: { id: contract.customerId.toHexString(), name: names.get(contract.customerId.toHexString()) ?? '' }, endOn: contract.endOn!, daysLeft, weight: -daysLeft });
+      buckets.set(owner, bucket);
+    }
+    return {
+      alerts: [...buckets].map(([userId, bucket]) => ({
+        rule: 'contractEnding',
+        userId,
+        data: { kind: 'contractEnding', contracts: bucket.top.map(({ weight: _weight, ...item }) => item), total: bucket.total },
+      })),
+      reclaim: [],
+      ending: found.map((c) => c._id.toHexString()),
+    };
   }
 
   private idleDays(customer: ScannedCustomer, now: Date): number {
