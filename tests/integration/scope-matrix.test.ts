@@ -26,6 +26,23 @@ const fullAccess: Record<DemoLogin, Fixture[]> = {
   service1: [],
 };
 const fixtures: Fixture[] = ['east1', 'east2', 'south1', 'director', 'pool'];
+
+/** Contracts are seen by their owner, the managers above and the people they are routed to for approval. */
+type ContractFixture = 'east1' | 'east2' | 'south1';
+const contracts = {} as Record<ContractFixture, { id: string; approvalId: string }>;
+const contractAccess: Record<DemoLogin, ContractFixture[]> = {
+  admin: ['east1', 'east2', 'south1'],
+  director: ['east1', 'east2', 'south1'],
+  'manager.east': ['east1', 'east2'],
+  'manager.south': ['south1'],
+  'rep.east1': ['east1'],
+  'rep.east2': ['east2'],
+  'rep.east3': [], // a collaborator on the customer is not on its contracts
+  'rep.south1': ['south1'],
+  'rep.south2': [],
+  'rep.south3': [],
+  service1: [],
+};
 const seesPool = (login: DemoLogin) => login !== 'service1';
 
 beforeAll(async () => {
@@ -53,6 +70,21 @@ beforeAll(async () => {
   await make('director', 'director');
   await make('pool', 'rep.south2');
   expect((await t.request(`/api/customers/${customers.pool.id}/release`, { method: 'POST', token: tokens['rep.south2'], json: { reason: '测试' } })).status).toBe(200);
+  // a contract on each team's customer; east1's and south1's are in approval
+  for (const [fixture, login] of [['east1', 'rep.east1'], ['east2', 'rep.east2'], ['south1', 'rep.south1']] as const) {
+    const response = await t.request('/api/contracts', {
+      method: 'POST',
+      token: tokens[login],
+      json: { customerId: customers[fixture].id, title: `范围矩阵${fixture}合同`, amount: '150000', plan: [{ dueOn: '2026-12-31', amount: '150000' }] },
+    });
+    expect(response.status, fixture).toBe(201);
+    contracts[fixture] = { id: ((await response.json()) as Json).id, approvalId: '' };
+    if (fixture !== 'east2') {
+      const submitted = await t.request(`/api/contracts/${contracts[fixture].id}/submit`, { method: 'POST', token: tokens[login] });
+      expect(submitted.status, fixture).toBe(201);
+      contracts[fixture].approvalId = ((await submitted.json()) as Json).id;
+    }
+  }
 });
 afterAll(() => t.close());
 
@@ -173,6 +205,25 @@ describe.each(demoLogins)('%s', (login) => {
     };
     if (login === 'admin' || login === 'director') expect(logins).toHaveLength(11);
     else expect(logins).toEqual(expected[login] ?? [login]);
+  });
+
+  it('contracts, their approvals and payments: only within the contract scope', async () => {
+    const listed = (await get(login, '/api/contracts?limit=100')).body.items.map((c: Json) => c.id).filter((id: string) => Object.values(contracts).some((c) => c.id === id));
+    expect(listed.sort()).toEqual(contractAccess[login].map((f) => contracts[f].id).sort());
+    for (const fixture of ['east1', 'east2', 'south1'] as const) {
+      const visible = contractAccess[login].includes(fixture);
+      expect([fixture, (await get(login, `/api/contracts/${contracts[fixture].id}`)).status]).toEqual([fixture, visible ? 200 : 404]);
+      expect([fixture, (await get(login, `/api/contracts/${contracts[fixture].id}/payments`)).status]).toEqual([fixture, visible ? 200 : 404]);
+      expect([fixture, (await get(login, `/api/contracts/${contracts[fixture].id}/approvals`)).status]).toEqual([fixture, visible ? 200 : 404]);
+      if (contracts[fixture].approvalId) expect([fixture, (await get(login, `/api/approvals/${contracts[fixture].approvalId}`)).status]).toEqual([fixture, visible ? 200 : 404]);
+      if (!visible) {
+        const patch = await t.request(`/api/contracts/${contracts[fixture].id}`, { method: 'PATCH', token: tokens[login], json: { version: 1, title: '越权修改' } });
+        expect([fixture, patch.status]).toEqual([fixture, 404]);
+        const submit = await t.request(`/api/contracts/${contracts[fixture].id}/submit`, { method: 'POST', token: tokens[login] });
+        expect([fixture, submit.status]).toEqual([fixture, 404]);
+      }
+    }
+    expect(await t.inspect.contracts.countDocuments({ title: '越权修改' })).toBe(0);
   });
 
   it('a rep’s own activity shows only their follow-ups', async () => {
