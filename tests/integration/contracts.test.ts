@@ -201,6 +201,27 @@ describe('contracts', () => {
   });
 });
 
+describe('delegation while away', () => {
+  it('routes an away approver’s steps to their delegate, who may then open and decide the contract', async () => {
+    const until = new Date(Date.now() + 7 * 86_400_000).toISOString();
+    expect((await call('manager.south', '/api/approvals/delegation', { method: 'PUT', json: { toUserId: ids['manager.south'], until } })).status).toBe(400);
+    expect((await call('manager.south', '/api/approvals/delegation', { method: 'PUT', json: { toUserId: ids['manager.east'], until: '2020-01-01T00:00:00Z' } })).status).toBe(400);
+    const set = await call('manager.south', '/api/approvals/delegation', { method: 'PUT', json: { toUserId: ids['manager.east'], until } });
+    expect(set.body.delegation.to).toEqual({ id: ids['manager.east'], name: '张伟' });
+    try {
+      const contract = await draft('rep.south1', southCustomer, '20000');
+      const approval = (await call('rep.south1', `/api/contracts/${contract.id}/submit`, { method: 'POST' })).body;
+      expect(approval.steps[0].approvers.map((a: Json) => a.id)).toEqual([ids['manager.east']]);
+      expect(approval.steps[0].delegations).toEqual([{ from: { id: ids['manager.south'], name: '陈静' }, to: { id: ids['manager.east'], name: '张伟' } }]);
+      expect((await call('manager.east', `/api/contracts/${contract.id}`)).status).toBe(200);
+      expect((await call('manager.south', `/api/approvals/${approval.id}/decision`, { method: 'POST', json: { decision: 'approve' } })).status).toBe(409);
+      expect((await call('manager.east', `/api/approvals/${approval.id}/decision`, { method: 'POST', json: { decision: 'approve' } })).body.status).toBe('approved');
+    } finally {
+      expect((await call('manager.south', '/api/approvals/delegation', { method: 'DELETE' })).body).toEqual({ delegation: null });
+    }
+  });
+});
+
 describe('payment collection (回款)', () => {
   async function approved(amount: string, plan: { dueOn: string; amount: string }[]) {
     const contract = await draft('rep.east1', eastCustomer, amount, plan);

@@ -24,7 +24,7 @@ const call = async (login: DemoLogin, path: string, init: { method?: string; jso
   const response = await t.request(path, { ...init, token: tokens[login] });
   return { status: response.status, body: (await response.json()) as Json };
 };
-const cardsOf = async (login: DemoLogin, kind: string) =>
+const cardsOf = async (login: DemoLogin, kind: string): Promise<{ id: string; data: Json }[]> =>
   (await t.inspect.outbox.find({ userId: ids[login] }).sort({ createdAt: 1 }).lean()).map((e) => e.card).filter((c) => c.data.kind === kind);
 
 async function approvedContract(name: string, amount: string, plan: { dueOn: string; amount: string }[], endOn: string) {

@@ -18,6 +18,8 @@ export interface ApprovalStep {
   approverIds: Types.ObjectId[];
   status: 'waiting' | 'pending' | 'approved' | 'rejected';
   decisions: StepDecision[];
+  /** approvers who were away at submission, and who approves in their place */
+  delegations: { from: Types.ObjectId; to: Types.ObjectId }[];
 }
 
 export type ApprovalStatus = 'pending' | 'approved' | 'rejected' | 'withdrawn';
@@ -59,6 +61,7 @@ const stepSchema = new Schema<ApprovalStep>(
     approverIds: { type: [Schema.Types.ObjectId], required: true },
     status: { type: String, required: true },
     decisions: { type: [decisionSchema], default: [] },
+    delegations: { type: [new Schema({ from: Schema.Types.ObjectId, to: Schema.Types.ObjectId }, { _id: false })], default: [] },
   },
   { _id: false },
 );

@@ -12,6 +12,21 @@ const limit = z.coerce.number().int().min(1).max(100).default(20);
 
 export function approvalRoutes(approvals: ApprovalService): Router<KemaiState> {
   const router = new Router<KemaiState>();
+  // before /approvals/:id, which would otherwise take "delegation" for an id
+  router.get('/approvals/delegation', requireAuth(), async (ctx) => {
+    ctx.body = await approvals.delegation(scopeOf(ctx.state));
+  });
+  router.put('/approvals/delegation', requireAuth(), async (ctx) => {
+    const input = parseInput(
+      z.object({ toUserId: z.string().regex(/^[0-9a-f]{24}$/i), until: z.iso.datetime({ offset: true }).transform((v) => new Date(v)) }).strict(),
+      ctx.request.body,
+      ctx.state.locale,
+    );
+    ctx.body = await approvals.setDelegation(scopeOf(ctx.state), input);
+  });
+  router.delete('/approvals/delegation', requireAuth(), async (ctx) => {
+    ctx.body = await approvals.setDelegation(scopeOf(ctx.state), null);
+  });
   router.get('/approvals', requireAuth(), async (ctx) => {
     const query = parseInput(z.object({ box: z.enum(['todo', 'mine', 'done']).default('todo'), limit, cursor: z.string().max(200).optional() }).strict(), ctx.query, ctx.state.locale);
     ctx.body = await approvals.inbox(scopeOf(ctx.state), query.box, { limit: query.limit, ...(query.cursor ? { cursor: query.cursor } : {}) });

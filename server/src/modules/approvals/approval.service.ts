@@ -118,10 +118,16 @@ export class ApprovalService {
     const { bands } = await this.flow();
     const band = [...bands].reverse().find((b) => b.fromFen <= contract.amountFen) ?? bands[0]!;
     const steps: ApprovalStep[] = [];
+    const now = this.deps.clock.now();
+    const except = new Set([contract.ownerId.toHexString(), submitterId]);
     for (const [index, step] of band.steps.entries()) {
-      const approverIds = await this.approversFor(step, contract, submitterId);
-      if (approverIds.length === 0) throw new AppError('CONFLICT', { messageKey: 'error.approval.noApprover', params: { step: step.name } });
-      steps.push({ name: step.name, mode: step.mode, approverIds: approverIds.map(oid), status: index === 0 ? 'pending' : 'waiting', decisions: [] });
+      const resolved = await this.approversFor(step, contract, submitterId);
+      if (resolved.length === 0) throw new AppError('CONFLICT', { messageKey: 'error.approval.noApprover', params: { step: step.name } });
+      // an approver who is away hands the step to their delegate (never to the owner or submitter)
+      const away = await this.deps.org.delegatesOf(resolved, now);
+      const delegations = [...away].filter(([, to]) => !except.has(to)).map(([from, to]) => ({ from: oid(from), to: oid(to) }));
+      const approverIds = [...new Set(resolved.map((id) => delegations.find((d) => d.from.equals(id))?.to.toHexString() ?? id))];
+      steps.push({ name: step.name, mode: step.mode, approverIds: approverIds.map(oid), status: index === 0 ? 'pending' : 'waiting', decisions: [], delegations });
     }
     return steps;
   }
@@ -302,7 +308,7 @@ export class ApprovalService {
   }
 
   async view(approval: ApprovalRequest) {
-    const people = [approval.submitterId, ...approval.steps.flatMap((s) => [...s.approverIds, ...s.decisions.map((d) => d.userId)])];
+    const people = [approval.submitterId, ...approval.steps.flatMap((s) => [...s.approverIds, ...s.decisions.map((d) => d.userId), ...(s.delegations ?? []).map((d) => d.from)])];
     const names = await this.deps.org.displayNames(people);
     const person = (id: Types.ObjectId) => ({ id: id.toHexString(), name: names.get(id.toHexString()) ?? '' });
     return {
@@ -320,11 +326,36 @@ export class ApprovalService {
         mode: s.mode,
         status: s.status,
         approvers: s.approverIds.map(person),
+        delegations: (s.delegations ?? []).map((d) => ({ from: person(d.from), to: person(d.to) })),
         decisions: s.decisions.map((d) => ({ by: person(d.userId), decision: d.decision, comment: d.comment, at: d.at, via: d.via })),
       })),
       createdAt: approval.createdAt,
       decidedAt: approval.decidedAt,
     };
+  }
+
+  // ---- delegation ----------------------------------------------------------------------------
+
+  /** While away until a date, approvals routed to the caller go to a colleague (resolved at submission). */
+  async setDelegation(scope: RequestScope, input: { toUserId: string; until: Date } | null) {
+    if (input) {
+      const now = this.deps.clock.now();
+      if (input.toUserId === scope.user.id) throw new AppError('VALIDATION', { details: [{ path: 'toUserId', message: 'not yourself' }] });
+      if (input.until <= now || input.until.getTime() - now.getTime() > 90 * 86_400_000) {
+        throw new AppError('VALIDATION', { details: [{ path: 'until', message: 'within the next 90 days' }] });
+      }
+      if ((await this.deps.org.activeUserIds([input.toUserId])).length === 0) throw new AppError('VALIDATION', { details: [{ path: 'toUserId', message: 'no such active user' }] });
+    }
+    await this.deps.org.setDelegation(scope.user.id, input);
+    return this.delegation(scope);
+  }
+
+  async delegation(scope: RequestScope) {
+    const user = await this.deps.org.findUserById(scope.user.id);
+    const d = user?.delegation && user.delegation.until > this.deps.clock.now() ? user.delegation : null;
+    if (!d) return { delegation: null };
+    const names = await this.deps.org.displayNames([d.toUserId]);
+    return { delegation: { to: { id: d.toUserId.toHexString(), name: names.get(d.toUserId.toHexString()) ?? '' }, until: d.until } };
   }
 
   // ---- cards ---------------------------------------------------------------------------------

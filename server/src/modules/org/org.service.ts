@@ -265,6 +265,26 @@ export class OrgService {
     return any?._id.toHexString() ?? null;
   }
 
+  /** For approvers away now: who approves in their place (an active delegate), by approver id. */
+  async delegatesOf(ids: string[], now: Date): Promise<Map<string, string>> {
+    const valid = ids.filter((id) => Types.ObjectId.isValid(id)).map((id) => new Types.ObjectId(id));
+    const away = await this.users.find({ _id: { $in: valid }, 'delegation.until': { $gt: now } }, { delegation: 1 }).lean<User[]>();
+    const delegates = new Set(await this.activeUserIds(away.map((u) => u.delegation!.toUserId.toHexString())));
+    const out = new Map<string, string>();
+    for (const user of away) {
+      const to = user.delegation!.toUserId.toHexString();
+      if (delegates.has(to)) out.set(user._id.toHexString(), to);
+    }
+    return out;
+  }
+
+  async setDelegation(userId: string, delegation: { toUserId: string; until: Date } | null): Promise<void> {
+    await this.users.updateOne(
+      { _id: new Types.ObjectId(userId) },
+      { $set: { delegation: delegation ? { toUserId: new Types.ObjectId(delegation.toUserId), until: delegation.until } : null } },
+    );
+  }
+
   /** Active users with this role. */
   async activeUserIdsWithRole(role: Role): Promise<string[]> {
     return (await this.users.find({ role, active: true }, { _id: 1 }).lean<User[]>()).map((u) => u._id.toHexString()).sort();

@@ -19,6 +19,8 @@ export interface User {
   accounts?: Partial<Record<ChatPlatformName, string>>;
   /** the chat platform the user last signed in or acted from: their cards go there */
   lastPlatform?: ChatPlatformName;
+  /** while away, approvals routed to this user go to someone else until then */
+  delegation?: { toUserId: Types.ObjectId; until: Date } | null;
   createdAt?: Date;
   updatedAt?: Date;
 }
@@ -36,6 +38,7 @@ const userSchema = new Schema<User>(
     email: { type: String },
     accounts: { wecom: { type: String }, dingtalk: { type: String } },
     lastPlatform: { type: String, enum: chatPlatformNames },
+    delegation: { type: new Schema({ toUserId: { type: Schema.Types.ObjectId, required: true }, until: { type: Date, required: true } }, { _id: false }), default: null },
   },
   { timestamps: true },
 );
