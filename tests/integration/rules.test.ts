@@ -275,4 +275,27 @@ describe('rules as data', () => {
       await runner.stop();
     }
   });
+
+  it('is retried by Agenda with backoff when a run fails, and succeeds once the cause is gone', async () => {
+    await create('rep.east2', '重试任务提醒有限公司');
+    clock.advance(3 * day);
+    const runner = new JobRunner({ db: t.db.connection.db!, logger: createLogger({ level: 'silent' }), processEveryMs: 100, retry: { delayMs: 300, maxRetries: 3 } });
+    defineRuleJobs(runner, t.app.services.rules);
+    const retries: number[] = [];
+    runner.agenda.on(`retry:${ruleJob('staleCustomers')}`, (_job: unknown, info: { attempt: number }) => retries.push(info.attempt));
+    // a rule stored with parameters the code cannot read: every run throws until it is fixed
+    const good = (await t.inspect.rules.findById('staleCustomers').lean())!.params;
+    await t.inspect.rules.updateOne({ _id: 'staleCustomers' }, { $set: { params: { days: 'three' } } });
+    await runner.start();
+    try {
+      const before = await t.inspect.alerts.countDocuments();
+      await runner.agenda.now(ruleJob('staleCustomers'), {});
+      await expect.poll(() => retries.length, { timeout: 10_000 }).toBeGreaterThanOrEqual(1);
+      expect(await t.inspect.alerts.countDocuments()).toBe(before);
+      await t.inspect.rules.updateOne({ _id: 'staleCustomers' }, { $set: { params: good } });
+      await expect.poll(() => t.inspect.alerts.countDocuments(), { timeout: 10_000 }).toBeGreaterThan(before);
+    } finally {
+      await runner.stop();
+    }
+  });
 });

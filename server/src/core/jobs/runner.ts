@@ -1,6 +1,6 @@
 // Agenda on the app's own database handle (mongoose's connection.db), so there is one driver and
 // one BSON version. Jobs are thin: each handler calls a service.
-import { Agenda, type Job } from 'agenda';
+import { Agenda, backoffStrategies, type Job } from 'agenda';
 import { MongoBackend } from '@agendajs/mongo-backend';
 import type { Db } from 'mongodb';
 import type { Logger } from '../logger.ts';
@@ -11,6 +11,8 @@ export interface JobRunnerOptions {
   /** polling interval in milliseconds (a string such as '200 milliseconds' would be read as seconds) */
   processEveryMs: number;
   name?: string;
+  /** a failed run is tried again after delayMs, doubling each time, at most maxRetries times */
+  retry?: { delayMs: number; maxRetries: number };
 }
 
 export interface JobDefinitionOptions {
@@ -23,10 +25,12 @@ export type JobHandler<Data> = (data: Data, job: Job<Data>) => Promise<void>;
 export class JobRunner {
   readonly agenda: Agenda;
   private readonly logger: Logger;
+  private readonly retry: { delayMs: number; maxRetries: number };
   private started = false;
 
   constructor(options: JobRunnerOptions) {
     this.logger = options.logger.child({ component: 'jobs' });
+    this.retry = options.retry ?? { delayMs: 60_000, maxRetries: 5 };
     this.agenda = new Agenda({
       backend: new MongoBackend({ mongo: options.db, collection: 'agendaJobs' }),
       ...(options.name ? { name: options.name } : {}),
@@ -40,6 +44,8 @@ export class JobRunner {
 
   define<Data = Record<string, unknown>>(name: string, handler: JobHandler<Data>, options: JobDefinitionOptions = {}): void {
     this.agenda.define<Data>(name, (job) => handler(job.attrs.data, job), {
+      // a run that throws (database away, bad data fixed later) is tried again by Agenda itself
+      backoff: backoffStrategies.exponential({ delay: this.retry.delayMs, maxRetries: this.retry.maxRetries, maxDelay: 30 * 60_000 }),
       ...(options.concurrency ? { concurrency: options.concurrency } : {}),
       ...(options.lockLifetimeMs ? { lockLifetime: options.lockLifetimeMs } : {}),
     });
