@@ -230,7 +230,7 @@ export function buildServices(models: Models, deps: Pick<AppDeps, 'config' | 'se
   cards.registerActions(dispatcher);
   new BotService({ auth, customers, cards, clock }).register(dispatcher);
   const contracts = new ContractService({ contracts: models.contracts, sequences: models.sequences, customers, files, org, audit, timeline, clock });
-  const rules = new RulesService({ rules: models.rules, alerts: models.alerts, snoozes: models.snoozes, customers, contacts, followUps, pool, contracts, cards, org, clock, logger });
+  const rules = new RulesService({ rules: models.rules, alerts: models.alerts, snoozes: models.snoozes, customers, contacts, followUps, pool, contracts, timeline, cards, org, clock, logger });
   rules.registerActions(dispatcher);
   const dingtalkStream = dingtalk
     ? new DingTalkStream(

@@ -206,10 +206,14 @@ describe('daily digest', () => {
     const id = await create('rep.east2', '简报客户有限公司');
     await t.request(`/api/customers/${id}/follow-ups`, { method: 'POST', token: tokens['rep.east2'], json: { method: 'visit', content: '拜访' } });
     await t.request(`/api/customers/${id}/follow-ups`, { method: 'POST', token: tokens['rep.east2'], json: { method: 'call', content: '电话', stage: 'prospect' } });
+    // a stage moved by editing the customer counts too
+    const other = await create('rep.east2', '简报改阶段有限公司');
+    const version = ((await (await t.request(`/api/customers/${other}`, { token: tokens['rep.east2'] })).json()) as Json).version;
+    expect((await t.request(`/api/customers/${other}`, { method: 'PATCH', token: tokens['rep.east2'], json: { version, stage: 'customer' } })).status).toBe(200);
     nextShanghaiHour(18);
     await run('dailyDigest');
     const east = (await cardsOf('manager.east')).find((c) => c.data.kind === 'dailyDigest')!;
-    expect(east.data).toMatchObject({ newCustomers: 1, followUps: 2, visits: 1, stageMoves: 1 });
+    expect(east.data).toMatchObject({ newCustomers: 2, followUps: 2, visits: 1, stageMoves: 2 });
     expect((east.data as Json).silent).toEqual(expect.arrayContaining(['李娜', '刘洋']));
     expect((east.data as Json).silent).not.toContain('王芳');
     const south = (await cardsOf('manager.south')).find((c) => c.data.kind === 'dailyDigest')!;

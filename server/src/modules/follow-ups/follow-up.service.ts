@@ -182,17 +182,16 @@ export class FollowUpService {
   }
 
   /** Follow-ups and visits logged by these people in [from, to): for digests and reports. */
-  async activityCounts(userIds: string[], from: Date, to: Date): Promise<{ followUps: number; visits: number; stageMoves: number; active: Set<string> }> {
-    if (userIds.length === 0) return { followUps: 0, visits: 0, stageMoves: 0, active: new Set() };
-    const rows = await this.deps.followUps.aggregate<{ _id: { user: Types.ObjectId; method: string }; n: number; moves: number }>([
+  async activityCounts(userIds: string[], from: Date, to: Date): Promise<{ followUps: number; visits: number; active: Set<string> }> {
+    if (userIds.length === 0) return { followUps: 0, visits: 0, active: new Set() };
+    const rows = await this.deps.followUps.aggregate<{ _id: { user: Types.ObjectId; method: string }; n: number }>([
       { $match: { createdBy: { $in: userIds.map((id) => new Types.ObjectId(id)) }, at: { $gte: from, $lt: to } } },
-      { $group: { _id: { user: '$createdBy', method: '$method' }, n: { $sum: 1 }, moves: { $sum: { $cond: [{ $gt: ['$stageChange', null] }, 1, 0] } } } },
+      { $group: { _id: { user: '$createdBy', method: '$method' }, n: { $sum: 1 } } },
     ]);
     const sum = (pick: (row: (typeof rows)[number]) => number) => rows.reduce((total, row) => total + pick(row), 0);
     return {
       followUps: sum((row) => row.n),
       visits: sum((row) => (row._id.method === 'visit' ? row.n : 0)),
-      stageMoves: sum((row) => row.moves),
       active: new Set(rows.map((row) => row._id.user.toHexString())),
     };
   }

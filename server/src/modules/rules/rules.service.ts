@@ -13,6 +13,7 @@ import { quietUntil } from '../../core/quiet-hours.ts';
 import type { CardService } from '../cards/card.service.ts';
 import type { ContactService } from '../contacts/contact.service.ts';
 import type { ContractService } from '../contracts/contract.service.ts';
+import type { TimelineService } from '../timeline/timeline.service.ts';
 import type { FollowUpService } from '../follow-ups/follow-up.service.ts';
 import { birthdayKeysOn } from '../standards/index.ts';
 import type { Customer } from '../customers/customer.model.ts';
@@ -63,6 +64,7 @@ export class RulesService {
     followUps: FollowUpService;
     pool: PoolService;
     contracts: ContractService;
+    timeline: TimelineService;
     cards: CardService;
     org: OrgService;
     clock: Clock;
@@ -399,8 +401,10 @@ export class RulesService {
     const alerts: Plan['alerts'] = [];
     const reclaim = ruleParams.poolReclaim.parse((await this.get('poolReclaim')).params);
     for (const team of await this.deps.org.teams()) {
-      const [activity, customers, reclaimTomorrow] = await Promise.all([
+      const [activity, stageMoves, customers, reclaimTomorrow] = await Promise.all([
         this.deps.followUps.activityCounts(team.memberIds, from, to),
+        // moves made with a follow-up or by editing the customer: both leave a timeline event
+        this.deps.timeline.countByActors('stageChanged', team.memberIds, from, to),
         this.deps.customers.teamDay(team.departmentIds, from, to),
         this.deps.customers.reclaimDueCount(team.departmentIds, reclaim.days, now, new Date(now.getTime() + dayMs)),
       ]);
@@ -414,7 +418,7 @@ export class RulesService {
           date: businessDay(now),
           followUps: activity.followUps,
           visits: activity.visits,
-          stageMoves: activity.stageMoves,
+          stageMoves,
           ...customers,
           silent: silentIds.map((id) => names.get(id) ?? '').filter(Boolean),
           reclaimTomorrow,

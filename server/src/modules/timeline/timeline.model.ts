@@ -26,6 +26,8 @@ const timelineSchema = new Schema<TimelineEvent>(
 
 timelineSchema.index({ customerId: 1, at: -1, _id: -1 });
 timelineSchema.index({ key: 1 }, { unique: true, sparse: true });
+// what a team did in a day, by kind (the daily digest's stage moves)
+timelineSchema.index({ type: 1, actorId: 1, at: 1 });
 
 export type TimelineModel = Model<TimelineEvent>;
 

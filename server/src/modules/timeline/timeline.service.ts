@@ -43,6 +43,12 @@ export class TimelineService {
     }
   }
 
+  /** How many events of a kind these people caused in [from, to). */
+  async countByActors(type: string, actorIds: string[], from: Date, to: Date): Promise<number> {
+    if (actorIds.length === 0) return 0;
+    return this.deps.timeline.countDocuments({ type, actorId: { $in: actorIds.map((id) => new Types.ObjectId(id)) }, at: { $gte: from, $lt: to } });
+  }
+
   /** Newest first. */
   async page(customerId: Types.ObjectId, options: { cursor?: string; limit: number }) {
     const position = decodeCursor(options.cursor);
