@@ -22,6 +22,8 @@ export type CardData =
       /** the contract's title (its summary) and the step being asked for */
       title?: string;
       step?: string;
+      /** an amendment (合同变更) of an approved contract rather than its first approval */
+      amendment?: boolean;
     }
   | { kind: 'approvalResult'; contractId: string; number: string; customer: CustomerRef; decision: 'approved' | 'rejected'; decidedBy: string; comment?: string }
   | {

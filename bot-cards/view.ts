@@ -75,7 +75,7 @@ export function cardView(card: Card, locale: Locale): CardView {
       };
     case 'contractApproval':
       return {
-        title: text(locale, 'approvalTitle'),
+        title: text(locale, data.amendment ? 'amendTitle' : 'approvalTitle'),
         description: text(locale, 'approvalDesc', { submitter: data.submitter, customer: data.customer.name }),
         lines: [
           { text: text(locale, 'approvalLine', { number: data.number, amount: yuan(data.amountFen) }), path: `/contracts/${data.contractId}` },

@@ -269,6 +269,51 @@ describe('payment collection (回款)', () => {
     expect(timeline.length).toBeGreaterThanOrEqual(3);
   });
 
+  it('amends an approved contract only through a new approval, keeping what was received', async () => {
+    const contract = await approved('10000', [
+      { dueOn: '2026-12-31', amount: '6000' },
+      { dueOn: '2027-03-31', amount: '4000' },
+    ]);
+    const [first, second] = contract.plan;
+    expect((await pay(contract.id, first.id, '5000')).status).toBe(201);
+    const current = (await call('rep.east1', `/api/contracts/${contract.id}`)).body;
+    const amend = (json: Json) => call('rep.east1', `/api/contracts/${contract.id}/amendments`, { method: 'POST', json: { version: current.version, reason: '增加培训服务', ...json } });
+
+    const dropsPaid = await amend({ amount: '4000', plan: [{ id: second.id, dueOn: '2027-03-31', amount: '4000' }] });
+    expect([dropsPaid.status, dropsPaid.body.error.message]).toEqual([400, '第 1 期已回款 5000.00 元，变更后不能删除或少于已回款金额']);
+    expect((await amend({ title: current.title })).status).toBe(400); // changes nothing
+    const proposed = await amend({
+      amount: '12000',
+      plan: [
+        { id: first.id, dueOn: '2026-12-31', amount: '6000' },
+        { id: second.id, dueOn: '2027-03-31', amount: '4000' },
+        { dueOn: '2027-06-30', amount: '2000' },
+      ],
+    });
+    expect(proposed.status).toBe(201);
+    expect(proposed.body).toMatchObject({ kind: 'amendment', changes: { reason: '增加培训服务', amountFen: 1_200_000 }, amountFen: 1_200_000 });
+    expect((await cardFor('manager.east', proposed.body.id))!.view.title).toBe('合同变更审批');
+    // nothing changes, and no money is recorded, until it is approved
+    const pending = (await call('rep.east1', `/api/contracts/${contract.id}`)).body;
+    expect([pending.amountFen, pending.status, pending.amendmentId]).toEqual([1_000_000, 'active', proposed.body.id]);
+    const blocked = await pay(contract.id, second.id, '100');
+    expect([blocked.status, ((await blocked.json()) as Json).error.message]).toEqual([409, '合同变更审批中，暂不能登记回款']);
+    expect((await amend({ title: '再改一次' })).status).toBe(409);
+
+    expect((await call('manager.east', `/api/approvals/${proposed.body.id}/decision`, { method: 'POST', json: { decision: 'approve' } })).body.status).toBe('approved');
+    const amended = (await call('rep.east1', `/api/contracts/${contract.id}`)).body;
+    expect([amended.amountFen, amended.status, amended.amendmentId, amended.receivedFen]).toEqual([1_200_000, 'active', null, 500_000]);
+    expect(amended.plan.map((p: Json) => [p.no, p.amountFen, p.receivedFen])).toEqual([
+      [1, 600_000, 500_000],
+      [2, 400_000, 0],
+      [3, 200_000, 0],
+    ]);
+    expect((await pay(contract.id, amended.plan[2].id, '2000')).status).toBe(201);
+    // a draft is edited, not amended
+    const draftOnly = await draft('rep.east1', eastCustomer, '10');
+    expect((await call('rep.east1', `/api/contracts/${draftOnly.id}/amendments`, { method: 'POST', json: { version: 1, reason: 'x', title: 'y' } })).status).toBe(409);
+  });
+
   it('refuses payments before approval, outside the plan, or from someone outside the team', async () => {
     const contract = await draft('rep.east1', eastCustomer, '1000');
     const res = await pay(contract.id, contract.plan[0].id, '100');

@@ -24,8 +24,21 @@ export interface ApprovalStep {
 
 export type ApprovalStatus = 'pending' | 'approved' | 'rejected' | 'withdrawn';
 
+/** What an amendment changes on an approved contract, applied once it is approved. */
+export interface AmendmentChanges {
+  title?: string;
+  endOn?: string | null;
+  amountFen?: number;
+  /** the whole new plan; instalments keep their ids (and what was received on them) */
+  plan?: { _id: Types.ObjectId; dueOn: string; amountFen: number }[];
+  reason: string;
+}
+
 export interface ApprovalRequest {
   _id: Types.ObjectId;
+  /** a contract's first approval, or an amendment of an approved one */
+  kind: 'contract' | 'amendment';
+  changes: AmendmentChanges | null;
   contractId: Types.ObjectId;
   customerId: Types.ObjectId;
   submitterId: Types.ObjectId;
@@ -68,6 +81,8 @@ const stepSchema = new Schema<ApprovalStep>(
 
 const approvalSchema = new Schema<ApprovalRequest>(
   {
+    kind: { type: String, default: 'contract' },
+    changes: { type: Schema.Types.Mixed, default: null },
     contractId: { type: Schema.Types.ObjectId, required: true },
     customerId: { type: Schema.Types.ObjectId, required: true },
     submitterId: { type: Schema.Types.ObjectId, required: true },

@@ -5,6 +5,7 @@ import { AppError } from '../../core/errors.ts';
 import type { KemaiState } from '../../core/http/context.ts';
 import { requestMeta } from '../../core/http/request-meta.ts';
 import { parseInput } from '../../core/http/validate.ts';
+import { amendContractBody } from '../contracts/contract.input.ts';
 import { approvalFlowBody } from './approval-flow.model.ts';
 import type { ApprovalService } from './approval.service.ts';
 
@@ -50,6 +51,11 @@ export function approvalRoutes(approvals: ApprovalService): Router<KemaiState> {
   router.post('/contracts/:id/submit', requireAuth(), async (ctx) => {
     ctx.status = 201;
     ctx.body = await approvals.submit(scopeOf(ctx.state), ctx.params.id!, requestMeta(ctx));
+  });
+  router.post('/contracts/:id/amendments', requireAuth(), async (ctx) => {
+    const input = parseInput(amendContractBody, ctx.request.body, ctx.state.locale);
+    ctx.status = 201;
+    ctx.body = await approvals.amend(scopeOf(ctx.state), ctx.params.id!, input, requestMeta(ctx));
   });
   router.get('/contracts/:id/approvals', requireAuth(), async (ctx) => {
     ctx.body = { items: await approvals.trail(scopeOf(ctx.state), ctx.params.id!) };

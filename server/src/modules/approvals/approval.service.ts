@@ -20,6 +20,7 @@ import type { OrgService } from '../org/org.service.ts';
 import type { TimelineService } from '../timeline/timeline.service.ts';
 import { defaultContractFlow, type ApprovalFlow, type ApprovalFlowInput, type ApprovalFlowModel, type FlowStep } from './approval-flow.model.ts';
 import type { ApprovalModel, ApprovalRequest, ApprovalStep, Decision } from './approval.model.ts';
+import type { AmendContractInput } from '../contracts/contract.input.ts';
 
 const oid = (id: string | Types.ObjectId) => new Types.ObjectId(String(id));
 const flowId = 'contract';
@@ -91,6 +92,8 @@ export class ApprovalService {
     const approval = (
       await this.deps.approvals.create({
         _id: id,
+        kind: 'contract',
+        changes: null,
         contractId: contract._id,
         customerId: contract.customerId,
         submitterId: oid(scope.user.id),
@@ -113,10 +116,46 @@ export class ApprovalService {
     return this.view(approval);
   }
 
+  /**
+   * An amendment (合同变更) of an approved contract goes through the flow of its new amount; the
+   * contract changes only once it is approved.
+   */
+  async amend(scope: RequestScope, contractId: string, input: AmendContractInput, meta: RequestMeta) {
+    const { contract, changes } = await this.deps.contracts.proposeAmendment(scope, contractId, input);
+    const amountFen = changes.amountFen ?? contract.amountFen;
+    const steps = await this.resolveSteps(contract, scope.user.id, amountFen);
+    const id = new Types.ObjectId();
+    const everyone = [...new Map(steps.flatMap((s) => s.approverIds).map((a) => [a.toHexString(), a])).values()];
+    if (!(await this.deps.contracts.startAmendment(contract, { id, approverIds: everyone }))) throw new AppError('CONFLICT', { messageKey: 'error.contract.versionConflict' });
+    const customerName = (await this.deps.customers.namesOf([contract.customerId])).get(contract.customerId.toHexString()) ?? '';
+    const approval = (
+      await this.deps.approvals.create({
+        _id: id,
+        kind: 'amendment',
+        changes,
+        contractId: contract._id,
+        customerId: contract.customerId,
+        submitterId: oid(scope.user.id),
+        snapshot: { number: contract.number, title: changes.title ?? contract.title, amountFen, customerName },
+        steps,
+        currentStep: 0,
+        status: 'pending',
+        pendingApproverIds: steps[0]!.approverIds,
+        deciderIds: [],
+        revision: 0,
+        createdAt: this.deps.clock.now(),
+        decidedAt: null,
+      })
+    ).toObject() as ApprovalRequest;
+    await this.deps.audit.record(scope, meta.client, [{ action: 'contract.amend', entity: 'contract', entityId: contract._id, customerId: contract.customerId, note: changes.reason }]);
+    await this.sendStepCards(approval, 0);
+    return this.view(approval);
+  }
+
   /** The flow band for the amount, each step's approvers found in the organisation now. */
-  private async resolveSteps(contract: Contract, submitterId: string): Promise<ApprovalStep[]> {
+  private async resolveSteps(contract: Contract, submitterId: string, amountFen = contract.amountFen): Promise<ApprovalStep[]> {
     const { bands } = await this.flow();
-    const band = [...bands].reverse().find((b) => b.fromFen <= contract.amountFen) ?? bands[0]!;
+    const band = [...bands].reverse().find((b) => b.fromFen <= amountFen) ?? bands[0]!;
     const steps: ApprovalStep[] = [];
     const now = this.deps.clock.now();
     const except = new Set([contract.ownerId.toHexString(), submitterId]);
@@ -222,11 +261,14 @@ export class ApprovalService {
       return;
     }
     const final = approval.status as 'approved' | 'rejected';
-    await this.deps.contracts.setApprovalState(approval.contractId, ['pending'], final);
+    const amendment = approval.kind === 'amendment';
+    if (!amendment) await this.deps.contracts.setApprovalState(approval.contractId, ['pending'], final);
+    else if (final === 'approved') await this.deps.contracts.applyAmendment(approval.contractId, approval._id, approval.changes!);
+    else await this.deps.contracts.dropAmendment(approval.contractId, approval._id);
     await this.deps.timeline.append([
       {
         customerId: approval.customerId,
-        type: final === 'approved' ? 'contractApproved' : 'contractRejected',
+        type: amendment ? (final === 'approved' ? 'contractAmended' : 'contractAmendmentRejected') : final === 'approved' ? 'contractApproved' : 'contractRejected',
         actorId: userId,
         data: { contractId: approval.contractId.toHexString(), number: approval.snapshot.number, approvalId: approval._id.toHexString(), ...(comment ? { comment: comment.slice(0, 200) } : {}) },
         key: `contractDecided:${approval._id}`,
@@ -261,7 +303,8 @@ export class ApprovalService {
       { $set: { status: 'withdrawn', pendingApproverIds: [], decidedAt: this.deps.clock.now() }, $inc: { revision: 1 } },
     );
     if (written.modifiedCount === 0) throw new AppError('CONFLICT', { messageKey: 'error.approval.notPending' });
-    await this.deps.contracts.setApprovalState(approval.contractId, ['pending'], 'draft');
+    if (approval.kind === 'amendment') await this.deps.contracts.dropAmendment(approval.contractId, approval._id);
+    else await this.deps.contracts.setApprovalState(approval.contractId, ['pending'], 'draft');
     for (const cardId of stepCardIds(approval, approval.currentStep)) await this.deps.cards.resolve(cardId, { text: '已撤回' });
     await this.deps.audit.record(scope, meta.client, [{ action: 'contract.withdraw', entity: 'contract', entityId: approval.contractId, customerId: approval.customerId }]);
     await this.deps.timeline.append([
@@ -313,6 +356,16 @@ export class ApprovalService {
     const person = (id: Types.ObjectId) => ({ id: id.toHexString(), name: names.get(id.toHexString()) ?? '' });
     return {
       id: approval._id.toHexString(),
+      kind: approval.kind ?? 'contract',
+      changes: approval.changes
+        ? {
+            reason: approval.changes.reason,
+            ...(approval.changes.title !== undefined ? { title: approval.changes.title } : {}),
+            ...(approval.changes.endOn !== undefined ? { endOn: approval.changes.endOn } : {}),
+            ...(approval.changes.amountFen !== undefined ? { amountFen: approval.changes.amountFen } : {}),
+            ...(approval.changes.plan ? { plan: approval.changes.plan.map((p) => ({ dueOn: p.dueOn, amountFen: p.amountFen })) } : {}),
+          }
+        : null,
       contractId: approval.contractId.toHexString(),
       customer: { id: approval.customerId.toHexString(), name: approval.snapshot.customerName },
       number: approval.snapshot.number,
@@ -373,6 +426,7 @@ export class ApprovalService {
       submitter,
       title: approval.snapshot.title,
       step: step.name,
+      ...(approval.kind === 'amendment' ? { amendment: true } : {}),
     };
     const approvers = step.approverIds.map((id) => id.toHexString());
     if (step.mode === 'any') await this.deps.cards.send({ id: stepCardId(approval, index), data }, approvers);

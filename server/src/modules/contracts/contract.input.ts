@@ -81,6 +81,19 @@ export const updateContractBody = z
   })
   .strict();
 
+export const amendContractBody = z
+  .object({
+    version: z.number().int().min(1),
+    reason: z.string().trim().min(1).max(500),
+    title: fields.title.optional(),
+    endOn: fields.endOn.optional(),
+    amount: fields.amount.optional(),
+    /** the whole new plan: instalments already paid into keep their id */
+    plan: z.array(z.object({ id: objectId.optional(), dueOn: calendarDay, amount: money }).strict()).min(1).max(60).optional(),
+  })
+  .strict();
+
+export type AmendContractInput = z.infer<typeof amendContractBody>;
 export type CreateContractInput = z.infer<typeof createContractBody>;
 export type UpdateContractInput = z.infer<typeof updateContractBody>;
 

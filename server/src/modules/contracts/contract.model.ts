@@ -39,6 +39,8 @@ export interface Contract {
   status: ContractStatus;
   /** the approval request under way or last decided */
   approvalId: Types.ObjectId | null;
+  /** an amendment under approval; the contract changes only once it is approved */
+  amendmentId: Types.ObjectId | null;
   /** everyone any approval of this contract was routed to: they may open it */
   approverIds: Types.ObjectId[];
   terminationReason?: string;
@@ -80,6 +82,7 @@ const contractSchema = new Schema<Contract>(
     receivedFen: { type: Number, default: 0 },
     status: { type: String, required: true, enum: contractStatuses },
     approvalId: { type: Schema.Types.ObjectId, default: null },
+    amendmentId: { type: Schema.Types.ObjectId, default: null },
     approverIds: { type: [Schema.Types.ObjectId], default: [] },
     terminationReason: String,
     endingAlertedAt: { type: Date, default: null },

@@ -14,7 +14,8 @@ import type { CustomerService, RequestMeta } from '../customers/customer.service
 import type { FileService } from '../files/file.service.ts';
 import type { OrgService } from '../org/org.service.ts';
 import type { TimelineService } from '../timeline/timeline.service.ts';
-import type { CreateContractInput, UpdateContractInput } from './contract.input.ts';
+import type { AmendmentChanges } from '../approvals/approval.model.ts';
+import type { AmendContractInput, CreateContractInput, UpdateContractInput } from './contract.input.ts';
 import type { Contract, ContractModel, ContractStatus } from './contract.model.ts';
 import { statusName } from './messages.ts';
 
@@ -95,6 +96,7 @@ export class ContractService {
       receivedFen: 0,
       status: 'draft',
       approvalId: null,
+      amendmentId: null,
       approverIds: [],
       version: 1,
       createdBy: oid(scope.user.id),
@@ -187,6 +189,81 @@ export class ContractService {
     return result.modifiedCount === 1;
   }
 
+  /**
+   * Checks an amendment of an approved contract and returns what it would change. Instalments
+   * already paid into must stay (by id) and not drop below what was received.
+   */
+  async proposeAmendment(scope: RequestScope, id: string, input: AmendContractInput): Promise<{ contract: Contract; changes: AmendmentChanges }> {
+    const contract = await this.find(scope, id);
+    this.requireManage(scope, contract);
+    if (contract.status !== 'approved' && contract.status !== 'active') {
+      throw new AppError('CONFLICT', { messageKey: 'error.contract.badTransition', params: { status: statusName(contract.status, 'zh-CN') } });
+    }
+    if (contract.amendmentId) throw new AppError('CONFLICT', { messageKey: 'error.contract.amendPending' });
+    if (contract.version !== input.version) throw new AppError('CONFLICT', { messageKey: 'error.contract.versionConflict' });
+    const amountFen = input.amount ?? contract.amountFen;
+    const plan = input.plan
+      ? input.plan.map((p) => ({ _id: p.id && contract.plan.some((c) => c._id.equals(p.id!)) ? oid(p.id) : new Types.ObjectId(), dueOn: p.dueOn, amountFen: p.amount }))
+      : input.amount !== undefined
+        ? null
+        : undefined;
+    if (plan === null) throw new AppError('VALIDATION', { messageKey: 'error.contract.planSum', params: { plan: yuan(contract.amountFen), amount: yuan(amountFen) }, details: [{ path: 'plan', message: 'required with a new amount' }] });
+    const newPlan = plan ?? contract.plan;
+    checkPlan({ amountFen, plan: newPlan.map((p) => ({ dueOn: p.dueOn, amount: p.amountFen })), startOn: contract.startOn, endOn: input.endOn !== undefined ? input.endOn : contract.endOn });
+    for (const paid of contract.plan.filter((p) => p.receivedFen > 0)) {
+      const kept = newPlan.find((p) => p._id.equals(paid._id));
+      if (!kept || kept.amountFen < paid.receivedFen) {
+        throw new AppError('VALIDATION', { messageKey: 'error.contract.amendPaidInstalment', params: { no: paid.no, received: yuan(paid.receivedFen) }, details: [{ path: 'plan', message: `instalment ${paid.no}` }] });
+      }
+    }
+    const changes: AmendmentChanges = {
+      reason: input.reason,
+      ...(input.title !== undefined && input.title !== contract.title ? { title: input.title } : {}),
+      ...(input.endOn !== undefined && input.endOn !== contract.endOn ? { endOn: input.endOn } : {}),
+      ...(amountFen !== contract.amountFen ? { amountFen } : {}),
+      ...(plan ? { plan } : {}),
+    };
+    if (Object.keys(changes).length === 1) throw new AppError('VALIDATION', { messageKey: 'error.contract.amendNothing' });
+    return { contract, changes };
+  }
+
+  /** Marks the contract as under amendment; false when someone changed it or began one first. */
+  async startAmendment(contract: Contract, approval: { id: Types.ObjectId; approverIds: Types.ObjectId[] }): Promise<boolean> {
+    const result = await this.deps.contracts.updateOne(
+      { _id: contract._id, version: contract.version, amendmentId: null, status: { $in: ['approved', 'active'] } },
+      { $set: { amendmentId: approval.id }, $addToSet: { approverIds: { $each: approval.approverIds } } },
+    );
+    return result.modifiedCount === 1;
+  }
+
+  /** An approved amendment takes effect; paid instalments keep what was received on them. */
+  async applyAmendment(contractId: Types.ObjectId, approvalId: Types.ObjectId, changes: AmendmentChanges): Promise<void> {
+    const contract = await this.byId(contractId);
+    if (!contract || !contract.amendmentId?.equals(approvalId)) return;
+    const plan = changes.plan
+      ? [...changes.plan]
+          .sort((a, b) => a.dueOn.localeCompare(b.dueOn))
+          .map((p, index) => ({ _id: oid(p._id), no: index + 1, dueOn: p.dueOn, amountFen: p.amountFen, receivedFen: contract.plan.find((c) => c._id.equals(p._id))?.receivedFen ?? 0 }))
+      : undefined;
+    await this.deps.contracts.updateOne(
+      { _id: contractId, amendmentId: approvalId },
+      {
+        $set: {
+          amendmentId: null,
+          ...(changes.title !== undefined ? { title: changes.title } : {}),
+          ...(changes.endOn !== undefined ? { endOn: changes.endOn, endingAlertedAt: null } : {}),
+          ...(changes.amountFen !== undefined ? { amountFen: changes.amountFen } : {}),
+          ...(plan ? { plan } : {}),
+        },
+        $inc: { version: 1 },
+      },
+    );
+  }
+
+  async dropAmendment(contractId: Types.ObjectId, approvalId: Types.ObjectId): Promise<void> {
+    await this.deps.contracts.updateOne({ _id: contractId, amendmentId: approvalId }, { $set: { amendmentId: null } });
+  }
+
   /** Contracts being collected with an instalment due on one of these days (the payment rule). */
   async *scanInstalmentsDue(days: string[]): AsyncGenerator<Contract> {
     const filter: Record<string, unknown> = { 'plan.dueOn': { $in: days }, status: { $in: ['approved', 'active'] } };
@@ -256,6 +333,7 @@ export class ContractService {
       plan: c.plan.map((p) => ({ id: p._id.toHexString(), no: p.no, dueOn: p.dueOn, amountFen: p.amountFen, receivedFen: p.receivedFen })),
       status: c.status,
       approvalId: c.approvalId?.toHexString() ?? null,
+      amendmentId: c.amendmentId?.toHexString() ?? null,
       terminationReason: c.terminationReason ?? null,
       version: c.version,
       canEdit: this.canManage(scope, c) && editable.includes(c.status),

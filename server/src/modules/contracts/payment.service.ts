@@ -47,6 +47,8 @@ export class PaymentService {
       if (earlier) return { created: false, payment: await this.apply(scope, earlier, contract, meta) };
     }
     if (!(collectable as readonly string[]).includes(contract.status)) throw new AppError('CONFLICT', { messageKey: 'error.payment.notCollectable' });
+    // the plan may change under an amendment: money waits until it is decided
+    if (contract.amendmentId) throw new AppError('CONFLICT', { messageKey: 'error.payment.amendPending' });
     const instalment = contract.plan.find((p) => p._id.equals(input.instalmentId));
     if (!instalment) throw new AppError('VALIDATION', { messageKey: 'error.payment.unknownInstalment', details: [{ path: 'instalmentId', message: 'not in the plan' }] });
     const methods = (await this.deps.dictionaries.activeValues(['paymentMethod'])).get('paymentMethod')!;
@@ -91,15 +93,17 @@ export class PaymentService {
         {
           _id: contract._id,
           status: { $in: collectable },
+          amendmentId: null,
           [`plan.${index}._id`]: payment.instalmentId,
           [`plan.${index}.receivedFen`]: { $lte: instalment.amountFen - payment.amountFen },
         },
         { $inc: { [`plan.${index}.receivedFen`]: payment.amountFen, receivedFen: payment.amountFen, version: 1 } },
       );
       if (written.modifiedCount === 0) {
-        // someone else's payment got there first: this one would overpay, so it is not kept
+        // someone else's payment got there first (this one would overpay) or an amendment began: not kept
         await this.deps.payments.deleteOne({ _id: payment._id, applied: false });
         const now = await this.deps.contracts.byId(contract._id);
+        if (now?.amendmentId) throw new AppError('CONFLICT', { messageKey: 'error.payment.amendPending' });
         const current = now?.plan.find((p) => p._id.equals(payment.instalmentId));
         throw this.overpaid(current ? current.amountFen - current.receivedFen : 0, payment.amountFen);
       }
