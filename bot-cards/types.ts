@@ -47,6 +47,7 @@ export type CardData =
       items: { contractId: string; number: string; customer: CustomerRef; dueOn: string; outstandingFen: number; daysOverdue: number }[];
       total: number;
     }
+  | { kind: 'opportunityIdle'; opportunities: { id: string; title: string; customer: CustomerRef; idleDays: number }[]; total: number }
   | { kind: 'contractEnding'; contracts: { id: string; number: string; customer: CustomerRef; endOn: string; daysLeft: number }[]; total: number }
   | { kind: 'dataQuality'; incomplete: number; duplicateGroups: number; invalidPhones: number }
   | { kind: 'customerLookup'; query: string; customers: (CustomerRef & { stage: string; owner: string })[]; total: number }

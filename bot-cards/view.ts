@@ -118,6 +118,19 @@ export function cardView(card: Card, locale: Locale): CardView {
         path: data.items.length === 1 ? `/contracts/${data.items[0]!.contractId}` : '/contracts',
         buttons: ack,
       };
+    case 'opportunityIdle':
+      return {
+        title: text(locale, 'oppIdleTitle'),
+        description: text(locale, 'oppIdleDesc', { n: Math.max(data.total, data.opportunities.length) }),
+        lines: listed(
+          data.opportunities,
+          data.total,
+          (o) => ({ text: text(locale, 'oppIdleLine', { title: o.title, customer: o.customer.name, days: o.idleDays }), path: `/opportunities/${o.id}` }),
+          locale,
+        ),
+        path: data.opportunities.length === 1 ? `/opportunities/${data.opportunities[0]!.id}` : '/opportunities',
+        buttons: ack,
+      };
     case 'contractEnding':
       return {
         title: text(locale, 'endingTitle'),

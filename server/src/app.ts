@@ -33,6 +33,10 @@ import { defineOrderModel } from './modules/contracts/order.model.ts';
 import { OrderService } from './modules/contracts/order.service.ts';
 import { definePaymentModel } from './modules/contracts/payment.model.ts';
 import { PaymentService } from './modules/contracts/payment.service.ts';
+import { defineOpportunityModel } from './modules/opportunities/opportunity.model.ts';
+import { opportunityRoutes } from './modules/opportunities/opportunity.routes.ts';
+import { OpportunityService } from './modules/opportunities/opportunity.service.ts';
+import { defineStageSetModel } from './modules/opportunities/stage-set.model.ts';
 import { DevPlatform } from './platforms/dev/dev-platform.ts';
 import { defineOutboxModel } from './platforms/dev/outbox.model.ts';
 import { devOutboxRoutes } from './platforms/dev/outbox.routes.ts';
@@ -134,6 +138,8 @@ export function buildModels(connection: Connection) {
     approvalFlows: defineApprovalFlowModel(connection),
     payments: definePaymentModel(connection),
     orders: defineOrderModel(connection),
+    stageSets: defineStageSetModel(connection),
+    opportunities: defineOpportunityModel(connection),
   };
 }
 
@@ -230,7 +236,8 @@ export function buildServices(models: Models, deps: Pick<AppDeps, 'config' | 'se
   cards.registerActions(dispatcher);
   new BotService({ auth, customers, cards, clock }).register(dispatcher);
   const contracts = new ContractService({ contracts: models.contracts, sequences: models.sequences, customers, files, org, audit, timeline, clock });
-  const rules = new RulesService({ rules: models.rules, alerts: models.alerts, snoozes: models.snoozes, customers, contacts, followUps, pool, contracts, timeline, cards, org, clock, logger });
+  const opportunities = new OpportunityService({ opportunities: models.opportunities, stageSets: models.stageSets, customers, contracts, dictionaries, org, audit, timeline, clock });
+  const rules = new RulesService({ rules: models.rules, alerts: models.alerts, snoozes: models.snoozes, customers, contacts, followUps, pool, contracts, opportunities, timeline, cards, org, clock, logger });
   rules.registerActions(dispatcher);
   const dingtalkStream = dingtalk
     ? new DingTalkStream(
@@ -243,7 +250,7 @@ export function buildServices(models: Models, deps: Pick<AppDeps, 'config' | 'se
   const approvals = new ApprovalService({ approvals: models.approvals, flows: models.approvalFlows, contracts, customers, cards, org, audit, timeline, clock, logger });
   approvals.registerActions(dispatcher);
   const orgSync = new OrgSyncService({ platforms, departments: models.departments, users: models.users, org, pool, contracts, logger });
-  return { clock, org, auth, dictionaries, settings, audit, timeline, customers, pool, contacts, files, followUps, platforms, wecom, wecomApi, dingtalk, dispatcher, cards, orgSync, rules, dingtalkStream, contracts, approvals, payments, orders };
+  return { clock, org, auth, dictionaries, settings, audit, timeline, customers, pool, contacts, files, followUps, platforms, wecom, wecomApi, dingtalk, dispatcher, cards, orgSync, rules, dingtalkStream, contracts, approvals, payments, orders, opportunities };
 }
 
 export type Services = ReturnType<typeof buildServices>;
@@ -319,6 +326,7 @@ export function buildApp(deps: AppDeps): KemaiApp {
     rulesRoutes(services.rules),
     contractRoutes(services.contracts, services.payments, services.orders),
     approvalRoutes(services.approvals),
+    opportunityRoutes(services.opportunities),
     fileRoutes(services.files),
     ...platformRoutes,
   ];
@@ -370,6 +378,7 @@ export function buildApp(deps: AppDeps): KemaiApp {
       await services.pool.ensureDefaultPool();
       await services.rules.seedDefaults();
       await services.approvals.seedDefaults();
+      await services.opportunities.seedDefaults();
     },
     markShuttingDown() {
       shuttingDown = true;

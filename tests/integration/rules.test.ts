@@ -228,7 +228,7 @@ describe('rules as data', () => {
   it('are edited by admins only, with checked parameters; a disabled rule stays silent', async () => {
     expect((await t.request('/api/rules', { token: tokens['rep.east1'] })).status).toBe(403);
     const list = (await (await t.request('/api/rules', { token: tokens.admin })).json()) as Json;
-    expect(list.items.map((r: Json) => r._id).sort()).toEqual(['birthday', 'contractEnding', 'dailyDigest', 'dataQuality', 'followUpDue', 'paymentDue', 'poolReclaim', 'staleCustomers']);
+    expect(list.items.map((r: Json) => r._id).sort()).toEqual(['birthday', 'contractEnding', 'dailyDigest', 'dataQuality', 'followUpDue', 'opportunityIdle', 'paymentDue', 'poolReclaim', 'staleCustomers']);
     const bad = await t.request('/api/rules/staleCustomers', { method: 'PUT', token: tokens.admin, json: { params: { days: { lead: 0, prospect: 7, customer: 30 } } } });
     expect(bad.status).toBe(400);
     const off = await t.request('/api/rules/staleCustomers', { method: 'PUT', token: tokens.admin, json: { enabled: false } });

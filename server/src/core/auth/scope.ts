@@ -14,10 +14,10 @@ export interface ScopeUser {
 }
 
 /**
- * Entities with their own visibility rule: customers, and contracts (by their owner, plus the
- * people a contract was routed to for approval).
+ * Entities with their own visibility rule: customers; contracts (by their owner, plus the people a
+ * contract was routed to for approval); opportunities (by their owner).
  */
-export type ScopedEntity = 'customer' | 'contract';
+export type ScopedEntity = 'customer' | 'contract' | 'opportunity';
 
 export interface ScopeInit {
   user: ScopeUser;
@@ -68,6 +68,24 @@ export class RequestScope {
         return this.customerFilter();
       case 'contract':
         return this.contractFilter();
+      case 'opportunity':
+        return this.ownedFilter();
+    }
+  }
+
+  /** Records seen by their owner, the managers above the owner, directors and admins. */
+  private ownedFilter(): Record<string, unknown> {
+    const me = new Types.ObjectId(this.user.id);
+    switch (this.role) {
+      case 'admin':
+      case 'director':
+        return {};
+      case 'manager':
+        return { $or: [{ ownerDepartmentId: { $in: this.departmentSubtree.map((id) => new Types.ObjectId(id)) } }, { ownerId: me }] };
+      case 'rep':
+        return { ownerId: me };
+      case 'service':
+        return { _id: { $in: [] } };
     }
   }
 

@@ -267,6 +267,13 @@ export class CustomerService {
     }
   }
 
+  /** Each customer's name and last follow-up time (null when never followed up). */
+  async lastFollowUps(ids: Types.ObjectId[]): Promise<Map<string, { name: string; at: Date | null }>> {
+    if (ids.length === 0) return new Map();
+    const found = await this.deps.customers.find({ _id: { $in: ids } }, { name: 1, lastFollowUpAt: 1 }).lean<Customer[]>();
+    return new Map(found.map((c) => [c._id.toHexString(), { name: c.name, at: c.lastFollowUpAt ?? null }]));
+  }
+
   /** Customer names by id, for records that point at customers the caller was already cleared for. */
   async namesOf(ids: Types.ObjectId[]): Promise<Map<string, string>> {
     if (ids.length === 0) return new Map();

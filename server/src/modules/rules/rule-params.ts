@@ -51,6 +51,12 @@ export const ruleParams = {
       escalateAfter: z.number().int().min(1).max(90).default(7),
     })
     .strict(),
+  opportunityIdle: z
+    .object({
+      /** days since an opportunity was created or last moved, with no follow-up on its customer */
+      days: z.number().int().min(1).max(90).default(3),
+    })
+    .strict(),
   contractEnding: z
     .object({
       /** the owner hears of a contract ending within this many days (once per contract) */
@@ -74,4 +80,5 @@ export const defaultRules: Record<RuleKind, { schedule: string }> = {
   /** instalments due today to their owners, a week overdue to the managers */
   paymentDue: { schedule: '0 9 * * *' },
   contractEnding: { schedule: '0 9 * * *' },
+  opportunityIdle: { schedule: '0 9 * * *' },
 };

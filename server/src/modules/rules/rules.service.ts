@@ -14,6 +14,7 @@ import type { CardService } from '../cards/card.service.ts';
 import type { ContactService } from '../contacts/contact.service.ts';
 import type { ContractService } from '../contracts/contract.service.ts';
 import type { TimelineService } from '../timeline/timeline.service.ts';
+import type { OpportunityService } from '../opportunities/opportunity.service.ts';
 import type { FollowUpService } from '../follow-ups/follow-up.service.ts';
 import { birthdayKeysOn } from '../standards/index.ts';
 import type { Customer } from '../customers/customer.model.ts';
@@ -46,11 +47,25 @@ interface Plan {
 class Bucket<T extends { weight: number }> {
   top: T[] = [];
   total = 0;
+  /** every item, kept only where a later filter needs them (pool reclaim); scans stay flat otherwise */
+  items: T[] = [];
+  private readonly keepAll: boolean;
+  constructor(keepAll = false) {
+    this.keepAll = keepAll;
+  }
+
   add(item: T): void {
     this.total++;
+    if (this.keepAll) this.items.push(item);
     this.top.push(item);
     this.top.sort((a, b) => b.weight - a.weight);
     if (this.top.length > 5) this.top.pop();
+  }
+
+  static of<T extends { weight: number }>(items: T[]): Bucket<T> {
+    const bucket = new Bucket<T>(true);
+    for (const item of items) bucket.add(item);
+    return bucket;
   }
 }
 
@@ -64,6 +79,7 @@ export class RulesService {
     followUps: FollowUpService;
     pool: PoolService;
     contracts: ContractService;
+    opportunities: OpportunityService;
     timeline: TimelineService;
     cards: CardService;
     org: OrgService;
@@ -188,7 +204,42 @@ export class RulesService {
         return this.planPaymentDue(rule, now);
       case 'contractEnding':
         return this.planContractEnding(rule, now);
+      case 'opportunityIdle':
+        return this.planOpportunityIdle(rule, now);
     }
+  }
+
+  /** Open opportunities with no follow-up on their customer since created or last moved N days ago. */
+  private async planOpportunityIdle(rule: Rule, now: Date): Promise<Plan> {
+    const { days } = ruleParams.opportunityIdle.parse(rule.params);
+    type Item = Extract<CardData, { kind: 'opportunityIdle' }>['opportunities'][number] & { weight: number };
+    const buckets = new Map<string, Bucket<Item>>();
+    let batch: { id: string; title: string; customerId: Types.ObjectId; ownerId: string; stageChangedAt: Date }[] = [];
+    const flush = async () => {
+      const followed = await this.deps.customers.lastFollowUps(batch.map((b) => b.customerId));
+      for (const o of batch) {
+        const last = followed.get(o.customerId.toHexString());
+        if (last?.at && last.at >= o.stageChangedAt) continue;
+        const idleDays = Math.floor((now.getTime() - o.stageChangedAt.getTime()) / dayMs);
+        const bucket = buckets.get(o.ownerId) ?? new Bucket<Item>();
+        bucket.add({ id: o.id, title: o.title, customer: { id: o.customerId.toHexString(), name: last?.name ?? '' }, idleDays, weight: idleDays });
+        buckets.set(o.ownerId, bucket);
+      }
+      batch = [];
+    };
+    for await (const o of this.deps.opportunities.scanOpenSince(new Date(now.getTime() - days * dayMs))) {
+      batch.push({ id: o._id.toHexString(), title: o.title, customerId: o.customerId, ownerId: o.ownerId.toHexString(), stageChangedAt: o.stageChangedAt });
+      if (batch.length >= 500) await flush();
+    }
+    await flush();
+    return {
+      alerts: [...buckets].map(([userId, bucket]) => ({
+        rule: 'opportunityIdle',
+        userId,
+        data: { kind: 'opportunityIdle', opportunities: bucket.top.map(({ weight: _weight, ...item }) => item), total: bucket.total },
+      })),
+      reclaim: [],
+    };
   }
 
   /** Instalments due today to the contract's owner; still unpaid N days later, to their manager. */
@@ -337,18 +388,26 @@ export class RulesService {
           continue;
         }
         const owner = customer.ownerId!.toHexString();
-        const bucket = warnings.get(owner) ?? new Bucket();
+        const bucket = warnings.get(owner) ?? new Bucket(true);
         bucket.add({ id: customer._id.toHexString(), name: customer.name, daysLeft: reclaimAfter - idleDays, weight: -(reclaimAfter - idleDays) });
         warnings.set(owner, bucket);
       }
     }
+    // a customer with an open opportunity is being worked on: it is neither warned nor reclaimed
+    const working = await this.deps.opportunities.customersWithOpenOpportunity([...due.map((c) => c._id), ...[...warnings.values()].flatMap((b) => b.items.map((i) => new Types.ObjectId(i.id)))]);
+    for (const [owner, bucket] of warnings) {
+      const kept = bucket.items.filter((i) => !working.has(i.id));
+      if (kept.length === 0) warnings.delete(owner);
+      else warnings.set(owner, Bucket.of(kept));
+    }
+    const reclaimable = due.filter((c) => !working.has(c._id.toHexString()));
     return {
       alerts: [...warnings].map(([userId, bucket]) => ({
         rule: 'poolReclaimWarning',
         userId,
         data: { kind: 'poolReclaimWarning', customers: bucket.top.map(({ id, name, daysLeft }) => ({ id, name, daysLeft })), total: bucket.total },
       })),
-      reclaim: due.map((c) => c._id.toHexString()),
+      reclaim: reclaimable.map((c) => c._id.toHexString()),
     };
   }
 
