@@ -30,6 +30,8 @@ const fixtures: Fixture[] = ['east1', 'east2', 'south1', 'director', 'pool'];
 /** Contracts are seen by their owner, the managers above and the people they are routed to for approval. */
 type ContractFixture = 'east1' | 'east2' | 'south1';
 const contracts = {} as Record<ContractFixture, { id: string; approvalId: string }>;
+const opportunities = {} as Record<ContractFixture, string>;
+/** Opportunities follow the same owner rule (with nobody routed in). */
 const contractAccess: Record<DemoLogin, ContractFixture[]> = {
   admin: ['east1', 'east2', 'south1'],
   director: ['east1', 'east2', 'south1'],
@@ -84,6 +86,9 @@ beforeAll(async () => {
       expect(submitted.status, fixture).toBe(201);
       contracts[fixture].approvalId = ((await submitted.json()) as Json).id;
     }
+    const opportunity = await t.request('/api/opportunities', { method: 'POST', token: tokens[login], json: { customerId: customers[fixture].id, title: `范围矩阵${fixture}商机`, amount: '1000' } });
+    expect(opportunity.status, fixture).toBe(201);
+    opportunities[fixture] = ((await opportunity.json()) as Json).id;
   }
 });
 afterAll(() => t.close());
@@ -224,6 +229,21 @@ describe.each(demoLogins)('%s', (login) => {
       }
     }
     expect(await t.inspect.contracts.countDocuments({ title: '越权修改' })).toBe(0);
+  });
+
+  it('opportunities and the kanban: only the owner’s and their managers’', async () => {
+    const listed = (await get(login, '/api/opportunities?limit=100')).body.items.map((o: Json) => o.id).filter((id: string) => Object.values(opportunities).includes(id));
+    expect(listed.sort()).toEqual(contractAccess[login].map((f) => opportunities[f]).sort());
+    const board = (await get(login, '/api/opportunities/board')).body.columns.flatMap((c: Json) => c.items.map((i: Json) => i.id)).filter((id: string) => Object.values(opportunities).includes(id));
+    expect(board.sort()).toEqual(contractAccess[login].map((f) => opportunities[f]).sort());
+    for (const fixture of ['east1', 'east2', 'south1'] as const) {
+      const visible = contractAccess[login].includes(fixture);
+      expect([fixture, (await get(login, `/api/opportunities/${opportunities[fixture]}`)).status]).toEqual([fixture, visible ? 200 : 404]);
+      if (!visible) {
+        const moved = await t.request(`/api/opportunities/${opportunities[fixture]}/stage`, { method: 'POST', token: tokens[login], json: { stage: 'needs' } });
+        expect([fixture, moved.status]).toEqual([fixture, 404]);
+      }
+    }
   });
 
   it('a rep’s own activity shows only their follow-ups', async () => {
