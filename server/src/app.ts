@@ -37,6 +37,9 @@ import { defineOpportunityModel } from './modules/opportunities/opportunity.mode
 import { opportunityRoutes } from './modules/opportunities/opportunity.routes.ts';
 import { OpportunityService } from './modules/opportunities/opportunity.service.ts';
 import { defineStageSetModel } from './modules/opportunities/stage-set.model.ts';
+import { defineTargetModel } from './modules/targets/target.model.ts';
+import { targetRoutes } from './modules/targets/target.routes.ts';
+import { TargetService } from './modules/targets/target.service.ts';
 import { DevPlatform } from './platforms/dev/dev-platform.ts';
 import { defineOutboxModel } from './platforms/dev/outbox.model.ts';
 import { devOutboxRoutes } from './platforms/dev/outbox.routes.ts';
@@ -140,6 +143,7 @@ export function buildModels(connection: Connection) {
     orders: defineOrderModel(connection),
     stageSets: defineStageSetModel(connection),
     opportunities: defineOpportunityModel(connection),
+    targets: defineTargetModel(connection),
   };
 }
 
@@ -249,8 +253,9 @@ export function buildServices(models: Models, deps: Pick<AppDeps, 'config' | 'se
   const orders = new OrderService({ orders: models.orders, customers, contracts, dictionaries, timeline, clock });
   const approvals = new ApprovalService({ approvals: models.approvals, flows: models.approvalFlows, contracts, customers, cards, org, audit, timeline, clock, logger });
   approvals.registerActions(dispatcher);
+  const targets = new TargetService({ targets: models.targets, contracts: models.contracts, payments: models.payments, customers: models.customers, followUps: models.followUps, org });
   const orgSync = new OrgSyncService({ platforms, departments: models.departments, users: models.users, org, pool, contracts, logger });
-  return { clock, org, auth, dictionaries, settings, audit, timeline, customers, pool, contacts, files, followUps, platforms, wecom, wecomApi, dingtalk, dispatcher, cards, orgSync, rules, dingtalkStream, contracts, approvals, payments, orders, opportunities };
+  return { clock, org, auth, dictionaries, settings, audit, timeline, customers, pool, contacts, files, followUps, platforms, wecom, wecomApi, dingtalk, dispatcher, cards, orgSync, rules, dingtalkStream, contracts, approvals, payments, orders, opportunities, targets };
 }
 
 export type Services = ReturnType<typeof buildServices>;
@@ -327,6 +332,7 @@ export function buildApp(deps: AppDeps): KemaiApp {
     contractRoutes(services.contracts, services.payments, services.orders),
     approvalRoutes(services.approvals),
     opportunityRoutes(services.opportunities),
+    targetRoutes(services.targets),
     fileRoutes(services.files),
     ...platformRoutes,
   ];

@@ -6,6 +6,8 @@ export interface Payment {
   contractId: Types.ObjectId;
   customerId: Types.ObjectId;
   instalmentId: Types.ObjectId;
+  /** the contract's owner when the money came in: whose collection it counts for */
+  ownerId: Types.ObjectId;
   amountFen: number;
   receivedOn: string;
   method: string;
@@ -22,6 +24,7 @@ const paymentSchema = new Schema<Payment>(
     contractId: { type: Schema.Types.ObjectId, required: true },
     customerId: { type: Schema.Types.ObjectId, required: true },
     instalmentId: { type: Schema.Types.ObjectId, required: true },
+    ownerId: { type: Schema.Types.ObjectId, required: true },
     amountFen: { type: Number, required: true },
     receivedOn: { type: String, required: true },
     method: { type: String, required: true },
@@ -36,6 +39,7 @@ const paymentSchema = new Schema<Payment>(
 
 paymentSchema.index({ contractId: 1, createdAt: -1 });
 paymentSchema.index({ customerId: 1, createdAt: -1 });
+paymentSchema.index({ ownerId: 1, receivedOn: 1 });
 paymentSchema.index({ idempotencyKey: 1 }, { unique: true, sparse: true });
 
 export type PaymentModel = Model<Payment>;

@@ -64,6 +64,7 @@ export class PaymentService {
           contractId: contract._id,
           customerId: contract.customerId,
           instalmentId: instalment._id,
+          ownerId: contract.ownerId,
           amountFen: input.amount,
           receivedOn: input.receivedOn,
           method: input.method,

@@ -285,6 +285,13 @@ export class OrgService {
     );
   }
 
+  /** Everyone (active or not: past results count) in a department and the departments below it. */
+  async userIdsInDepartmentTree(departmentId: string): Promise<string[]> {
+    const subtree = await this.departmentSubtree(departmentId);
+    const users = await this.users.find({ departmentId: { $in: subtree.map((id) => new Types.ObjectId(id)) } }, { _id: 1 }).lean<User[]>();
+    return users.map((u) => u._id.toHexString());
+  }
+
   /** Active users with this role. */
   async activeUserIdsWithRole(role: Role): Promise<string[]> {
     return (await this.users.find({ role, active: true }, { _id: 1 }).lean<User[]>()).map((u) => u._id.toHexString()).sort();
