@@ -1,14 +1,17 @@
 // The H5 app in Chromium against a real server on a test database: sign in, create a customer
 // (with the duplicate warning), check in at a visit with location and photo, scope, and
-// offline-safe logging. Screenshots of each step go to tests/e2e/artifacts/.
+// offline-safe logging. Screenshots of each step go to tests/e2e/artifacts/h5-flows/.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { ensureH5Build, h5Root } from '../../server/src/core/http/h5-build.ts';
+import { h5Root } from '../../server/src/core/http/h5-build.ts';
 import { systemScope } from '../../server/src/core/auth/system-scope.ts';
-import { hasChromium, chromiumPath, launchBrowser, phoneContext, screenshot } from '../helpers/browser.ts';
+import { hasChromium, chromiumPath, launchBrowser, phoneContext } from '../helpers/browser.ts';
 import { startTestApp, type TestApp } from '../helpers/test-app.ts';
+import { buildH5Once, screenshots } from './support.ts';
 
 type Json = Record<string, any>;
+// each e2e file keeps its pictures in a folder of its own: files run in parallel
+const screenshot = screenshots('h5-flows');
 
 if (!hasChromium) console.warn(`e2e skipped: no Chromium at ${chromiumPath} (apt-get install -y chromium)`);
 
@@ -21,7 +24,7 @@ describe.skipIf(!hasChromium)('H5 app in Chromium', () => {
 
 
   beforeAll(async () => {
-    await ensureH5Build();
+    await buildH5Once();
     t = await startTestApp({ h5DistDir: `${h5Root}/dist` });
     // a customer of another rep, for the duplicate warning
     const other = await t.login('rep.east2');

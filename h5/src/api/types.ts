@@ -10,6 +10,8 @@ import type { Dictionary } from '../../../server/src/modules/dictionaries/dictio
 import type { RegionNode } from '../../../server/src/modules/standards/regions.ts';
 import type { CreateCustomerInput } from '../../../server/src/modules/customers/customer.input.ts';
 import type { CreateFollowUpInput } from '../../../server/src/modules/follow-ups/follow-up.service.ts';
+import type { ContractService } from '../../../server/src/modules/contracts/contract.service.ts';
+import type { ApprovalService } from '../../../server/src/modules/approvals/approval.service.ts';
 
 /** What JSON.stringify makes of a server value. */
 export type Json<T> = T extends Date
@@ -28,6 +30,13 @@ export type Duplicate = DuplicateMatch;
 export type DictionaryData = Json<Dictionary>;
 export type Region = RegionNode;
 export type CustomerInput = Partial<CreateCustomerInput>;
+export type Contract = Json<Awaited<ReturnType<ContractService['view']>>>;
+export type ContractStatus = Contract['status'];
+/** An approval request as lists and the contract's trail show it. */
+export type Approval = Json<Awaited<ReturnType<ApprovalService['view']>>>;
+/** One request opened on its own page: whether the caller may decide it now. */
+export type ApprovalDetail = Json<Awaited<ReturnType<ApprovalService['get']>>>;
+export type ApprovalStep = Approval['steps'][number];
 export type FollowUpInput = Omit<CreateFollowUpInput, 'nextFollowUpAt' | 'at'> & { nextFollowUpAt?: string | null; at?: string };
 
 export interface Page<T> {
