@@ -48,6 +48,17 @@ export type CardData =
       total: number;
     }
   | { kind: 'opportunityIdle'; opportunities: { id: string; title: string; customer: CustomerRef; idleDays: number }[]; total: number }
+  | {
+      kind: 'ticketUpdate';
+      /** to the customer's owner when opened or resolved; to the assignee and their manager before the SLA passes */
+      event: 'opened' | 'resolved' | 'slaWarning';
+      ticketId: string;
+      number: string;
+      customer: CustomerRef;
+      category: string;
+      priority: 'low' | 'normal' | 'high' | 'urgent';
+      dueAt: string;
+    }
   | { kind: 'contractEnding'; contracts: { id: string; number: string; customer: CustomerRef; endOn: string; daysLeft: number }[]; total: number }
   | { kind: 'dataQuality'; incomplete: number; duplicateGroups: number; invalidPhones: number }
   | { kind: 'customerLookup'; query: string; customers: (CustomerRef & { stage: string; owner: string })[]; total: number }

@@ -131,6 +131,14 @@ export function cardView(card: Card, locale: Locale): CardView {
         path: data.opportunities.length === 1 ? `/opportunities/${data.opportunities[0]!.id}` : '/opportunities',
         buttons: ack,
       };
+    case 'ticketUpdate':
+      return {
+        title: text(locale, data.event === 'opened' ? 'ticketOpened' : data.event === 'resolved' ? 'ticketResolved' : 'ticketSla'),
+        description: text(locale, 'ticketDesc', { customer: data.customer.name, number: data.number }),
+        lines: [{ text: text(locale, 'ticketLine', { category: data.category, priority: text(locale, `priority_${data.priority}` as TextKey) }), path: `/tickets/${data.ticketId}` }],
+        path: `/tickets/${data.ticketId}`,
+        buttons: ack,
+      };
     case 'contractEnding':
       return {
         title: text(locale, 'endingTitle'),

@@ -1,5 +1,6 @@
 // Builds the Koa app and its services from explicit dependencies. Starts nothing: main.ts listens
 // and starts jobs; tests build the app the same way against their own database.
+import { Types } from 'mongoose';
 import Koa from 'koa';
 import compress from 'koa-compress';
 import Router from '@koa/router';
@@ -40,6 +41,9 @@ import { defineStageSetModel } from './modules/opportunities/stage-set.model.ts'
 import { defineTargetModel } from './modules/targets/target.model.ts';
 import { targetRoutes } from './modules/targets/target.routes.ts';
 import { TargetService } from './modules/targets/target.service.ts';
+import { defineTicketModel } from './modules/tickets/ticket.model.ts';
+import { ticketRoutes } from './modules/tickets/ticket.routes.ts';
+import { TicketService } from './modules/tickets/ticket.service.ts';
 import { DevPlatform } from './platforms/dev/dev-platform.ts';
 import { defineOutboxModel } from './platforms/dev/outbox.model.ts';
 import { devOutboxRoutes } from './platforms/dev/outbox.routes.ts';
@@ -144,6 +148,7 @@ export function buildModels(connection: Connection) {
     stageSets: defineStageSetModel(connection),
     opportunities: defineOpportunityModel(connection),
     targets: defineTargetModel(connection),
+    tickets: defineTicketModel(connection),
   };
 }
 
@@ -159,6 +164,9 @@ export function buildServices(models: Models, deps: Pick<AppDeps, 'config' | 'se
     clock,
     secret: deps.sessionSecret,
     ttlHours: deps.config.SESSION_TTL_HOURS,
+    // service staff reach the customers of the tickets assigned to them
+    serviceCustomers: async (userId) =>
+      [...new Set((await models.tickets.find({ assigneeId: new Types.ObjectId(userId) }, { customerId: 1 }).lean()).map((t) => t.customerId.toHexString()))],
   });
   const dictionaries = new DictionaryService({ dictionaries: models.dictionaries, clock });
   const settings = new SettingsService({ settings: models.settings, clock });
@@ -254,8 +262,9 @@ export function buildServices(models: Models, deps: Pick<AppDeps, 'config' | 'se
   const approvals = new ApprovalService({ approvals: models.approvals, flows: models.approvalFlows, contracts, customers, cards, org, audit, timeline, clock, logger });
   approvals.registerActions(dispatcher);
   const targets = new TargetService({ targets: models.targets, contracts: models.contracts, payments: models.payments, customers: models.customers, followUps: models.followUps, org });
+  const tickets = new TicketService({ tickets: models.tickets, sequences: models.sequences, customers, contacts, dictionaries, files, cards, org, timeline, clock });
   const orgSync = new OrgSyncService({ platforms, departments: models.departments, users: models.users, org, pool, contracts, logger });
-  return { clock, org, auth, dictionaries, settings, audit, timeline, customers, pool, contacts, files, followUps, platforms, wecom, wecomApi, dingtalk, dispatcher, cards, orgSync, rules, dingtalkStream, contracts, approvals, payments, orders, opportunities, targets };
+  return { clock, org, auth, dictionaries, settings, audit, timeline, customers, pool, contacts, files, followUps, platforms, wecom, wecomApi, dingtalk, dispatcher, cards, orgSync, rules, dingtalkStream, contracts, approvals, payments, orders, opportunities, targets, tickets };
 }
 
 export type Services = ReturnType<typeof buildServices>;
@@ -333,6 +342,7 @@ export function buildApp(deps: AppDeps): KemaiApp {
     approvalRoutes(services.approvals),
     opportunityRoutes(services.opportunities),
     targetRoutes(services.targets),
+    ticketRoutes(services.tickets),
     fileRoutes(services.files),
     ...platformRoutes,
   ];

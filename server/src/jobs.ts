@@ -6,12 +6,17 @@ import { defineOrgSyncJobs, scheduleOrgSyncJobs } from './modules/org/org-sync.j
 import { defineRuleJobs, scheduleRuleJobs } from './modules/rules/rules.jobs.ts';
 
 export const deliverCardsJob = 'cards.deliver';
+export const ticketSlaJob = 'tickets.sla';
 
 export function defineJobs(runner: JobRunner, services: Services): void {
   defineAuthJobs(runner, services.auth);
   // cards held back by send limits or waiting for a retry
   runner.define(deliverCardsJob, async () => {
     await services.cards.deliverDue();
+  });
+  // tickets about to miss their SLA: the assignee and their manager hear of it once
+  runner.define(ticketSlaJob, async () => {
+    await services.tickets.warnSlaDue();
   });
   defineOrgSyncJobs(runner, services.orgSync);
   defineRuleJobs(runner, services.rules);
@@ -22,4 +27,5 @@ export async function scheduleJobs(runner: JobRunner, services: Services): Promi
   await scheduleRuleJobs(runner, services.rules);
   await scheduleOrgSyncJobs(runner);
   await runner.agenda.every('15 seconds', deliverCardsJob);
+  await runner.agenda.every('5 minutes', ticketSlaJob);
 }

@@ -16,7 +16,7 @@ describe('dictionaries', () => {
   it('are seeded with Chinese values and English labels', async () => {
     const body = (await (await t.request('/api/dictionaries', { token: rep })).json()) as Json;
     const byType = Object.fromEntries(body.items.map((d: Json) => [d._id, d]));
-    expect(Object.keys(byType).sort()).toEqual(['followUpMethod', 'industry', 'level', 'lostReason', 'paymentMethod', 'scale', 'source', 'stage']);
+    expect(Object.keys(byType).sort()).toEqual(['followUpMethod', 'industry', 'level', 'lostReason', 'paymentMethod', 'scale', 'source', 'stage', 'ticketCategory']);
     expect(byType.stage.entries.map((e: Json) => [e.value, e.label.zh])).toEqual([['lead', '线索'], ['prospect', '意向'], ['customer', '成交'], ['lost', '流失']]);
     expect(byType.industry.entries.map((e: Json) => e.value)).toContain('互联网');
   });

@@ -23,7 +23,7 @@ const fullAccess: Record<DemoLogin, Fixture[]> = {
   'rep.south1': ['south1'],
   'rep.south2': [],
   'rep.south3': [],
-  service1: [],
+  service1: ['east1'], // through the ticket assigned to them
 };
 const fixtures: Fixture[] = ['east1', 'east2', 'south1', 'director', 'pool'];
 
@@ -31,6 +31,21 @@ const fixtures: Fixture[] = ['east1', 'east2', 'south1', 'director', 'pool'];
 type ContractFixture = 'east1' | 'east2' | 'south1';
 const contracts = {} as Record<ContractFixture, { id: string; approvalId: string }>;
 const opportunities = {} as Record<ContractFixture, string>;
+let ticketId = '';
+/** Tickets are seen by whoever sees their customer, their assignee, and the assignee's managers. */
+const ticketAccess: Record<DemoLogin, boolean> = {
+  admin: true,
+  director: true,
+  'manager.east': true,
+  'manager.south': false,
+  'rep.east1': true,
+  'rep.east2': false,
+  'rep.east3': false,
+  'rep.south1': false,
+  'rep.south2': false,
+  'rep.south3': false,
+  service1: true,
+};
 /** Opportunities follow the same owner rule (with nobody routed in). */
 const contractAccess: Record<DemoLogin, ContractFixture[]> = {
   admin: ['east1', 'east2', 'south1'],
@@ -90,6 +105,11 @@ beforeAll(async () => {
     expect(opportunity.status, fixture).toBe(201);
     opportunities[fixture] = ((await opportunity.json()) as Json).id;
   }
+  // a service ticket on east1's customer, taken by service1: service reaches customers through tickets
+  const ticket = await t.request('/api/tickets', { method: 'POST', token: tokens['rep.east1'], json: { customerId: customers.east1.id, category: '故障报修', description: '范围矩阵工单' } });
+  expect(ticket.status).toBe(201);
+  ticketId = ((await ticket.json()) as Json).id;
+  expect((await t.request(`/api/tickets/${ticketId}/assign`, { method: 'POST', token: tokens.service1, json: { assigneeId: ids.service1 } })).status).toBe(200);
 });
 afterAll(() => t.close());
 
@@ -243,6 +263,17 @@ describe.each(demoLogins)('%s', (login) => {
         const moved = await t.request(`/api/opportunities/${opportunities[fixture]}/stage`, { method: 'POST', token: tokens[login], json: { stage: 'needs' } });
         expect([fixture, moved.status]).toEqual([fixture, 404]);
       }
+    }
+  });
+
+  it('service tickets: with their customer, their assignee and the managers above', async () => {
+    const { status } = await get(login, `/api/tickets/${ticketId}`);
+    expect(status).toBe(ticketAccess[login] ? 200 : 404);
+    const listed = (await get(login, '/api/tickets?limit=100')).body.items.map((i: Json) => i.id);
+    expect(listed.includes(ticketId)).toBe(ticketAccess[login]);
+    if (!ticketAccess[login]) {
+      const moved = await t.request(`/api/tickets/${ticketId}/transition`, { method: 'POST', token: tokens[login], json: { action: 'close' } });
+      expect(moved.status).toBe(404);
     }
   });
 

@@ -17,6 +17,8 @@ export interface AuthDeps {
   secret: string;
   ttlHours: number;
   permissionMatrix?: PermissionMatrix;
+  /** the customers a service user reaches (through their tickets) */
+  serviceCustomers?: (userId: string) => Promise<string[]>;
 }
 
 export interface OpenedSession {
@@ -80,7 +82,8 @@ export class AuthService implements Authenticator {
     const scopeUser = this.deps.org.toScopeUser(user);
     const matrix = this.deps.permissionMatrix ?? defaultPermissionMatrix;
     const subtree = scopeUser.role === 'manager' ? await this.deps.org.departmentSubtree(user.departmentId) : [];
-    return new RequestScope({ user: scopeUser, permissions: new Set(matrix[scopeUser.role]), departmentSubtree: subtree });
+    const serviceCustomerIds = scopeUser.role === 'service' && this.deps.serviceCustomers ? await this.deps.serviceCustomers(scopeUser.id) : [];
+    return new RequestScope({ user: scopeUser, permissions: new Set(matrix[scopeUser.role]), departmentSubtree: subtree, serviceCustomerIds });
   }
 
   async revokeSession(sessionId: string): Promise<void> {

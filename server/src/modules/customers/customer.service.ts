@@ -267,6 +267,20 @@ export class CustomerService {
     }
   }
 
+  /** A customer by id for the service desk, which takes calls from any customer (not deleted). */
+  async findForDesk(id: string): Promise<Customer> {
+    if (!Types.ObjectId.isValid(id)) throw notFound();
+    const customer = await this.deps.customers.findOne({ _id: oid(id), deletedAt: null }).lean<Customer>();
+    if (!customer) throw notFound();
+    return customer;
+  }
+
+  /** The ids of every customer in the caller's scope (bounded), for records that follow customers. */
+  async visibleIdList(scope: RequestScope, max = 50_000): Promise<Types.ObjectId[]> {
+    const rows = await this.deps.customers.find({ $and: [{ deletedAt: null }, scope.filter('customer')] }, { _id: 1 }).limit(max).lean<{ _id: Types.ObjectId }[]>();
+    return rows.map((r) => r._id);
+  }
+
   /** Each customer's name and last follow-up time (null when never followed up). */
   async lastFollowUps(ids: Types.ObjectId[]): Promise<Map<string, { name: string; at: Date | null }>> {
     if (ids.length === 0) return new Map();

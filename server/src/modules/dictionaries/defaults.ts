@@ -1,7 +1,7 @@
 // The dictionaries a new company starts with. Admins edit them; records may only use active values.
 import type { DictionaryEntry } from './dictionary.model.ts';
 
-export const dictionaryTypes = ['industry', 'source', 'level', 'scale', 'stage', 'followUpMethod', 'lostReason', 'paymentMethod'] as const;
+export const dictionaryTypes = ['industry', 'source', 'level', 'scale', 'stage', 'followUpMethod', 'lostReason', 'paymentMethod', 'ticketCategory'] as const;
 export type DictionaryType = (typeof dictionaryTypes)[number];
 
 type Seed = [value: string, zh: string, en: string];
@@ -81,6 +81,16 @@ export const defaultDictionaries: Record<DictionaryType, { locked: boolean; entr
       ['email', '邮件', 'Email'],
       ['meeting', '会议', 'Meeting'],
       ['other', '其他', 'Other'],
+    ]),
+  },
+  ticketCategory: {
+    locked: false,
+    entries: entries([
+      ['安装调试', '安装调试', 'Installation'],
+      ['故障报修', '故障报修', 'Fault repair'],
+      ['使用咨询', '使用咨询', 'How-to question'],
+      ['投诉建议', '投诉建议', 'Complaint'],
+      ['退换货', '退换货', 'Return or exchange'],
     ]),
   },
   paymentMethod: {
