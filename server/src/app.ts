@@ -44,6 +44,12 @@ import { TargetService } from './modules/targets/target.service.ts';
 import { defineTicketModel } from './modules/tickets/ticket.model.ts';
 import { ticketRoutes } from './modules/tickets/ticket.routes.ts';
 import { TicketService } from './modules/tickets/ticket.service.ts';
+import { defineSegmentModel } from './modules/segments/segment.model.ts';
+import { segmentRoutes } from './modules/segments/segment.routes.ts';
+import { SegmentService } from './modules/segments/segment.service.ts';
+import { defineTagGroupModel } from './modules/tags/tag-group.model.ts';
+import { tagRoutes } from './modules/tags/tag.routes.ts';
+import { TagService } from './modules/tags/tag.service.ts';
 import { DevPlatform } from './platforms/dev/dev-platform.ts';
 import { defineOutboxModel } from './platforms/dev/outbox.model.ts';
 import { devOutboxRoutes } from './platforms/dev/outbox.routes.ts';
@@ -149,6 +155,8 @@ export function buildModels(connection: Connection) {
     opportunities: defineOpportunityModel(connection),
     targets: defineTargetModel(connection),
     tickets: defineTicketModel(connection),
+    tagGroups: defineTagGroupModel(connection),
+    segments: defineSegmentModel(connection),
   };
 }
 
@@ -263,8 +271,10 @@ export function buildServices(models: Models, deps: Pick<AppDeps, 'config' | 'se
   approvals.registerActions(dispatcher);
   const targets = new TargetService({ targets: models.targets, contracts: models.contracts, payments: models.payments, customers: models.customers, followUps: models.followUps, org });
   const tickets = new TicketService({ tickets: models.tickets, sequences: models.sequences, customers, contacts, dictionaries, files, cards, org, timeline, clock });
+  const tags = new TagService({ groups: models.tagGroups, customerModel: models.customers, customers, audit, auditModel: models.audit, org });
+  const segments = new SegmentService({ segments: models.segments, customers, payments: models.payments, orders: models.orders, clock });
   const orgSync = new OrgSyncService({ platforms, departments: models.departments, users: models.users, org, pool, contracts, logger });
-  return { clock, org, auth, dictionaries, settings, audit, timeline, customers, pool, contacts, files, followUps, platforms, wecom, wecomApi, dingtalk, dispatcher, cards, orgSync, rules, dingtalkStream, contracts, approvals, payments, orders, opportunities, targets, tickets };
+  return { clock, org, auth, dictionaries, settings, audit, timeline, customers, pool, contacts, files, followUps, platforms, wecom, wecomApi, dingtalk, dispatcher, cards, orgSync, rules, dingtalkStream, contracts, approvals, payments, orders, opportunities, targets, tickets, tags, segments };
 }
 
 export type Services = ReturnType<typeof buildServices>;
@@ -343,6 +353,8 @@ export function buildApp(deps: AppDeps): KemaiApp {
     opportunityRoutes(services.opportunities),
     targetRoutes(services.targets),
     ticketRoutes(services.tickets),
+    tagRoutes(services.tags),
+    segmentRoutes(services.segments),
     fileRoutes(services.files),
     ...platformRoutes,
   ];
@@ -395,6 +407,7 @@ export function buildApp(deps: AppDeps): KemaiApp {
       await services.rules.seedDefaults();
       await services.approvals.seedDefaults();
       await services.opportunities.seedDefaults();
+      await services.tags.seedDefaults();
     },
     markShuttingDown() {
       shuttingDown = true;

@@ -36,6 +36,8 @@ const orderSchema = new Schema<Order>(
 );
 
 orderSchema.index({ customerId: 1, orderedOn: -1 });
+// customers with recent orders (segments: "no order in N days")
+orderSchema.index({ orderedOn: 1 });
 
 export type OrderModel = Model<Order>;
 

@@ -68,6 +68,9 @@ export const listSorts = {
   name: { field: 'pinyinKey', direction: 1 },
 } as const;
 
+/** The customer list's filters, without paging and sorting. */
+export type CustomerFilter = Omit<ListQuery, 'sort' | 'order' | 'limit' | 'cursor'>;
+
 export interface ListQuery {
   owner?: string;
   department?: string;
@@ -152,7 +155,11 @@ export class CustomerService {
     return customerView(customer, access, scope, await this.names([customer]));
   }
 
-  async list(scope: RequestScope, query: ListQuery) {
+  /**
+   * The query conditions of the customer list's filters under the caller's scope: the one filter
+   * vocabulary the list, bulk actions and segments share.
+   */
+  async filterConditions(scope: RequestScope, query: CustomerFilter): Promise<Record<string, unknown>[]> {
     scope.require('customer.view');
     const conditions: Record<string, unknown>[] = [scope.filter('customer')];
     if (query.deleted) {
@@ -182,6 +189,21 @@ export class CustomerService {
       const search = searchFilter(query.keyword);
       if (search) conditions.push(search);
     }
+    return conditions;
+  }
+
+  /** Ids of the customers matching these conditions (from filterConditions), at most `max`. */
+  async idsMatching(conditions: Record<string, unknown>[], max: number): Promise<Types.ObjectId[]> {
+    const rows = await this.deps.customers.find({ $and: conditions }, { _id: 1 }).sort({ updatedAt: -1, _id: -1 }).limit(max).lean<{ _id: Types.ObjectId }[]>();
+    return rows.map((r) => r._id);
+  }
+
+  async countMatching(conditions: Record<string, unknown>[]): Promise<number> {
+    return this.deps.customers.countDocuments({ $and: conditions });
+  }
+
+  async list(scope: RequestScope, query: ListQuery) {
+    const conditions = await this.filterConditions(scope, query);
     // the recycle bin lists by deletion time, newest first
     const sort = query.deleted ? ({ field: 'deletedAt', direction: -1 } as const) : listSorts[query.sort];
     const direction: 1 | -1 = query.order ? (query.order === 'asc' ? 1 : -1) : sort.direction;
