@@ -32,6 +32,7 @@ type ContractFixture = 'east1' | 'east2' | 'south1';
 const contracts = {} as Record<ContractFixture, { id: string; approvalId: string }>;
 const opportunities = {} as Record<ContractFixture, string>;
 let ticketId = '';
+let segmentId = '';
 /** Tickets are seen by whoever sees their customer, their assignee, and the assignee's managers. */
 const ticketAccess: Record<DemoLogin, boolean> = {
   admin: true,
@@ -110,6 +111,9 @@ beforeAll(async () => {
   expect(ticket.status).toBe(201);
   ticketId = ((await ticket.json()) as Json).id;
   expect((await t.request(`/api/tickets/${ticketId}/assign`, { method: 'POST', token: tokens.service1, json: { assigneeId: ids.service1 } })).status).toBe(200);
+  const segment = await t.request('/api/segments', { method: 'POST', token: tokens.admin, json: { name: '范围矩阵分群', shared: true, filter: { keyword: '范围矩阵' } } });
+  expect(segment.status).toBe(201);
+  segmentId = ((await segment.json()) as Json).id;
 });
 afterAll(() => t.close());
 
@@ -275,6 +279,21 @@ describe.each(demoLogins)('%s', (login) => {
       const moved = await t.request(`/api/tickets/${ticketId}/transition`, { method: 'POST', token: tokens[login], json: { action: 'close' } });
       expect(moved.status).toBe(404);
     }
+  });
+
+  it('tags and segments: tag only what is in scope; a shared segment counts only the caller’s customers', async () => {
+    for (const fixture of fixtures) {
+      const visible = full().includes(fixture);
+      expect([fixture, (await get(login, `/api/customers/${customers[fixture].id}/tags`)).status]).toEqual([fixture, visible ? 200 : 404]);
+      if (!visible) {
+        const tagged = await t.request(`/api/customers/${customers[fixture].id}/tags`, { method: 'POST', token: tokens[login], json: { add: ['越权标签'] } });
+        expect([fixture, tagged.status]).toEqual([fixture, login === 'service1' ? 403 : 404]);
+      }
+    }
+    expect(await t.inspect.customers.countDocuments({ tags: '越权标签' })).toBe(0);
+    const segment = await get(login, `/api/segments/${segmentId}`);
+    expect(segment.status).toBe(200);
+    expect(segment.body.count).toBe(full().length);
   });
 
   it('a rep’s own activity shows only their follow-ups', async () => {
