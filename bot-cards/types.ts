@@ -59,6 +59,8 @@ export type CardData =
       priority: 'low' | 'normal' | 'high' | 'urgent';
       dueAt: string;
     }
+  /** a customer waiting in the public pool came back to the company's site: to their last owner */
+  | { kind: 'poolVisit'; customer: CustomerRef; day: string }
   | { kind: 'contractEnding'; contracts: { id: string; number: string; customer: CustomerRef; endOn: string; daysLeft: number }[]; total: number }
   | { kind: 'dataQuality'; incomplete: number; duplicateGroups: number; invalidPhones: number }
   | { kind: 'customerLookup'; query: string; customers: (CustomerRef & { stage: string; owner: string })[]; total: number }

@@ -139,6 +139,14 @@ export function cardView(card: Card, locale: Locale): CardView {
         path: `/tickets/${data.ticketId}`,
         buttons: ack,
       };
+    case 'poolVisit':
+      return {
+        title: text(locale, 'poolVisitTitle'),
+        description: text(locale, 'poolVisitDesc', { name: data.customer.name }),
+        lines: [{ text: data.customer.name, path: `/customers/${data.customer.id}` }],
+        path: `/customers/${data.customer.id}`,
+        buttons: ack,
+      };
     case 'contractEnding':
       return {
         title: text(locale, 'endingTitle'),

@@ -50,6 +50,9 @@ import { SegmentService } from './modules/segments/segment.service.ts';
 import { defineTagGroupModel } from './modules/tags/tag-group.model.ts';
 import { tagRoutes } from './modules/tags/tag.routes.ts';
 import { TagService } from './modules/tags/tag.service.ts';
+import { defineBehaviourModels } from './modules/behaviour/behaviour.model.ts';
+import { behaviourRoutes } from './modules/behaviour/behaviour.routes.ts';
+import { BehaviourService } from './modules/behaviour/behaviour.service.ts';
 import { DevPlatform } from './platforms/dev/dev-platform.ts';
 import { defineOutboxModel } from './platforms/dev/outbox.model.ts';
 import { devOutboxRoutes } from './platforms/dev/outbox.routes.ts';
@@ -157,6 +160,7 @@ export function buildModels(connection: Connection) {
     tickets: defineTicketModel(connection),
     tagGroups: defineTagGroupModel(connection),
     segments: defineSegmentModel(connection),
+    ...defineBehaviourModels(connection),
   };
 }
 
@@ -273,8 +277,21 @@ export function buildServices(models: Models, deps: Pick<AppDeps, 'config' | 'se
   const tickets = new TicketService({ tickets: models.tickets, sequences: models.sequences, customers, contacts, dictionaries, files, cards, org, timeline, clock });
   const tags = new TagService({ groups: models.tagGroups, customerModel: models.customers, customers, audit, auditModel: models.audit, org });
   const segments = new SegmentService({ segments: models.segments, customers, payments: models.payments, orders: models.orders, clock });
+  const behaviour = new BehaviourService({
+    models: { trackingSites: models.trackingSites, events: models.events, eventDaily: models.eventDaily, visitors: models.visitors, trackRates: models.trackRates },
+    customerModel: models.customers,
+    contactModel: models.contacts,
+    customers,
+    cards,
+    org,
+    clock,
+    logger,
+    secret: deps.sessionSecret,
+    ratePerMinute: config.TRACK_RATE_PER_MINUTE,
+    retentionDays: config.TRACK_RETENTION_DAYS,
+  });
   const orgSync = new OrgSyncService({ platforms, departments: models.departments, users: models.users, org, pool, contracts, logger });
-  return { clock, org, auth, dictionaries, settings, audit, timeline, customers, pool, contacts, files, followUps, platforms, wecom, wecomApi, dingtalk, dispatcher, cards, orgSync, rules, dingtalkStream, contracts, approvals, payments, orders, opportunities, targets, tickets, tags, segments };
+  return { clock, org, auth, dictionaries, settings, audit, timeline, customers, pool, contacts, files, followUps, platforms, wecom, wecomApi, dingtalk, dispatcher, cards, orgSync, rules, dingtalkStream, contracts, approvals, payments, orders, opportunities, targets, tickets, tags, segments, behaviour };
 }
 
 export type Services = ReturnType<typeof buildServices>;
@@ -355,6 +372,7 @@ export function buildApp(deps: AppDeps): KemaiApp {
     ticketRoutes(services.tickets),
     tagRoutes(services.tags),
     segmentRoutes(services.segments),
+    behaviourRoutes(services.behaviour),
     fileRoutes(services.files),
     ...platformRoutes,
   ];

@@ -7,6 +7,7 @@ import { defineRuleJobs, scheduleRuleJobs } from './modules/rules/rules.jobs.ts'
 
 export const deliverCardsJob = 'cards.deliver';
 export const ticketSlaJob = 'tickets.sla';
+export const behaviourRollUpJob = 'behaviour.rollUp';
 
 export function defineJobs(runner: JobRunner, services: Services): void {
   defineAuthJobs(runner, services.auth);
@@ -18,6 +19,10 @@ export function defineJobs(runner: JobRunner, services: Services): void {
   runner.define(ticketSlaJob, async () => {
     await services.tickets.warnSlaDue();
   });
+  // raw behaviour events past the retention age become daily counts
+  runner.define(behaviourRollUpJob, async () => {
+    await services.behaviour.rollUp();
+  });
   defineOrgSyncJobs(runner, services.orgSync);
   defineRuleJobs(runner, services.rules);
 }
@@ -28,4 +33,5 @@ export async function scheduleJobs(runner: JobRunner, services: Services): Promi
   await scheduleOrgSyncJobs(runner);
   await runner.agenda.every('15 seconds', deliverCardsJob);
   await runner.agenda.every('5 minutes', ticketSlaJob);
+  await runner.agenda.every('30 3 * * *', behaviourRollUpJob, {}, { timezone: 'Asia/Shanghai' });
 }

@@ -281,10 +281,11 @@ describe.each(demoLogins)('%s', (login) => {
     }
   });
 
-  it('tags and segments: tag only what is in scope; a shared segment counts only the caller’s customers', async () => {
+  it('tags, behaviour and segments: tag only what is in scope; a shared segment counts only the caller’s customers', async () => {
     for (const fixture of fixtures) {
       const visible = full().includes(fixture);
       expect([fixture, (await get(login, `/api/customers/${customers[fixture].id}/tags`)).status]).toEqual([fixture, visible ? 200 : 404]);
+      expect([fixture, (await get(login, `/api/customers/${customers[fixture].id}/behaviour`)).status]).toEqual([fixture, visible ? 200 : 404]);
       if (!visible) {
         const tagged = await t.request(`/api/customers/${customers[fixture].id}/tags`, { method: 'POST', token: tokens[login], json: { add: ['越权标签'] } });
         expect([fixture, tagged.status]).toEqual([fixture, login === 'service1' ? 403 : 404]);
