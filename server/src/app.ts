@@ -276,7 +276,7 @@ export function buildServices(models: Models, deps: Pick<AppDeps, 'config' | 'se
   const targets = new TargetService({ targets: models.targets, contracts: models.contracts, payments: models.payments, customers: models.customers, followUps: models.followUps, org });
   const tickets = new TicketService({ tickets: models.tickets, sequences: models.sequences, customers, contacts, dictionaries, files, cards, org, timeline, clock });
   const tags = new TagService({ groups: models.tagGroups, customerModel: models.customers, customers, audit, auditModel: models.audit, org });
-  const segments = new SegmentService({ segments: models.segments, customers, payments: models.payments, orders: models.orders, clock });
+  const segments = new SegmentService({ segments: models.segments, customers, payments: models.payments, orders: models.orders, events: models.events, clock });
   const behaviour = new BehaviourService({
     models: { trackingSites: models.trackingSites, events: models.events, eventDaily: models.eventDaily, visitors: models.visitors, trackRates: models.trackRates },
     customerModel: models.customers,

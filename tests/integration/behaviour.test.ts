@@ -81,6 +81,9 @@ describe('events on the profile', () => {
     expect(behaviour.week[0]).toMatchObject({ type: 'page_view', url: `${origin}/pricing`, count: 2, title: '价格方案' });
     expect(behaviour.recent).toHaveLength(4);
     expect((await t.request(`/api/customers/${customerId}/behaviour`, { token: tokens['rep.south1'] })).status).toBe(404);
+    // and they feed segments
+    const segment = await t.request('/api/segments', { method: 'POST', token: tokens['rep.east1'], json: { name: '本周访问官网', filter: { onSiteWithinDays: 7 } } });
+    expect(((await segment.json()) as Json).count).toBe(1);
   });
 
   it('tells the last owner once a day when a customer in the pool comes back to the site', async () => {

@@ -24,6 +24,8 @@ export const segmentFilter = z
     tagsAny: z.array(z.string().max(30)).max(10).optional(),
     receivedAtLeast: z.object({ amountFen: z.number().int().min(0), withinDays: z.number().int().min(1).max(3650) }).strict().optional(),
     noOrderForDays: z.number().int().min(1).max(3650).optional(),
+    /** seen on the company's site (behaviour events) within this many days */
+    onSiteWithinDays: z.number().int().min(1).max(365).optional(),
   })
   .strict();
 

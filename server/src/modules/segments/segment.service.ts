@@ -8,13 +8,14 @@ import type { Clock } from '../../core/clock.ts';
 import { AppError, notFound } from '../../core/errors.ts';
 import type { OrderModel } from '../contracts/order.model.ts';
 import type { PaymentModel } from '../contracts/payment.model.ts';
+import type { BehaviourModels } from '../behaviour/behaviour.model.ts';
 import type { CustomerService } from '../customers/customer.service.ts';
 import type { Segment, SegmentFilter, SegmentModel } from './segment.model.ts';
 
 const oid = (id: string | Types.ObjectId) => new Types.ObjectId(String(id));
 
 export class SegmentService {
-  private readonly deps: { segments: SegmentModel; customers: CustomerService; payments: PaymentModel; orders: OrderModel; clock: Clock };
+  private readonly deps: { segments: SegmentModel; customers: CustomerService; payments: PaymentModel; orders: OrderModel; events: BehaviourModels['events']; clock: Clock };
 
   constructor(deps: SegmentService['deps']) {
     this.deps = deps;
@@ -67,7 +68,7 @@ export class SegmentService {
 
   /** The customer-list conditions a filter stands for, under the caller's scope. */
   async conditions(scope: RequestScope, filter: SegmentFilter): Promise<Record<string, unknown>[]> {
-    const { tagsAll, tagsAny, receivedAtLeast, noOrderForDays, ...list } = filter;
+    const { tagsAll, tagsAny, receivedAtLeast, noOrderForDays, onSiteWithinDays, ...list } = filter;
     const conditions = await this.deps.customers.filterConditions(scope, list);
     if (tagsAll?.length) conditions.push({ tags: { $all: tagsAll } });
     if (tagsAny?.length) conditions.push({ tags: { $in: tagsAny } });
@@ -85,6 +86,13 @@ export class SegmentService {
       const since = businessDay(new Date(now.getTime() - noOrderForDays * dayMs));
       const rows = await this.deps.orders.aggregate<{ _id: Types.ObjectId }>([{ $match: { orderedOn: { $gte: since }, status: { $ne: 'cancelled' } } }, { $group: { _id: '$customerId' } }]);
       conditions.push({ _id: { $nin: rows.map((r) => r._id) } });
+    }
+    if (onSiteWithinDays) {
+      const rows = await this.deps.events.aggregate<{ _id: Types.ObjectId }>([
+        { $match: { at: { $gte: new Date(now.getTime() - onSiteWithinDays * dayMs) }, customerId: { $ne: null } } },
+        { $group: { _id: '$customerId' } },
+      ]);
+      conditions.push({ _id: { $in: rows.map((r) => r._id) } });
     }
     return conditions;
   }

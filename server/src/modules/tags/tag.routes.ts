@@ -28,7 +28,7 @@ export function tagRoutes(tags: TagService): Router<KemaiState> {
   /** Tags every customer the list's filters match (the same vocabulary as segments, without transaction facts). */
   router.post('/customers/bulk-tags', requireAuth(), async (ctx) => {
     const input = parseInput(
-      tagChangeBody.extend({ filter: segmentFilter.omit({ tagsAll: true, tagsAny: true, receivedAtLeast: true, noOrderForDays: true }).extend({ tag: z.string().max(30).optional() }) }),
+      tagChangeBody.extend({ filter: segmentFilter.omit({ tagsAll: true, tagsAny: true, receivedAtLeast: true, noOrderForDays: true, onSiteWithinDays: true }).extend({ tag: z.string().max(30).optional() }) }),
       ctx.request.body,
       ctx.state.locale,
     );
