@@ -47,7 +47,7 @@ async function shutdown(running: Running, config: Config, logger: Logger, reason
     await closed;
     clearTimeout(bound);
   }
-  running.stream?.stop();
+  await running.stream?.stop();
   await running.jobs?.stop().catch((err: unknown) => logger.error({ err }, 'stopping jobs failed'));
   await running.connection?.close().catch((err: unknown) => logger.error({ err }, 'closing the database failed'));
   await running.embedded?.stop();

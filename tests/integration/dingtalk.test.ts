@@ -69,7 +69,7 @@ describe('DingTalk', () => {
       expect(reply.cardData.cardParamMap.lines).toContain('钉钉查询华南有限公司');
       expect(reply.cardData.cardParamMap.lines).not.toContain('钉钉查询华东有限公司');
     } finally {
-      stream.stop();
+      await stream.stop();
     }
   });
 
@@ -144,7 +144,7 @@ describe('DingTalk', () => {
       await expect.poll(() => fake.acks.has(whileDown), { timeout: 10_000 }).toBe(true);
       await expect.poll(() => fake.cards.at(-1)!.cardData.cardParamMap.title, { timeout: 5000 }).toBe('今日待跟进');
     } finally {
-      stream.stop();
+      await stream.stop();
     }
   });
 
@@ -175,7 +175,7 @@ describe('DingTalk', () => {
       await expect.poll(() => fake.acks.has(message), { timeout: 5000 }).toBe(true);
       expect(fake.cards.length - cardsBefore).toBe(1);
     } finally {
-      stream.stop();
+      await stream.stop();
     }
   });
 
@@ -203,7 +203,24 @@ describe('DingTalk', () => {
       expect(((await (await t.request(`/api/contracts/${contract.id}`, { token: rep })).json()) as Json).status).toBe('approved');
       expect(fake.cards.some((c) => c.outTrackId === `apr-${approval.id}.rep001`)).toBe(true);
     } finally {
-      stream.stop();
+      await stream.stop();
+    }
+  });
+
+  it('backs off between failed attempts to reach the gateway, then connects', async () => {
+    const stream = t.app.services.dingtalkStream!;
+    fake.refuseGateway = 2;
+    const from = fake.gatewayAttempts.length;
+    await stream.start();
+    try {
+      await expect.poll(() => fake.streamConnected, { timeout: 15_000 }).toBe(true);
+      const attempts = fake.gatewayAttempts.slice(from);
+      expect(attempts).toHaveLength(3);
+      const [first, second] = [attempts[1]! - attempts[0]!, attempts[2]! - attempts[1]!];
+      expect(first).toBeGreaterThanOrEqual(700);
+      expect(second).toBeGreaterThan(first);
+    } finally {
+      await stream.stop();
     }
   });
 

@@ -36,6 +36,9 @@ export class FakeDingTalk {
   /** frames pushed but not acknowledged: sent again on the next connection, as DingTalk re-pushes */
   private readonly unacked = new Map<string, string>();
   connections = 0;
+  /** when each gateway request came, and how many more to refuse (503) */
+  readonly gatewayAttempts: number[] = [];
+  refuseGateway = 0;
   /** SYSTEM ping frames sent, and the client's echoes of them, by messageId */
   private readonly pings = new Set<string>();
   readonly pongs = new Map<string, Record<string, any>>();
@@ -135,6 +138,13 @@ export class FakeDingTalk {
       ctx.body = { processQueryKey: randomBytes(8).toString('hex') };
     });
     router.post('/v1.0/gateway/connections/open', (ctx) => {
+      this.gatewayAttempts.push(Date.now());
+      if (this.refuseGateway > 0) {
+        this.refuseGateway--;
+        ctx.status = 503;
+        ctx.body = { code: 'ServiceUnavailable', message: 'busy' };
+        return;
+      }
       const body = ctx.request.body as { clientId: string; clientSecret: string; subscriptions: { type: string; topic: string }[] };
       if (body.clientId !== this.app.clientId || body.clientSecret !== this.app.clientSecret) {
         ctx.status = 401;

@@ -12,9 +12,15 @@ import type { DingTalkPlatform } from './dingtalk-platform.ts';
 export const TOPIC_ROBOT = '/v1.0/im/bot/messages/get';
 export const TOPIC_CARD = '/v1.0/card/instances/callback';
 
-/** dingtalk-stream hard-codes the gateway URL; the gateway is configurable here (tests use a fake). */
+/**
+ * dingtalk-stream hard-codes the gateway URL; the gateway is configurable here (tests use a fake).
+ * Its reconnect waits a fixed second whatever happens; here each failed attempt doubles the wait
+ * (1 s up to 60 s, with jitter, so many servers do not return at once) and a good connection
+ * resets it.
+ */
 class GatewayClient extends DWClient {
   private readonly gateway: string;
+  private failures = 0;
 
   constructor(options: { clientId: string; clientSecret: string }, gateway: string) {
     super({ ...options, keepAlive: true });
@@ -22,14 +28,38 @@ class GatewayClient extends DWClient {
   }
 
   override async getEndpoint(): Promise<this> {
+    // every attempt passes here: the wait before the next one grows until one succeeds
+    const wait = Math.min(60_000, 1_000 * 2 ** this.failures++);
+    (this as unknown as { reconnectInterval: number }).reconnectInterval = Math.round(wait * (0.8 + Math.random() * 0.4));
     const response = await fetch(this.gateway, {
       method: 'POST',
       headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
       body: JSON.stringify({ clientId: this.config.clientId, clientSecret: this.config.clientSecret, ua: 'kemai', subscriptions: this.config.subscriptions }),
     });
+    if (!response.ok) throw new Error(`gateway answered ${response.status}`);
     const { endpoint, ticket } = (await response.json()) as { endpoint: string; ticket: string };
     (this as unknown as { dw_url: string }).dw_url = `${endpoint}?ticket=${encodeURIComponent(ticket)}`;
     return this;
+  }
+
+  async end(): Promise<void> {
+    const socket = (this as unknown as { socket?: { readyState: number; once(event: 'close', listener: () => void): void } }).socket;
+    const closed = socket && socket.readyState !== 3 ? new Promise<void>((resolve) => socket.once('close', () => resolve())) : Promise.resolve();
+    this.disconnect();
+    await Promise.race([closed, new Promise((resolve) => setTimeout(resolve, 2_000).unref())]);
+  }
+
+  /** Starts (again): the library forgets a stop only once a socket opens, so failures would not retry. */
+  async begin(): Promise<void> {
+    (this as unknown as { userDisconnect: boolean }).userDisconnect = false;
+    this.failures = 0;
+    await this.connect();
+  }
+
+  override async _connect(): Promise<void> {
+    await super._connect();
+    this.failures = 0;
+    (this as unknown as { reconnectInterval: number }).reconnectInterval = 1_000;
   }
 }
 
@@ -50,11 +80,12 @@ export class DingTalkStream {
   }
 
   async start(): Promise<void> {
-    await this.client.connect();
+    await this.client.begin();
   }
 
-  stop(): void {
-    this.client.disconnect();
+  /** Disconnects and waits for the socket to close, so a later start cannot race its close event. */
+  async stop(): Promise<void> {
+    await this.client.end();
   }
 
   /** `handle` returns the ack's body (a card update for clicks, empty otherwise). */
