@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { dayOf, dayParts, fenToYuan, formatDate, formatFen, yuanToFen } from '../../h5/src/ui/format.ts';
+import zhCN from '../../h5/src/i18n/zh-CN.ts';
+import en from '../../h5/src/i18n/en.ts';
+import { shanghaiDay, shanghaiMonth } from '../../h5/src/ui/calendar.ts';
+import { dayOf, dayParts, fenToYuan, formatDate, formatDuration, formatFen, yuanToFen } from '../../h5/src/ui/format.ts';
 
 describe('money on the contract pages', () => {
   it.each([
@@ -41,5 +44,38 @@ describe('days for the date pickers', () => {
     expect(dayParts('2026-11-24')).toEqual(['2026', '11', '24']);
     expect(dayOf(['2026', '11', '24'])).toBe('2026-11-24');
     expect(dayOf(dayParts(''))).toBe(formatDate(new Date()));
+  });
+});
+
+describe('the Shanghai calendar', () => {
+  it('names the day and month in Asia/Shanghai whatever the device zone', () => {
+    // 2026-11-30 17:00 UTC is already 1 December in Shanghai
+    expect(shanghaiDay(new Date('2026-11-30T17:00:00Z'))).toBe('2026-12-01');
+    expect(shanghaiMonth(new Date('2026-11-30T17:00:00Z'))).toBe('2026-12');
+    expect(shanghaiMonth(new Date('2026-11-30T15:59:59Z'))).toBe('2026-11');
+  });
+});
+
+describe('time spent in a stage', () => {
+  /** the app's messages filled in as vue-i18n does, for `{name}` placeholders */
+  const translate = (messages: typeof zhCN) => (key: string, values: Record<string, unknown>) => {
+    const [group, name] = key.split('.') as [keyof typeof zhCN, string];
+    const message = (messages[group] as Record<string, string>)[name]!;
+    return message.replace(/\{(\w+)\}/g, (_, k: string) => String(values[k]));
+  };
+  const minute = 60_000;
+  const hour = 60 * minute;
+  const day = 24 * hour;
+
+  it.each([
+    [2 * day + 5 * hour + 7 * minute, '2天5小时', '2d 5h'],
+    [3 * hour + 20 * minute, '3小时20分钟', '3h 20m'],
+    [2 * day + 30 * minute, '2天', '2d'],
+    [5 * minute + 30_000, '5分钟', '5m'],
+    [20_000, '不到 1 分钟', 'under a minute'],
+    [-5, '不到 1 分钟', 'under a minute'],
+  ])('%i ms reads %s (%s)', (ms, zh, english) => {
+    expect(formatDuration(ms, translate(zhCN))).toBe(zh);
+    expect(formatDuration(ms, translate(en))).toBe(english);
   });
 });

@@ -12,6 +12,9 @@ import type { CreateCustomerInput } from '../../../server/src/modules/customers/
 import type { CreateFollowUpInput } from '../../../server/src/modules/follow-ups/follow-up.service.ts';
 import type { ContractService } from '../../../server/src/modules/contracts/contract.service.ts';
 import type { ApprovalService } from '../../../server/src/modules/approvals/approval.service.ts';
+import type { OpportunityService } from '../../../server/src/modules/opportunities/opportunity.service.ts';
+import type { PaymentService } from '../../../server/src/modules/contracts/payment.service.ts';
+import type { TargetService } from '../../../server/src/modules/targets/target.service.ts';
 
 /** What JSON.stringify makes of a server value. */
 export type Json<T> = T extends Date
@@ -37,6 +40,22 @@ export type Approval = Json<Awaited<ReturnType<ApprovalService['view']>>>;
 /** One request opened on its own page: whether the caller may decide it now. */
 export type ApprovalDetail = Json<Awaited<ReturnType<ApprovalService['get']>>>;
 export type ApprovalStep = Approval['steps'][number];
+export type Opportunity = Json<Awaited<ReturnType<OpportunityService['get']>>>;
+export type OpportunityStatus = Opportunity['status'];
+export type StageMove = Opportunity['history'][number];
+/** The kanban of one stage set: a column per stage with its count and sums. */
+export type Board = Json<Awaited<ReturnType<OpportunityService['board']>>>;
+export type BoardColumn = Board['columns'][number];
+export interface StageSet {
+  id: string;
+  name: string;
+  stages: { key: string; name: string; probability: number; kind: OpportunityStatus }[];
+}
+/** A stage move's answer: the opportunity, and the contract draft when one was asked for. */
+export type MovedOpportunity = Opportunity & { contract?: Contract };
+export type Payment = Json<Awaited<ReturnType<PaymentService['list']>>[number]>;
+export type TargetProgress = Json<Awaited<ReturnType<TargetService['progress']>>>;
+export type TargetMetric = keyof TargetProgress['target'];
 export type FollowUpInput = Omit<CreateFollowUpInput, 'nextFollowUpAt' | 'at'> & { nextFollowUpAt?: string | null; at?: string };
 
 export interface Page<T> {

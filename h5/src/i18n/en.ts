@@ -2,13 +2,14 @@ import type zhCN from './zh-CN.ts';
 
 const en: typeof zhCN = {
   app: { name: 'Kemai' },
-  tabs: { home: 'Home', customers: 'Customers', messages: 'Messages', me: 'Me' },
+  tabs: { home: 'Home', customers: 'Customers', opportunities: 'Deals', messages: 'Messages', me: 'Me' },
   common: {
     retry: 'Retry', loading: 'Loading…', empty: 'Nothing here yet', loadFailed: 'Could not load', noMore: 'No more', save: 'Save', cancel: 'Cancel',
     confirm: 'OK', edit: 'Edit', search: 'Search', filter: 'Filter', all: 'All', offline: 'You are offline',
   },
   login: { title: 'Sign in as a demo user', devOnly: 'Dev login (local only)', unavailable: 'Open Kemai from the WeCom or DingTalk workbench' },
-  home: { due: 'Due today', overdue: 'Overdue', idle: 'Idle for 7+ days', incomplete: 'Missing details', recent: 'Recent activity', pending: '{n} waiting to sync' },
+  home: { due: 'Due today', overdue: 'Overdue', idle: 'Idle for 7+ days', incomplete: 'Missing details', recent: 'Recent activity', pending: '{n} waiting to sync', targets: 'This month’s targets' },
+  target: { signedFen: 'Signed', collectedFen: 'Collected', newCustomers: 'New customers', visits: 'Visits', none: 'No target', progress: '{actual} / {target}' },
   stage: { lead: 'Lead', prospect: 'Prospect', customer: 'Customer', lost: 'Lost' },
   method: { call: 'Call', visit: 'Visit', wechat: 'WeChat', email: 'Email', meeting: 'Meeting', other: 'Other' },
   customers: {
@@ -20,11 +21,13 @@ const en: typeof zhCN = {
   detail: {
     call: 'Call', followUp: 'Follow up', checkIn: 'Check in', release: 'Release to pool', releaseReason: 'Reason', transfer: 'Transfer',
     contacts: 'Contacts', timeline: 'Timeline', owner: 'Owner', noContacts: 'No contacts yet', addContact: 'Add contact', pool: 'Pool customer',
-    contracts: 'Contracts', noContracts: 'No contracts yet', newContract: 'New contract',
+    contracts: 'Contracts', noContracts: 'No contracts yet', newContract: 'New contract', opportunities: 'Opportunities', noOpportunities: 'No opportunities yet', newOpportunity: 'New opportunity',
   },
   timeline: {
     created: 'created the customer', followUp: '{method} follow-up', stageChanged: 'stage {from} → {to}', ownerChanged: 'owner changed', released: 'released to the pool',
     claimed: 'claimed from the pool', contactAdded: 'added contact {name}', contactUpdated: 'updated contact {name}', contactRemoved: 'removed contact {name}',
+    contractCreated: 'created contract {number}', contractSubmitted: 'submitted contract {number} for approval', contractWithdrawn: 'withdrew contract {number} from approval', contractStatus: 'contract {number}: {status}',
+    opportunityCreated: 'new opportunity “{title}”', opportunityStage: 'opportunity “{title}” {from} → {to}', paymentReceived: 'contract {number}: {amount} received',
   },
   form: {
     type: 'Type', company: 'Company', person: 'Person', name: 'Name', industry: 'Industry', source: 'Source', level: 'Level', stage: 'Stage',
@@ -50,8 +53,24 @@ const en: typeof zhCN = {
     planSum: 'Plan total {sum}, contract amount {amount}', planDiff: 'The payment plan does not add up to the contract amount: {diff} short', planOver: 'The payment plan exceeds the contract amount by {diff}',
     planMatches: 'The payment plan adds up to the contract amount', noPlan: 'No payment plan yet', invalidAmount: 'Enter an amount with at most two decimals, e.g. 150000.00',
     chooseDate: 'Choose a date', clearDate: 'Clear', submit: 'Submit for approval', submitConfirm: 'Once submitted, the contract cannot be changed while it is being approved', submitted: 'Submitted for approval',
-    approvals: 'Approval history', noApprovals: 'Not submitted yet', openApproval: 'Open approval',
+    approvals: 'Approval history', noApprovals: 'Not submitted yet', openApproval: 'Open approval', opportunity: 'From opportunity', openOpportunity: 'Open opportunity',
+    payments: 'Payments received', noPayments: 'No payments yet', recordPayment: 'Record payment', paymentTitle: 'Record payment · instalment {no}', paymentAmountYuan: 'Amount (¥)',
+    receivedOn: 'Received on', method: 'Method', note: 'Note', paymentSaved: 'Payment recorded', paid: 'Paid in full', recordedBy: 'recorded by {name}',
+    complete: 'Mark completed', completeConfirm: 'Has the contract been fulfilled? No payments can be recorded afterwards', completed: 'Contract completed',
+    terminate: 'Terminate', terminatePlaceholder: 'Say why the contract ends', terminateRequired: 'Give a reason to terminate the contract', terminated: 'Contract terminated',
   },
+  opportunity: {
+    title: 'Opportunities', new: 'New opportunity', edit: 'Edit opportunity', name: 'Title', customer: 'Customer', chooseCustomer: 'Choose a customer', searchCustomer: 'Search my customers',
+    amount: 'Expected amount', amountYuan: 'Expected amount (¥)', amountPlaceholder: 'e.g. 100000.00', expectedCloseOn: 'Expected close', nextStep: 'Next step',
+    nextStepPlaceholder: 'e.g. meet the CTO next Tuesday', stageSet: 'Stage set', stage: 'Stage', firstStage: 'Starting stage', probability: 'Win probability', weighted: 'weighted {amount}',
+    weightedAmount: 'Weighted amount', owner: 'Owner', products: 'Products', lostReason: 'Reason lost', contract: 'Contract', openContract: 'Open contract', noDate: 'Not set',
+    history: 'Stage history', created: 'created in “{to}”', spent: '{time} in “{stage}”', inStage: '{time} in this stage', move: 'Change stage',
+    moveTitle: 'Move “{title}” to', movedTo: 'Moved to “{stage}”', lostTitle: 'Why was it lost?', chooseLostReason: 'Choose a reason', wonTitle: 'Won',
+    wonMessage: '“{title}” will be marked as won', createContract: 'Also draft a contract', contractCreated: 'Contract draft created', emptyColumn: 'Nothing here',
+    needCustomer: 'Choose a customer first', invalidAmount: 'Enter an amount with at most two decimals, e.g. 100000.00', chooseDate: 'Choose a date', clearDate: 'Clear',
+  },
+  opportunityStatus: { open: 'Open', won: 'Won', lost: 'Lost' },
+  duration: { days: '{n}d', hours: '{n}h', minutes: '{n}m', underMinute: 'under a minute', pair: '{a} {b}' },
   contractStatus: { draft: 'Draft', pending: 'Pending approval', approved: 'Approved', rejected: 'Rejected', active: 'Active', completed: 'Completed', terminated: 'Terminated' },
   approvals: {
     title: 'Approvals', todo: 'To approve', mine: 'Submitted', done: 'Decided', submitter: 'Submitted by', submittedAt: 'Submitted at', decidedAt: 'Decided at',

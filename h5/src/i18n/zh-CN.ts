@@ -1,12 +1,13 @@
 export default {
   app: { name: '客脉' },
-  tabs: { home: '首页', customers: '客户', messages: '消息', me: '我的' },
+  tabs: { home: '首页', customers: '客户', opportunities: '商机', messages: '消息', me: '我的' },
   common: {
     retry: '重试', loading: '加载中…', empty: '暂无数据', loadFailed: '加载失败', noMore: '没有更多了', save: '保存', cancel: '取消',
     confirm: '确定', edit: '编辑', search: '搜索', filter: '筛选', all: '全部', offline: '网络不可用',
   },
   login: { title: '选择演示账号登录', devOnly: '开发登录（仅本地）', unavailable: '请从企业微信或钉钉工作台打开客脉' },
-  home: { due: '今日待跟进', overdue: '已逾期', idle: '超过 7 天未跟进', incomplete: '待补充资料', recent: '最近动态', pending: '待同步 {n} 条' },
+  home: { due: '今日待跟进', overdue: '已逾期', idle: '超过 7 天未跟进', incomplete: '待补充资料', recent: '最近动态', pending: '待同步 {n} 条', targets: '本月目标' },
+  target: { signedFen: '签约金额', collectedFen: '回款金额', newCustomers: '新增客户', visits: '拜访次数', none: '未设目标', progress: '{actual} / {target}' },
   stage: { lead: '线索', prospect: '意向', customer: '成交', lost: '流失' },
   method: { call: '电话', visit: '拜访', wechat: '微信', email: '邮件', meeting: '会议', other: '其他' },
   customers: {
@@ -18,11 +19,13 @@ export default {
   detail: {
     call: '拨打', followUp: '写跟进', checkIn: '拜访签到', release: '放回公海', releaseReason: '放回原因', transfer: '转移',
     contacts: '联系人', timeline: '动态', owner: '负责人', noContacts: '还没有联系人', addContact: '添加联系人', pool: '公海客户',
-    contracts: '合同', noContracts: '还没有合同', newContract: '新建合同',
+    contracts: '合同', noContracts: '还没有合同', newContract: '新建合同', opportunities: '商机', noOpportunities: '还没有商机', newOpportunity: '新建商机',
   },
   timeline: {
     created: '创建了客户', followUp: '{method}跟进', stageChanged: '阶段 {from} → {to}', ownerChanged: '负责人变更', released: '放回公海',
     claimed: '从公海领取', contactAdded: '添加联系人 {name}', contactUpdated: '更新联系人 {name}', contactRemoved: '删除联系人 {name}',
+    contractCreated: '创建合同 {number}', contractSubmitted: '合同 {number} 提交审批', contractWithdrawn: '合同 {number} 撤回审批', contractStatus: '合同 {number}：{status}',
+    opportunityCreated: '新建商机「{title}」', opportunityStage: '商机「{title}」{from} → {to}', paymentReceived: '合同 {number} 回款 {amount}',
   },
   form: {
     type: '类型', company: '企业', person: '个人', name: '客户名称', industry: '行业', source: '来源', level: '级别', stage: '阶段',
@@ -48,8 +51,24 @@ export default {
     planSum: '计划合计 {sum}，合同金额 {amount}', planDiff: '回款计划合计与合同金额不一致，还差 {diff}', planOver: '回款计划合计比合同金额多 {diff}',
     planMatches: '回款计划合计与合同金额一致', noPlan: '还没有回款计划', invalidAmount: '请输入金额，最多两位小数，如 150000.00',
     chooseDate: '请选择日期', clearDate: '清除', submit: '提交审批', submitConfirm: '提交后合同进入审批，审批期间不能修改', submitted: '已提交审批',
-    approvals: '审批记录', noApprovals: '尚未提交审批', openApproval: '查看审批',
+    approvals: '审批记录', noApprovals: '尚未提交审批', openApproval: '查看审批', opportunity: '来自商机', openOpportunity: '查看商机',
+    payments: '回款记录', noPayments: '还没有回款', recordPayment: '登记回款', paymentTitle: '登记回款 · 第 {no} 期', paymentAmountYuan: '回款金额（元）',
+    receivedOn: '回款日期', method: '回款方式', note: '备注', paymentSaved: '回款已登记', paid: '已结清', recordedBy: '{name} 登记',
+    complete: '标记完成', completeConfirm: '确认合同已履行完毕？完成后不能再登记回款', completed: '合同已完成',
+    terminate: '终止合同', terminatePlaceholder: '请填写终止原因', terminateRequired: '终止合同需要填写原因', terminated: '合同已终止',
   },
+  opportunity: {
+    title: '商机', new: '新建商机', edit: '编辑商机', name: '商机名称', customer: '客户', chooseCustomer: '选择客户', searchCustomer: '搜索我的客户',
+    amount: '预计金额', amountYuan: '预计金额（元）', amountPlaceholder: '如 100000.00', expectedCloseOn: '预计成交日期', nextStep: '下一步',
+    nextStepPlaceholder: '如 下周二拜访技术负责人', stageSet: '阶段设置', stage: '阶段', firstStage: '起始阶段', probability: '赢率', weighted: '加权 {amount}',
+    weightedAmount: '加权金额', owner: '负责人', products: '产品', lostReason: '输单原因', contract: '合同', openContract: '查看合同', noDate: '未填写',
+    history: '阶段记录', created: '新建于「{to}」', spent: '在「{stage}」停留 {time}', inStage: '已在当前阶段 {time}', move: '变更阶段',
+    moveTitle: '将「{title}」移至', movedTo: '已移至「{stage}」', lostTitle: '输单原因', chooseLostReason: '请选择输单原因', wonTitle: '赢单',
+    wonMessage: '「{title}」将标记为赢单', createContract: '同时生成合同草稿', contractCreated: '已生成合同草稿', emptyColumn: '暂无商机',
+    needCustomer: '请先选择客户', invalidAmount: '请输入金额，最多两位小数，如 100000.00', chooseDate: '请选择日期', clearDate: '清除',
+  },
+  opportunityStatus: { open: '进行中', won: '赢单', lost: '输单' },
+  duration: { days: '{n}天', hours: '{n}小时', minutes: '{n}分钟', underMinute: '不到 1 分钟', pair: '{a}{b}' },
   contractStatus: { draft: '草稿', pending: '审批中', approved: '已审批', rejected: '已驳回', active: '执行中', completed: '已完成', terminated: '已终止' },
   approvals: {
     title: '审批', todo: '待我审批', mine: '我发起的', done: '已处理', submitter: '提交人', submittedAt: '提交时间', decidedAt: '完成时间',

@@ -54,3 +54,25 @@ export function dayParts(day: string): string[] {
 export function dayOf(parts: string[]): string {
   return parts.slice(0, 3).join('-');
 }
+
+type Translate = (key: string, values: Record<string, unknown>) => string;
+
+/**
+ * A span of time in its two largest units, as people say it: 2天5小时, 3小时20分钟, 5分钟 (2d 5h in
+ * English). The words come from the `duration` messages through `t`.
+ */
+export function formatDuration(ms: number, t: Translate): string {
+  const minutes = Math.floor(Math.max(0, ms) / 60_000);
+  if (minutes < 1) return t('duration.underMinute', {});
+  const parts: [string, number][] = [
+    ['duration.days', Math.floor(minutes / 1440)],
+    ['duration.hours', Math.floor((minutes % 1440) / 60)],
+    ['duration.minutes', minutes % 60],
+  ];
+  const first = parts.findIndex(([, n]) => n > 0);
+  const [a, b] = parts
+    .slice(first, first + 2)
+    .filter(([, n]) => n > 0)
+    .map(([key, n]) => t(key, { n }));
+  return b ? t('duration.pair', { a, b }) : a!;
+}
