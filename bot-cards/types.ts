@@ -59,6 +59,8 @@ export type CardData =
       priority: 'low' | 'normal' | 'high' | 'urgent';
       dueAt: string;
     }
+  /** a lead handed to a rep (or, `known`, a lead from someone already a customer, to their owner) */
+  | { kind: 'newLead'; leadId: string; customer: CustomerRef; contact: string; source: string; known: boolean }
   /** a customer waiting in the public pool came back to the company's site: to their last owner */
   | { kind: 'poolVisit'; customer: CustomerRef; day: string }
   | { kind: 'contractEnding'; contracts: { id: string; number: string; customer: CustomerRef; endOn: string; daysLeft: number }[]; total: number }

@@ -139,6 +139,17 @@ export function cardView(card: Card, locale: Locale): CardView {
         path: `/tickets/${data.ticketId}`,
         buttons: ack,
       };
+    case 'newLead':
+      return {
+        title: text(locale, data.known ? 'leadKnownTitle' : 'leadTitle'),
+        description: text(locale, data.known ? 'leadKnownDesc' : 'leadDesc', { name: data.customer.name, contact: data.contact, source: text(locale, `leadSource_${data.source}` as TextKey) }),
+        lines: [{ text: data.customer.name, path: `/customers/${data.customer.id}` }],
+        path: `/customers/${data.customer.id}`,
+        buttons: [
+          { action: 'open', text: text(locale, 'logFollowUp'), style: 'primary', path: `/customers/${data.customer.id}/follow-up` },
+          ...ack,
+        ],
+      };
     case 'poolVisit':
       return {
         title: text(locale, 'poolVisitTitle'),

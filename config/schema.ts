@@ -107,6 +107,8 @@ export const configSchema = z.object({
     }),
   /** behaviour events one address may send per site per minute (the public /api/track) */
   TRACK_RATE_PER_MINUTE: positiveInt(120, 'a whole number of events above 0'),
+  /** lead form submissions one address may send per minute (the public /f/:formId) */
+  FORM_RATE_PER_MINUTE: positiveInt(5, 'a whole number of submissions above 0'),
   /** raw behaviour events older than this many days are kept only as daily counts */
   TRACK_RETENTION_DAYS: positiveInt(90, 'a whole number of days above 0'),
   /** where a person on both platforms gets cards: the one they last used, or always this one */

@@ -53,6 +53,10 @@ import { TagService } from './modules/tags/tag.service.ts';
 import { defineBehaviourModels } from './modules/behaviour/behaviour.model.ts';
 import { behaviourRoutes } from './modules/behaviour/behaviour.routes.ts';
 import { BehaviourService } from './modules/behaviour/behaviour.service.ts';
+import { defineRateCounterModel, RateLimiter } from './core/db/rate-limit.ts';
+import { defineLeadModels } from './modules/leads/lead.model.ts';
+import { leadRoutes, publicFormRoutes } from './modules/leads/lead.routes.ts';
+import { LeadService } from './modules/leads/lead.service.ts';
 import { DevPlatform } from './platforms/dev/dev-platform.ts';
 import { defineOutboxModel } from './platforms/dev/outbox.model.ts';
 import { devOutboxRoutes } from './platforms/dev/outbox.routes.ts';
@@ -161,6 +165,8 @@ export function buildModels(connection: Connection) {
     tagGroups: defineTagGroupModel(connection),
     segments: defineSegmentModel(connection),
     ...defineBehaviourModels(connection),
+    ...defineLeadModels(connection),
+    rateCounters: defineRateCounterModel(connection),
   };
 }
 
@@ -277,8 +283,24 @@ export function buildServices(models: Models, deps: Pick<AppDeps, 'config' | 'se
   const tickets = new TicketService({ tickets: models.tickets, sequences: models.sequences, customers, contacts, dictionaries, files, cards, org, timeline, clock });
   const tags = new TagService({ groups: models.tagGroups, customerModel: models.customers, customers, audit, auditModel: models.audit, org });
   const segments = new SegmentService({ segments: models.segments, customers, payments: models.payments, orders: models.orders, events: models.events, clock });
+  const limiter = new RateLimiter({ counters: models.rateCounters, clock });
+  const leads = new LeadService({
+    models: { leadEntries: models.leadEntries, leadRules: models.leadRules, leadForms: models.leadForms },
+    users: models.users,
+    customerModel: models.customers,
+    customers,
+    pool,
+    settings,
+    cards,
+    org,
+    timeline,
+    locks: new Locks(models.locks),
+    clock,
+    logger,
+  });
   const behaviour = new BehaviourService({
-    models: { trackingSites: models.trackingSites, events: models.events, eventDaily: models.eventDaily, visitors: models.visitors, trackRates: models.trackRates },
+    models: { trackingSites: models.trackingSites, events: models.events, eventDaily: models.eventDaily, visitors: models.visitors },
+    limiter,
     customerModel: models.customers,
     contactModel: models.contacts,
     customers,
@@ -291,7 +313,7 @@ export function buildServices(models: Models, deps: Pick<AppDeps, 'config' | 'se
     retentionDays: config.TRACK_RETENTION_DAYS,
   });
   const orgSync = new OrgSyncService({ platforms, departments: models.departments, users: models.users, org, pool, contracts, logger });
-  return { clock, org, auth, dictionaries, settings, audit, timeline, customers, pool, contacts, files, followUps, platforms, wecom, wecomApi, dingtalk, dispatcher, cards, orgSync, rules, dingtalkStream, contracts, approvals, payments, orders, opportunities, targets, tickets, tags, segments, behaviour };
+  return { clock, org, auth, dictionaries, settings, audit, timeline, customers, pool, contacts, files, followUps, platforms, wecom, wecomApi, dingtalk, dispatcher, cards, orgSync, rules, dingtalkStream, contracts, approvals, payments, orders, opportunities, targets, tickets, tags, segments, behaviour, leads, limiter };
 }
 
 export type Services = ReturnType<typeof buildServices>;
@@ -373,6 +395,7 @@ export function buildApp(deps: AppDeps): KemaiApp {
     tagRoutes(services.tags),
     segmentRoutes(services.segments),
     behaviourRoutes(services.behaviour),
+    leadRoutes(services.leads),
     fileRoutes(services.files),
     ...platformRoutes,
   ];
@@ -407,6 +430,9 @@ export function buildApp(deps: AppDeps): KemaiApp {
     }),
   );
   koa.use(identify(services.auth));
+  // public lead forms live outside /api: a plain page people open from an ad or a poster
+  const forms = publicFormRoutes({ leads: services.leads, limiter: services.limiter, perMinute: deps.config.FORM_RATE_PER_MINUTE });
+  koa.use(forms.routes());
   koa.use(api.routes());
   koa.use(api.allowedMethods({ throw: true }));
   const app = staticApp(deps.h5DistDir ?? defaultH5Dist);

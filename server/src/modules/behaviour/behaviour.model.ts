@@ -1,6 +1,5 @@
 // Behaviour data from the company's websites and mini-programs: the sites allowed to send it, the
-// raw events, what older events were rolled up into, which visitor is which customer, and the
-// per-minute counters that rate-limit the public endpoint.
+// raw events, what older events were rolled up into, and which visitor is which customer.
 import { Schema, type Connection, type Model, type Types } from 'mongoose';
 
 export const eventTypes = ['page_view', 'download', 'form_submit', 'inquiry'] as const;
@@ -42,13 +41,6 @@ export interface Visitor {
   _id: string;
   customerId: Types.ObjectId;
   identifiedAt: Date;
-}
-
-export interface RateCounter {
-  /** `${siteId}:${ip}:${minute}` */
-  _id: string;
-  count: number;
-  at: Date;
 }
 
 const siteSchema = new Schema<TrackingSite>(
@@ -93,9 +85,6 @@ const visitorSchema = new Schema<Visitor>(
   { versionKey: false },
 );
 
-const rateSchema = new Schema<RateCounter>({ _id: { type: String, required: true }, count: { type: Number, required: true }, at: { type: Date, required: true } }, { versionKey: false });
-// old minutes are purged by a job (TTL indexes never expire on the embedded engine)
-rateSchema.index({ at: 1 });
 
 export function defineBehaviourModels(connection: Connection) {
   return {
@@ -103,7 +92,6 @@ export function defineBehaviourModels(connection: Connection) {
     events: connection.model<BehaviourEvent>('BehaviourEvent', eventSchema, 'behaviourEvents') as Model<BehaviourEvent>,
     eventDaily: connection.model<EventDaily>('EventDaily', dailySchema, 'behaviourDaily') as Model<EventDaily>,
     visitors: connection.model<Visitor>('Visitor', visitorSchema, 'behaviourVisitors') as Model<Visitor>,
-    trackRates: connection.model<RateCounter>('TrackRate', rateSchema, 'trackRates') as Model<RateCounter>,
   };
 }
 

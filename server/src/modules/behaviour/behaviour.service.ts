@@ -9,6 +9,7 @@ import { z } from 'zod';
 import type { RequestScope } from '../../core/auth/scope.ts';
 import { businessDay, dayMs, startOfBusinessDay } from '../../core/calendar.ts';
 import type { Clock } from '../../core/clock.ts';
+import type { RateLimiter } from '../../core/db/rate-limit.ts';
 import type { Logger } from '../../core/logger.ts';
 import type { CardService } from '../cards/card.service.ts';
 import type { ContactModel } from '../contacts/contact.model.ts';
@@ -50,6 +51,7 @@ export const siteBody = z.object({ name: z.string().trim().min(1).max(40), origi
 export class BehaviourService {
   private readonly deps: {
     models: BehaviourModels;
+    limiter: RateLimiter;
     customerModel: CustomerModel;
     contactModel: ContactModel;
     customers: CustomerService;
@@ -118,17 +120,9 @@ export class BehaviourService {
 
   // ---- taking events in ------------------------------------------------------------------------
 
-  /**
-   * One more batch from `ip` for the site, unless it is over its rate this minute (then nothing of
-   * the batch is stored).
-   */
+  /** One more batch from `ip` for the site, unless it is over its rate this minute (then nothing of it is stored). */
   async withinRate(site: TrackingSite, ip: string, events: number): Promise<boolean> {
-    const now = this.deps.clock.now();
-    const minute = Math.floor(now.getTime() / 60_000);
-    const counter = await this.deps.models.trackRates
-      .findOneAndUpdate({ _id: `${site._id.toHexString()}:${ip}:${minute}` }, { $inc: { count: events }, $setOnInsert: { at: now } }, { upsert: true, returnDocument: 'after' })
-      .lean();
-    return (counter?.count ?? 0) <= this.deps.ratePerMinute;
+    return this.deps.limiter.allow(`track:${site._id.toHexString()}:${ip}`, this.deps.ratePerMinute, events);
   }
 
   async ingest(site: TrackingSite, input: TrackInput): Promise<{ stored: number }> {
@@ -243,8 +237,7 @@ export class BehaviourService {
       events += (await this.deps.models.events.deleteMany(range)).deletedCount;
       days++;
     }
-    // rate counters older than an hour are of no use
-    await this.deps.models.trackRates.deleteMany({ at: { $lt: new Date(this.deps.clock.now().getTime() - 3_600_000) } });
+    await this.deps.limiter.purge();
     return { days, events };
   }
 }
