@@ -61,6 +61,8 @@ export type CardData =
     }
   /** a lead handed to a rep (or, `known`, a lead from someone already a customer, to their owner) */
   | { kind: 'newLead'; leadId: string; customer: CustomerRef; contact: string; source: string; known: boolean }
+  /** customers of the recipient invited to a campaign */
+  | { kind: 'campaignInvite'; campaignId: string; name: string; startOn: string; customers: CustomerRef[]; total: number }
   /** a customer waiting in the public pool came back to the company's site: to their last owner */
   | { kind: 'poolVisit'; customer: CustomerRef; day: string }
   | { kind: 'contractEnding'; contracts: { id: string; number: string; customer: CustomerRef; endOn: string; daysLeft: number }[]; total: number }

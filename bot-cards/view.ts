@@ -150,6 +150,14 @@ export function cardView(card: Card, locale: Locale): CardView {
           ...ack,
         ],
       };
+    case 'campaignInvite':
+      return {
+        title: text(locale, 'campaignTitle'),
+        description: text(locale, 'campaignDesc', { name: data.name, date: data.startOn, n: Math.max(data.total, data.customers.length) }),
+        lines: listed(data.customers, data.total, (c) => ({ text: c.name, path: `/customers/${c.id}` }), locale),
+        path: data.customers.length === 1 ? `/customers/${data.customers[0]!.id}` : '/customers',
+        buttons: ack,
+      };
     case 'poolVisit':
       return {
         title: text(locale, 'poolVisitTitle'),

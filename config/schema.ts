@@ -111,6 +111,16 @@ export const configSchema = z.object({
   FORM_RATE_PER_MINUTE: positiveInt(5, 'a whole number of submissions above 0'),
   /** raw behaviour events older than this many days are kept only as daily counts */
   TRACK_RETENTION_DAYS: positiveInt(90, 'a whole number of days above 0'),
+  /** campaign email: the SMTP server (unset: no campaign email) */
+  SMTP_HOST: optionalText,
+  SMTP_PORT: port.default(465),
+  /** TLS from the start (465); off: STARTTLS when the server offers it (587, 25) */
+  SMTP_SECURE: flag(true),
+  SMTP_USER: optionalText,
+  SMTP_PASS: secret(optionalText),
+  SMTP_FROM: optionalText,
+  /** campaign emails sent per minute at most */
+  MAIL_RATE_PER_MINUTE: positiveInt(60, 'a whole number of emails above 0'),
   /** where a person on both platforms gets cards: the one they last used, or always this one */
   CARD_PLATFORM: z.enum(['last-used', 'wecom', 'dingtalk']).default('last-used'),
 });

@@ -57,6 +57,10 @@ import { defineRateCounterModel, RateLimiter } from './core/db/rate-limit.ts';
 import { defineLeadModels } from './modules/leads/lead.model.ts';
 import { leadRoutes, publicFormRoutes } from './modules/leads/lead.routes.ts';
 import { LeadService } from './modules/leads/lead.service.ts';
+import { createTransport } from 'nodemailer';
+import { defineCampaignModels } from './modules/campaigns/campaign.model.ts';
+import { campaignLinkRoutes, campaignRoutes } from './modules/campaigns/campaign.routes.ts';
+import { CampaignService } from './modules/campaigns/campaign.service.ts';
 import { DevPlatform } from './platforms/dev/dev-platform.ts';
 import { defineOutboxModel } from './platforms/dev/outbox.model.ts';
 import { devOutboxRoutes } from './platforms/dev/outbox.routes.ts';
@@ -167,6 +171,7 @@ export function buildModels(connection: Connection) {
     ...defineBehaviourModels(connection),
     ...defineLeadModels(connection),
     rateCounters: defineRateCounterModel(connection),
+    ...defineCampaignModels(connection),
   };
 }
 
@@ -312,8 +317,34 @@ export function buildServices(models: Models, deps: Pick<AppDeps, 'config' | 'se
     ratePerMinute: config.TRACK_RATE_PER_MINUTE,
     retentionDays: config.TRACK_RETENTION_DAYS,
   });
+  const campaigns = new CampaignService({
+    models: { campaigns: models.campaigns, participants: models.participants, campaignMessages: models.campaignMessages, campaignSends: models.campaignSends, unsubscribes: models.unsubscribes },
+    customerModel: models.customers,
+    contactModel: models.contacts,
+    opportunities: models.opportunities,
+    leads: models.leadEntries,
+    customers,
+    segments,
+    cards,
+    timeline,
+    mailer: config.SMTP_HOST
+      ? {
+          transport: createTransport({
+            host: config.SMTP_HOST,
+            port: config.SMTP_PORT,
+            secure: config.SMTP_SECURE,
+            ...(config.SMTP_USER ? { auth: { user: config.SMTP_USER, pass: config.SMTP_PASS ?? '' } } : {}),
+          }),
+          from: config.SMTP_FROM ?? config.SMTP_USER ?? 'kemai@localhost',
+          perMinute: config.MAIL_RATE_PER_MINUTE,
+        }
+      : null,
+    publicUrl: config.PUBLIC_URL ?? '',
+    clock,
+    logger,
+  });
   const orgSync = new OrgSyncService({ platforms, departments: models.departments, users: models.users, org, pool, contracts, logger });
-  return { clock, org, auth, dictionaries, settings, audit, timeline, customers, pool, contacts, files, followUps, platforms, wecom, wecomApi, dingtalk, dispatcher, cards, orgSync, rules, dingtalkStream, contracts, approvals, payments, orders, opportunities, targets, tickets, tags, segments, behaviour, leads, limiter };
+  return { clock, org, auth, dictionaries, settings, audit, timeline, customers, pool, contacts, files, followUps, platforms, wecom, wecomApi, dingtalk, dispatcher, cards, orgSync, rules, dingtalkStream, contracts, approvals, payments, orders, opportunities, targets, tickets, tags, segments, behaviour, leads, limiter, campaigns };
 }
 
 export type Services = ReturnType<typeof buildServices>;
@@ -396,6 +427,7 @@ export function buildApp(deps: AppDeps): KemaiApp {
     segmentRoutes(services.segments),
     behaviourRoutes(services.behaviour),
     leadRoutes(services.leads),
+    campaignRoutes(services.campaigns),
     fileRoutes(services.files),
     ...platformRoutes,
   ];
@@ -433,6 +465,7 @@ export function buildApp(deps: AppDeps): KemaiApp {
   // public lead forms live outside /api: a plain page people open from an ad or a poster
   const forms = publicFormRoutes({ leads: services.leads, limiter: services.limiter, perMinute: deps.config.FORM_RATE_PER_MINUTE });
   koa.use(forms.routes());
+  koa.use(campaignLinkRoutes(services.campaigns).routes());
   koa.use(api.routes());
   koa.use(api.allowedMethods({ throw: true }));
   const app = staticApp(deps.h5DistDir ?? defaultH5Dist);

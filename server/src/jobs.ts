@@ -8,6 +8,7 @@ import { defineRuleJobs, scheduleRuleJobs } from './modules/rules/rules.jobs.ts'
 export const deliverCardsJob = 'cards.deliver';
 export const ticketSlaJob = 'tickets.sla';
 export const behaviourRollUpJob = 'behaviour.rollUp';
+export const campaignSendJob = 'campaigns.send';
 
 export function defineJobs(runner: JobRunner, services: Services): void {
   defineAuthJobs(runner, services.auth);
@@ -23,6 +24,10 @@ export function defineJobs(runner: JobRunner, services: Services): void {
   runner.define(behaviourRollUpJob, async () => {
     await services.behaviour.rollUp();
   });
+  // campaign emails waiting for their turn under the per-minute rate
+  runner.define(campaignSendJob, async () => {
+    await services.campaigns.sendQueued();
+  });
   defineOrgSyncJobs(runner, services.orgSync);
   defineRuleJobs(runner, services.rules);
 }
@@ -33,5 +38,6 @@ export async function scheduleJobs(runner: JobRunner, services: Services): Promi
   await scheduleOrgSyncJobs(runner);
   await runner.agenda.every('15 seconds', deliverCardsJob);
   await runner.agenda.every('5 minutes', ticketSlaJob);
+  await runner.agenda.every('30 seconds', campaignSendJob);
   await runner.agenda.every('30 3 * * *', behaviourRollUpJob, {}, { timezone: 'Asia/Shanghai' });
 }

@@ -24,6 +24,7 @@ const samples: Card[] = [
   },
   { id: 'opportunityIdle-u1-2026-11-24', data: { kind: 'opportunityIdle', opportunities: [{ id: 'o1', title: '智慧校园一期', customer: { id: 'c1', name: '华为科技' }, idleDays: 4 }], total: 1 } },
   { id: 'ticket-opened-t1-0', data: { kind: 'ticketUpdate', event: 'opened', ticketId: 't1', number: 'GD202611240001', customer: { id: 'c1', name: '华为科技' }, category: '故障报修', priority: 'urgent', dueAt: '2026-11-24T06:00:00.000Z' } },
+  { id: 'campaign-k1-u1-1', data: { kind: 'campaignInvite', campaignId: 'k1', name: '2026 上海工业展', startOn: '2026-11-20', customers: [{ id: 'c1', name: '华为科技' }], total: 1 } },
   { id: 'lead-l1', data: { kind: 'newLead', leadId: 'l1', customer: { id: 'c1', name: '华为科技' }, contact: '王经理', source: 'form', known: false } },
   { id: 'poolVisit-c1-2026-11-24', data: { kind: 'poolVisit', customer: { id: 'c1', name: '华为科技' }, day: '2026-11-24' } },
   { id: 'contractEnding-u1-2026-11-24', data: { kind: 'contractEnding', contracts: [{ id: 'k1', number: 'HT202611200001', customer: { id: 'c1', name: '华为科技' }, endOn: '2026-12-24', daysLeft: 30 }], total: 1 } },
