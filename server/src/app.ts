@@ -61,6 +61,10 @@ import { createTransport } from 'nodemailer';
 import { defineCampaignModels } from './modules/campaigns/campaign.model.ts';
 import { campaignLinkRoutes, campaignRoutes } from './modules/campaigns/campaign.routes.ts';
 import { CampaignService } from './modules/campaigns/campaign.service.ts';
+import { defineDailyStatModel } from './modules/stats/daily-stat.model.ts';
+import { StatsService } from './modules/stats/stats.service.ts';
+import { reportRoutes } from './modules/reports/report.routes.ts';
+import { ReportService } from './modules/reports/report.service.ts';
 import { DevPlatform } from './platforms/dev/dev-platform.ts';
 import { defineOutboxModel } from './platforms/dev/outbox.model.ts';
 import { devOutboxRoutes } from './platforms/dev/outbox.routes.ts';
@@ -172,6 +176,7 @@ export function buildModels(connection: Connection) {
     ...defineLeadModels(connection),
     rateCounters: defineRateCounterModel(connection),
     ...defineCampaignModels(connection),
+    dailyStats: defineDailyStatModel(connection),
   };
 }
 
@@ -195,6 +200,12 @@ export function buildServices(models: Models, deps: Pick<AppDeps, 'config' | 'se
   const settings = new SettingsService({ settings: models.settings, clock });
   const audit = new AuditService({ audit: models.audit, clock });
   const timeline = new TimelineService({ timeline: models.timeline, clock });
+  const stats = new StatsService({
+    stats: models.dailyStats,
+    sources: { customers: models.customers, followUps: models.followUps, contracts: models.contracts, payments: models.payments, opportunities: models.opportunities, timeline: models.timeline },
+    org,
+    logger,
+  });
   const customers = new CustomerService({
     customers: models.customers,
     locks: new Locks(models.locks),
@@ -203,6 +214,7 @@ export function buildServices(models: Models, deps: Pick<AppDeps, 'config' | 'se
     dictionaries,
     audit,
     timeline,
+    stats,
     clock,
   });
   const pool = new PoolService({
@@ -214,6 +226,7 @@ export function buildServices(models: Models, deps: Pick<AppDeps, 'config' | 'se
     org,
     audit,
     timeline,
+    stats,
     clock,
   });
   const contacts = new ContactService({ contacts: models.contacts, customers, audit, timeline, clock });
@@ -228,6 +241,7 @@ export function buildServices(models: Models, deps: Pick<AppDeps, 'config' | 'se
     timeline,
     clock,
     contacts,
+    stats,
   });
   // the chat platforms: WeCom and/or DingTalk when their credentials are configured, else the dev outbox
   const config = deps.config;
@@ -270,8 +284,8 @@ export function buildServices(models: Models, deps: Pick<AppDeps, 'config' | 'se
   });
   cards.registerActions(dispatcher);
   new BotService({ auth, customers, cards, clock }).register(dispatcher);
-  const contracts = new ContractService({ contracts: models.contracts, sequences: models.sequences, customers, files, org, audit, timeline, clock });
-  const opportunities = new OpportunityService({ opportunities: models.opportunities, stageSets: models.stageSets, customers, contracts, dictionaries, org, audit, timeline, clock });
+  const contracts = new ContractService({ contracts: models.contracts, sequences: models.sequences, customers, files, org, audit, timeline, stats, clock });
+  const opportunities = new OpportunityService({ opportunities: models.opportunities, stageSets: models.stageSets, customers, contracts, dictionaries, org, audit, timeline, stats, clock });
   const rules = new RulesService({ rules: models.rules, alerts: models.alerts, snoozes: models.snoozes, customers, contacts, followUps, pool, contracts, opportunities, timeline, cards, org, clock, logger });
   rules.registerActions(dispatcher);
   const dingtalkStream = dingtalk
@@ -280,7 +294,7 @@ export function buildServices(models: Models, deps: Pick<AppDeps, 'config' | 'se
         { dispatcher, org, cards, platform: dingtalk, logger },
       )
     : null;
-  const payments = new PaymentService({ payments: models.payments, contractModel: models.contracts, contracts, customers, dictionaries, org, audit, timeline, clock });
+  const payments = new PaymentService({ payments: models.payments, contractModel: models.contracts, contracts, customers, dictionaries, org, audit, timeline, stats, clock });
   const orders = new OrderService({ orders: models.orders, customers, contracts, dictionaries, timeline, clock });
   const approvals = new ApprovalService({ approvals: models.approvals, flows: models.approvalFlows, contracts, customers, cards, org, audit, timeline, clock, logger });
   approvals.registerActions(dispatcher);
@@ -343,8 +357,9 @@ export function buildServices(models: Models, deps: Pick<AppDeps, 'config' | 'se
     clock,
     logger,
   });
+  const reports = new ReportService({ stats: models.dailyStats, opportunityModel: models.opportunities, opportunities, org, targets, settings });
   const orgSync = new OrgSyncService({ platforms, departments: models.departments, users: models.users, org, pool, contracts, logger });
-  return { clock, org, auth, dictionaries, settings, audit, timeline, customers, pool, contacts, files, followUps, platforms, wecom, wecomApi, dingtalk, dispatcher, cards, orgSync, rules, dingtalkStream, contracts, approvals, payments, orders, opportunities, targets, tickets, tags, segments, behaviour, leads, limiter, campaigns };
+  return { clock, org, auth, dictionaries, settings, audit, timeline, customers, pool, contacts, files, followUps, platforms, wecom, wecomApi, dingtalk, dispatcher, cards, orgSync, rules, dingtalkStream, contracts, approvals, payments, orders, opportunities, targets, tickets, tags, segments, behaviour, leads, limiter, campaigns, stats, reports };
 }
 
 export type Services = ReturnType<typeof buildServices>;
@@ -428,6 +443,7 @@ export function buildApp(deps: AppDeps): KemaiApp {
     behaviourRoutes(services.behaviour),
     leadRoutes(services.leads),
     campaignRoutes(services.campaigns),
+    reportRoutes(services.reports, services.stats),
     fileRoutes(services.files),
     ...platformRoutes,
   ];

@@ -9,6 +9,7 @@ export const deliverCardsJob = 'cards.deliver';
 export const ticketSlaJob = 'tickets.sla';
 export const behaviourRollUpJob = 'behaviour.rollUp';
 export const campaignSendJob = 'campaigns.send';
+export const statsRebuildJob = 'stats.rebuild';
 
 export function defineJobs(runner: JobRunner, services: Services): void {
   defineAuthJobs(runner, services.auth);
@@ -28,6 +29,10 @@ export function defineJobs(runner: JobRunner, services: Services): void {
   runner.define(campaignSendJob, async () => {
     await services.campaigns.sendQueued();
   });
+  // the reports' rollups recomputed from the records, correcting any drift
+  runner.define(statsRebuildJob, async () => {
+    await services.stats.rebuild();
+  });
   defineOrgSyncJobs(runner, services.orgSync);
   defineRuleJobs(runner, services.rules);
 }
@@ -39,5 +44,6 @@ export async function scheduleJobs(runner: JobRunner, services: Services): Promi
   await runner.agenda.every('15 seconds', deliverCardsJob);
   await runner.agenda.every('5 minutes', ticketSlaJob);
   await runner.agenda.every('30 seconds', campaignSendJob);
+  await runner.agenda.every('45 2 * * *', statsRebuildJob, {}, { timezone: 'Asia/Shanghai' });
   await runner.agenda.every('30 3 * * *', behaviourRollUpJob, {}, { timezone: 'Asia/Shanghai' });
 }

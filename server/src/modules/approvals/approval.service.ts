@@ -262,7 +262,10 @@ export class ApprovalService {
     }
     const final = approval.status as 'approved' | 'rejected';
     const amendment = approval.kind === 'amendment';
-    if (!amendment) await this.deps.contracts.setApprovalState(approval.contractId, ['pending'], final);
+    if (!amendment) {
+      const moved = await this.deps.contracts.setApprovalState(approval.contractId, ['pending'], final);
+      if (moved && final === 'approved') await this.deps.contracts.countSigned(approval.contractId);
+    }
     else if (final === 'approved') await this.deps.contracts.applyAmendment(approval.contractId, approval._id, approval.changes!);
     else await this.deps.contracts.dropAmendment(approval.contractId, approval._id);
     await this.deps.timeline.append([

@@ -13,6 +13,7 @@ import { diffFields } from '../audit/audit.service.ts';
 import type { CustomerService, RequestMeta } from '../customers/customer.service.ts';
 import type { FileService } from '../files/file.service.ts';
 import type { OrgService } from '../org/org.service.ts';
+import type { StatsService } from '../stats/stats.service.ts';
 import type { TimelineService } from '../timeline/timeline.service.ts';
 import type { AmendmentChanges } from '../approvals/approval.model.ts';
 import type { AmendContractInput, CreateContractInput, UpdateContractInput } from './contract.input.ts';
@@ -44,6 +45,7 @@ export class ContractService {
     org: OrgService;
     audit: AuditService;
     timeline: TimelineService;
+    stats: StatsService;
     clock: Clock;
   };
 
@@ -245,7 +247,7 @@ export class ContractService {
           .sort((a, b) => a.dueOn.localeCompare(b.dueOn))
           .map((p, index) => ({ _id: oid(p._id), no: index + 1, dueOn: p.dueOn, amountFen: p.amountFen, receivedFen: contract.plan.find((c) => c._id.equals(p._id))?.receivedFen ?? 0 }))
       : undefined;
-    await this.deps.contracts.updateOne(
+    const applied = await this.deps.contracts.updateOne(
       { _id: contractId, amendmentId: approvalId },
       {
         $set: {
@@ -258,6 +260,15 @@ export class ContractService {
         $inc: { version: 1 },
       },
     );
+    if (applied.modifiedCount && changes.amountFen !== undefined && contract.signedOn) {
+      await this.deps.stats.add(contract.ownerId, contract.signedOn, 'signedFen', changes.amountFen - contract.amountFen);
+    }
+  }
+
+  /** A contract approved: its amount counts as signed on its signing day. */
+  async countSigned(contractId: Types.ObjectId): Promise<void> {
+    const contract = await this.byId(contractId);
+    if (contract?.signedOn) await this.deps.stats.add(contract.ownerId, contract.signedOn, 'signedFen', contract.amountFen);
   }
 
   async dropAmendment(contractId: Types.ObjectId, approvalId: Types.ObjectId): Promise<void> {
@@ -284,10 +295,14 @@ export class ContractService {
   async handOver(fromUserId: string, toUserId: string): Promise<number> {
     const to = await this.deps.org.findUserById(toUserId);
     if (!to) return 0;
-    const result = await this.deps.contracts.updateMany(
-      { ownerId: oid(fromUserId), status: { $in: ['draft', 'pending', 'approved', 'rejected', 'active'] } },
-      { $set: { ownerId: to._id, ownerDepartmentId: to.departmentId }, $inc: { version: 1 } },
-    );
+    const open: Record<string, unknown> = { ownerId: oid(fromUserId), status: { $in: ['draft', 'pending', 'approved', 'rejected', 'active'] } };
+    const signed = await this.deps.contracts.find({ ...open, status: { $in: ['approved', 'active'] }, signedOn: { $ne: null } }, { amountFen: 1, signedOn: 1 }).lean<Contract[]>();
+    const result = await this.deps.contracts.updateMany(open, { $set: { ownerId: to._id, ownerDepartmentId: to.departmentId }, $inc: { version: 1 } });
+    // what they signed now counts for whoever carries the contracts on
+    for (const c of signed) {
+      await this.deps.stats.add(fromUserId, c.signedOn!, 'signedFen', -c.amountFen);
+      await this.deps.stats.add(to._id, c.signedOn!, 'signedFen', c.amountFen);
+    }
     return result.modifiedCount;
   }
 

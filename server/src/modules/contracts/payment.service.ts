@@ -11,6 +11,7 @@ import type { AuditService } from '../audit/audit.service.ts';
 import type { CustomerService, RequestMeta } from '../customers/customer.service.ts';
 import type { DictionaryService } from '../dictionaries/dictionary.service.ts';
 import type { OrgService } from '../org/org.service.ts';
+import type { StatsService } from '../stats/stats.service.ts';
 import type { TimelineService } from '../timeline/timeline.service.ts';
 import type { RecordPaymentInput } from './contract.input.ts';
 import type { Contract, ContractModel } from './contract.model.ts';
@@ -30,6 +31,7 @@ export class PaymentService {
     org: OrgService;
     audit: AuditService;
     timeline: TimelineService;
+    stats: StatsService;
     clock: Clock;
   };
 
@@ -109,6 +111,7 @@ export class PaymentService {
         throw this.overpaid(current ? current.amountFen - current.receivedFen : 0, payment.amountFen);
       }
       await this.deps.payments.updateOne({ _id: payment._id }, { $set: { applied: true } });
+      await this.deps.stats.add(payment.ownerId, payment.receivedOn, 'collectedFen', payment.amountFen);
       // money in: an approved contract is under way
       await this.deps.contractModel.updateOne({ _id: contract._id, status: 'approved' }, { $set: { status: 'active' }, $inc: { version: 1 } });
       await this.deps.audit.record(scope, meta.client, [

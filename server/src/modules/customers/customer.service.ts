@@ -13,6 +13,7 @@ import { diffFields } from '../audit/audit.service.ts';
 import type { DictionaryService } from '../dictionaries/dictionary.service.ts';
 import type { OrgService } from '../org/org.service.ts';
 import { birthdayKey, companyIdentity, normalisePhone, sameCompany, searchFilter } from '../standards/index.ts';
+import type { StatsService } from '../stats/stats.service.ts';
 import type { TimelineService } from '../timeline/timeline.service.ts';
 import {
   deriveKeys,
@@ -35,6 +36,8 @@ export interface CustomerDeps {
   dictionaries: DictionaryService;
   audit: AuditService;
   timeline: TimelineService;
+  /** the reports' daily rollups, kept current by every write that changes what they count */
+  stats: StatsService;
   clock: Clock;
 }
 
@@ -482,6 +485,7 @@ export class CustomerService {
     await this.deps.timeline.append([
       { customerId: created._id, type: 'created', actorId: scope.user.id, data: { stage: created.stage }, key: `created:${created._id}` },
     ]);
+    await this.deps.stats.add(created.ownerId, created.createdAt, 'newCustomers', 1, created.region?.province ?? '');
     return { created: true, customer: await this.get(scope, created._id.toHexString()) };
   }
 
@@ -550,7 +554,13 @@ export class CustomerService {
     await this.deps.audit.record(scope, meta.client, [
       { action: 'customer.update', entity: 'customer', entityId: customer._id, customerId: customer._id, changes },
     ]);
+    const province = (c: Customer) => c.region?.province ?? '';
+    if (!customer.ownerId?.equals(updated.ownerId ?? '') || province(customer) !== province(updated)) {
+      await this.deps.stats.add(customer.ownerId, customer.createdAt, 'newCustomers', -1, province(customer));
+      await this.deps.stats.add(updated.ownerId, updated.createdAt, 'newCustomers', 1, province(updated));
+    }
     if (customer.stage !== updated.stage) {
+      await this.deps.stats.add(scope.user.id, this.deps.clock.now(), 'stageMoves', 1);
       await this.deps.timeline.append([
         {
           customerId: customer._id,
@@ -583,6 +593,7 @@ export class CustomerService {
       },
     );
     if (done.modifiedCount === 0) throw notFound();
+    await this.deps.stats.add(customer.ownerId, customer.createdAt, 'newCustomers', -1, customer.region?.province ?? '');
     await this.deps.audit.record(scope, meta.client, [
       { action: 'customer.delete', entity: 'customer', entityId: customer._id, customerId: customer._id },
     ]);
@@ -612,6 +623,7 @@ export class CustomerService {
         throw this.duplicateError(await this.findDuplicates(scope, customer, customer._id), meta.locale);
       }
     });
+    await this.deps.stats.add(customer.ownerId, customer.createdAt, 'newCustomers', 1, customer.region?.province ?? '');
     await this.deps.audit.record(scope, meta.client, [
       { action: 'customer.restore', entity: 'customer', entityId: customer._id, customerId: customer._id },
     ]);

@@ -11,6 +11,7 @@ import type { ClaimCounterModel } from './claim-counter.model.ts';
 import type { Clock } from '../../core/clock.ts';
 import type { AuditService } from '../audit/audit.service.ts';
 import type { OrgService } from '../org/org.service.ts';
+import type { StatsService } from '../stats/stats.service.ts';
 import type { TimelineService } from '../timeline/timeline.service.ts';
 import type { Customer, CustomerModel } from './customer.model.ts';
 import type { PoolModel } from './pool.model.ts';
@@ -32,6 +33,7 @@ export interface PoolDeps {
   org: OrgService;
   audit: AuditService;
   timeline: TimelineService;
+  stats: StatsService;
   clock: Clock;
 }
 
@@ -285,6 +287,13 @@ export class PoolService {
     to: string | null,
     note?: string,
   ): Promise<void> {
+    // a customer counts as won by whoever owns it: the rollups follow it to its new owner
+    const moved = await this.model.find({ _id: { $in: customers.map((c) => c._id) } }, { createdAt: 1, region: 1 }).lean<Customer[]>();
+    for (const c of moved) {
+      const before = from ?? customers.find((x) => x._id.equals(c._id))?.ownerId;
+      await this.deps.stats.add(before, c.createdAt, 'newCustomers', -1, c.region?.province ?? '');
+      await this.deps.stats.add(to, c.createdAt, 'newCustomers', 1, c.region?.province ?? '');
+    }
     const version = this.clock.now().getTime();
     await this.deps.audit.record(
       scope,

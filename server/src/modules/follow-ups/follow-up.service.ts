@@ -15,6 +15,7 @@ import type { CustomerService, RequestMeta } from '../customers/customer.service
 import type { DictionaryService } from '../dictionaries/dictionary.service.ts';
 import type { FileService } from '../files/file.service.ts';
 import type { OrgService } from '../org/org.service.ts';
+import type { StatsService } from '../stats/stats.service.ts';
 import type { TimelineService } from '../timeline/timeline.service.ts';
 import type { FollowUp, FollowUpModel } from './follow-up.model.ts';
 
@@ -62,6 +63,7 @@ export class FollowUpService {
     timeline: TimelineService;
     clock: Clock;
     contacts: ContactService;
+    stats: StatsService;
   };
 
   constructor(deps: FollowUpService['deps']) {
@@ -145,6 +147,9 @@ export class FollowUpService {
     }
     await this.deps.timeline.append(events);
     if (fresh) {
+      await this.deps.stats.add(followUp.createdBy, followUp.at, 'followUps', 1);
+      if (followUp.method === 'visit') await this.deps.stats.add(followUp.createdBy, followUp.at, 'visits', 1);
+      if (followUp.stageChange) await this.deps.stats.add(followUp.createdBy, followUp.at, 'stageMoves', 1);
       await this.deps.audit.record(scope, meta.client, [
         { action: 'followUp.create', entity: 'followUp', entityId: followUp._id, customerId: customer._id },
       ]);

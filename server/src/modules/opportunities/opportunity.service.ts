@@ -13,6 +13,7 @@ import { yuan, type ContractService } from '../contracts/contract.service.ts';
 import type { CustomerService, RequestMeta } from '../customers/customer.service.ts';
 import type { DictionaryService } from '../dictionaries/dictionary.service.ts';
 import type { OrgService } from '../org/org.service.ts';
+import type { StatsService } from '../stats/stats.service.ts';
 import type { TimelineService } from '../timeline/timeline.service.ts';
 import type { Opportunity, OpportunityModel } from './opportunity.model.ts';
 import { defaultStageSets, type Stage, type StageSet, type StageSetInput, type StageSetModel } from './stage-set.model.ts';
@@ -81,6 +82,7 @@ export class OpportunityService {
     org: OrgService;
     audit: AuditService;
     timeline: TimelineService;
+    stats: StatsService;
     clock: Clock;
   };
 
@@ -189,6 +191,10 @@ export class OpportunityService {
     };
     const updated = await this.deps.opportunities.findOneAndUpdate({ _id: opportunity._id, version: input.version }, { $set: set, $inc: { version: 1 } }, { returnDocument: 'after' }).lean<Opportunity>();
     if (!updated) throw new AppError('CONFLICT', { messageKey: 'error.opportunity.versionConflict' });
+    if (opportunity.status === 'won' && (updated.amountFen !== opportunity.amountFen || !updated.ownerId.equals(opportunity.ownerId))) {
+      await this.countWon(opportunity, -1);
+      await this.countWon(updated, 1);
+    }
     await this.deps.audit.record(scope, meta.client, [{ action: 'opportunity.update', entity: 'opportunity', entityId: opportunity._id, customerId: opportunity.customerId }]);
     return this.view(scope, updated);
   }
@@ -223,6 +229,9 @@ export class OpportunityService {
       )
       .lean<Opportunity>();
     if (!moved) throw new AppError('CONFLICT', { messageKey: 'error.opportunity.versionConflict' });
+    // a win counts on the day it was won; leaving the won stage takes it back from that day
+    if (opportunity.status === 'won') await this.countWon(opportunity, -1);
+    if (moved.status === 'won') await this.countWon(moved, 1);
     const from = set.stages.find((s) => s.key === opportunity.stage);
     await this.deps.audit.record(scope, meta.client, [
       { action: 'opportunity.stage', entity: 'opportunity', entityId: opportunity._id, customerId: opportunity.customerId, changes: [{ field: 'stage', before: opportunity.stage, after: to.key }], ...(lostReason ? { note: lostReason } : {}) },
@@ -254,6 +263,12 @@ export class OpportunityService {
       return { ...(await this.get(scope, id)), contract };
     }
     return this.view(scope, moved);
+  }
+
+  private async countWon(o: Pick<Opportunity, 'ownerId' | 'closedAt' | 'amountFen'>, sign: 1 | -1): Promise<void> {
+    if (!o.closedAt) return;
+    await this.deps.stats.add(o.ownerId, o.closedAt, 'wonOpportunities', sign);
+    await this.deps.stats.add(o.ownerId, o.closedAt, 'wonFen', sign * o.amountFen);
   }
 
   async get(scope: RequestScope, id: string) {

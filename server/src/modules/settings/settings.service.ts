@@ -15,6 +15,12 @@ export const settingsSections = {
       cooldownDays: z.number().int().min(0).max(365).default(7),
     })
     .strict(),
+  reports: z
+    .object({
+      /** reps see their department's ranking (names and totals; never others' customers) */
+      rankingVisible: z.boolean().default(true),
+    })
+    .strict(),
 } as const;
 
 export type SettingsSection = keyof typeof settingsSections;
