@@ -357,7 +357,19 @@ export function buildServices(models: Models, deps: Pick<AppDeps, 'config' | 'se
     clock,
     logger,
   });
-  const reports = new ReportService({ stats: models.dailyStats, opportunityModel: models.opportunities, opportunities, org, targets, settings });
+  const reports = new ReportService({
+    stats: models.dailyStats,
+    customerModel: models.customers,
+    contractModel: models.contracts,
+    paymentModel: models.payments,
+    ticketModel: models.tickets,
+    customers,
+    opportunityModel: models.opportunities,
+    opportunities,
+    org,
+    targets,
+    settings,
+  });
   const orgSync = new OrgSyncService({ platforms, departments: models.departments, users: models.users, org, pool, contracts, logger });
   return { clock, org, auth, dictionaries, settings, audit, timeline, customers, pool, contacts, files, followUps, platforms, wecom, wecomApi, dingtalk, dispatcher, cards, orgSync, rules, dingtalkStream, contracts, approvals, payments, orders, opportunities, targets, tickets, tags, segments, behaviour, leads, limiter, campaigns, stats, reports };
 }
@@ -443,7 +455,7 @@ export function buildApp(deps: AppDeps): KemaiApp {
     behaviourRoutes(services.behaviour),
     leadRoutes(services.leads),
     campaignRoutes(services.campaigns),
-    reportRoutes(services.reports, services.stats),
+    reportRoutes(services.reports, services.stats, services.clock),
     fileRoutes(services.files),
     ...platformRoutes,
   ];

@@ -127,6 +127,54 @@ describe('reports', () => {
     expect(lostId).not.toBe('');
   });
 
+  it('compares regions, by province of the customer, within scope', async () => {
+    const regional = async (login: DemoLogin, measure: string) =>
+      ((await call(login, `/api/reports/regional?period=2026-11&measure=${measure}`)).body.items as Json[]).map((r) => [r.place, r.value]).sort((x, y) => String(x[0]).localeCompare(String(y[0])));
+    expect(await regional('director', 'newCustomers')).toEqual([['广东省', 1], ['江苏省', 1], ['浙江省', 2]].sort((x, y) => String(x[0]).localeCompare(String(y[0]))));
+    expect(await regional('director', 'signedFen')).toEqual([['广东省', 7_000_000], ['浙江省', 15_000_000]].sort((x, y) => String(x[0]).localeCompare(String(y[0]))));
+    expect(await regional('manager.east', 'signedFen')).toEqual([['浙江省', 15_000_000]]);
+    expect(await regional('director', 'collectedFen')).toEqual([['浙江省', 3_000_000]]);
+    expect(await regional('rep.south1', 'collectedFen')).toEqual([]);
+  });
+
+  it('adds up lifetime value per customer: distribution, averages and the top, within scope', async () => {
+    const clv = (await call('director', '/api/reports/clv?by=industry')).body;
+    expect([clv.customers, clv.totalFen]).toEqual([4, 3_000_000]);
+    expect(clv.distribution).toEqual([
+      { bucket: '0', customers: 3 },
+      { bucket: '<1万', customers: 0 },
+      { bucket: '1万-10万', customers: 1 },
+      { bucket: '10万-100万', customers: 0 },
+      { bucket: '≥100万', customers: 0 },
+    ]);
+    expect(clv.averages).toEqual([{ key: '教育', customers: 4, averageFen: 750_000 }]);
+    expect(clv.top[0]).toMatchObject({ name: '报表甲有限公司', valueFen: 3_000_000 });
+    expect((await call('rep.east2', '/api/reports/clv')).body).toMatchObject({ customers: 1, totalFen: 0 });
+  });
+
+  it('shows coverage: customers touched lately, idle ones, visits per week', async () => {
+    const rows = (await call('manager.east', '/api/reports/coverage')).body.items;
+    expect(rows.map((r: Json) => [r.user.name, r.customers, r.touched7, r.touched30, r.visitsPerWeek])).toEqual([
+      ['李娜', 2, 50, 50, 0.5],
+      ['王芳', 1, 100, 100, 0],
+    ]);
+    expect((await call('rep.east2', '/api/reports/coverage')).body.items.map((r: Json) => r.user.name)).toEqual(['王芳']);
+  });
+
+  it('reports service: opened, resolved, breaches and satisfaction by category and assignee', async () => {
+    const a = (await t.inspect.customers.findOne({ name: '报表甲有限公司' }).lean())!._id.toHexString();
+    const quick = (await call('rep.east1', '/api/tickets', { method: 'POST', json: { customerId: a, category: '使用咨询', priority: 'normal', description: '怎么导出', assigneeId: ids.service1 } })).body;
+    await call('rep.east1', '/api/tickets', { method: 'POST', json: { customerId: a, category: '故障报修', priority: 'urgent', description: '停机', assigneeId: ids.service1 } });
+    await call('service1', `/api/tickets/${quick.id}/transition`, { method: 'POST', json: { action: 'resolve', resolution: '已指导' } });
+    await call('rep.east1', `/api/tickets/${quick.id}/satisfaction`, { method: 'POST', json: { score: 5 } });
+    clock.advance(5 * hour); // the urgent one passes its 4-hour SLA unresolved
+    const report = (await call('director', '/api/reports/service?period=2026-11')).body;
+    expect([report.opened, report.resolved, report.breached, report.satisfaction]).toEqual([2, 1, 1, 5]);
+    expect(report.byCategory.find((c: Json) => c.category === '故障报修')).toMatchObject({ opened: 1, breached: 1, resolved: 0 });
+    expect(report.byAssignee).toEqual([expect.objectContaining({ assignee: { id: ids.service1, name: '周强' }, opened: 2 })]);
+    expect((await call('rep.east2', '/api/reports/service?period=2026-11')).body.opened).toBe(0);
+  });
+
   it('keeps the rollups equal to a recomputation after a random mix of writes', async () => {
     // a seeded pseudo-random sequence, so a failure can be replayed
     let seed = 20261124;

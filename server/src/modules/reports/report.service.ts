@@ -5,6 +5,12 @@ import { Types } from 'mongoose';
 import { z } from 'zod';
 import type { RequestScope } from '../../core/auth/scope.ts';
 import { AppError } from '../../core/errors.ts';
+import { businessDay } from '../../core/calendar.ts';
+import type { ContractModel } from '../contracts/contract.model.ts';
+import type { PaymentModel } from '../contracts/payment.model.ts';
+import type { CustomerModel } from '../customers/customer.model.ts';
+import type { CustomerService } from '../customers/customer.service.ts';
+import type { TicketModel } from '../tickets/ticket.model.ts';
 import type { OpportunityModel, Opportunity } from '../opportunities/opportunity.model.ts';
 import type { OpportunityService } from '../opportunities/opportunity.service.ts';
 import type { OrgService } from '../org/org.service.ts';
@@ -28,6 +34,19 @@ export const trendQuery = z
   })
   .strict()
   .refine((q) => q.from <= q.to, { message: 'from after to', path: ['to'] });
+export const regionalQuery = z.object({ period: z.string().max(10), measure: z.enum(['newCustomers', 'signedFen', 'collectedFen']).default('signedFen'), level: z.enum(['province', 'city']).default('province') }).strict();
+export const clvQuery = z.object({ by: z.enum(['industry', 'source', 'level']).default('industry') }).strict();
+export const serviceQuery = z.object({ period: z.string().max(10) }).strict();
+
+/** CLV buckets in fen: nothing yet, below 1万, 1万–10万, 10万–100万, 100万 and more. */
+const clvBuckets = [
+  { label: '0', below: 1 },
+  { label: '<1万', below: 1_000_000 },
+  { label: '1万-10万', below: 10_000_000 },
+  { label: '10万-100万', below: 100_000_000 },
+  { label: '≥100万', below: Number.POSITIVE_INFINITY },
+];
+
 export const funnelQuery = z.object({ stageSetId: z.string().max(32).default('new'), from: day, to: day }).strict();
 
 /** The Monday of a calendar day's week. */
@@ -40,6 +59,11 @@ function weekOf(dayText: string): string {
 export class ReportService {
   private readonly deps: {
     stats: DailyStatModel;
+    customerModel: CustomerModel;
+    contractModel: ContractModel;
+    paymentModel: PaymentModel;
+    ticketModel: TicketModel;
+    customers: CustomerService;
     opportunityModel: OpportunityModel;
     opportunities: OpportunityService;
     org: OrgService;
@@ -160,6 +184,140 @@ export class ReportService {
     const lost = new Map<string, number>();
     for (const o of rows.filter((r) => r.status === 'lost')) lost.set(o.lostReason ?? '', (lost.get(o.lostReason ?? '') ?? 0) + 1);
     return { stageSet: { id: set._id, name: set.name }, total: rows.length, stages, lostReasons: [...lost].map(([reason, count]) => ({ reason, count })).sort((a, b) => b.count - a.count) };
+  }
+
+  /**
+   * A measure by province or city of the customer. Customers count where they are; money is
+   * summed per customer first, then placed by that customer's region.
+   */
+  async regional(scope: RequestScope, query: z.infer<typeof regionalQuery>) {
+    const range = parsePeriod(query.period);
+    const field = query.level === 'province' ? 'province' : 'city';
+    const totals = new Map<string, number>();
+    const add = (place: string | undefined, value: number) => totals.set(place || '未知', (totals.get(place || '未知') ?? 0) + value);
+    if (query.measure === 'newCustomers') {
+      const rows = await this.deps.customerModel.aggregate<{ _id: string | null; n: number }>([
+        { $match: { $and: [scope.filter('customer'), { deletedAt: null, createdAt: { $gte: range.from, $lt: range.to } }] } },
+        { $group: { _id: `$region.${field}`, n: { $sum: 1 } } },
+      ]);
+      for (const r of rows) add(r._id ?? undefined, r.n);
+    } else {
+      const perCustomer =
+        query.measure === 'signedFen'
+          ? await this.deps.contractModel.aggregate<{ _id: Types.ObjectId; value: number }>([
+              { $match: { $and: [scope.filter('contract'), { signedOn: { $gte: range.firstDay, $lte: range.lastDay }, status: { $in: ['approved', 'active', 'completed', 'terminated'] } }] } },
+              { $group: { _id: '$customerId', value: { $sum: '$amountFen' } } },
+            ])
+          : await this.deps.paymentModel.aggregate<{ _id: Types.ObjectId; value: number }>([
+              { $match: { $and: [{ customerId: { $in: await this.deps.customers.visibleIdList(scope) } }, { receivedOn: { $gte: range.firstDay, $lte: range.lastDay }, applied: true }] } },
+              { $group: { _id: '$customerId', value: { $sum: '$amountFen' } } },
+            ]);
+      const places = await this.deps.customerModel.find({ _id: { $in: perCustomer.map((r) => r._id) } }, { region: 1 }).lean<{ _id: Types.ObjectId; region?: Record<string, string> }[]>();
+      const placeOf = new Map(places.map((p) => [p._id.toHexString(), p.region?.[field]]));
+      for (const r of perCustomer) add(placeOf.get(r._id.toHexString()), r.value);
+    }
+    return [...totals].map(([place, value]) => ({ place, value })).sort((a, b) => b.value - a.value || a.place.localeCompare(b.place));
+  }
+
+  /**
+   * Customer lifetime value: what each customer the caller may see has paid in all, its
+   * distribution, the average per industry, source or level, and the top customers.
+   */
+  async clv(scope: RequestScope, query: z.infer<typeof clvQuery>) {
+    const visible = await this.deps.customers.visibleIdList(scope);
+    const received = await this.deps.paymentModel.aggregate<{ _id: Types.ObjectId; value: number }>([
+      { $match: { customerId: { $in: visible }, applied: true } },
+      { $group: { _id: '$customerId', value: { $sum: '$amountFen' } } },
+    ]);
+    const paid = new Map(received.map((r) => [r._id.toHexString(), r.value]));
+    const customers = await this.deps.customerModel.find({ _id: { $in: visible } }, { name: 1, industry: 1, source: 1, level: 1 }).lean<{ _id: Types.ObjectId; name: string; industry?: string; source?: string; level?: string }[]>();
+    const distribution = clvBuckets.map((b) => ({ bucket: b.label, customers: 0 }));
+    const groups = new Map<string, { total: number; n: number }>();
+    for (const c of customers) {
+      const value = paid.get(c._id.toHexString()) ?? 0;
+      distribution[clvBuckets.findIndex((b) => value < b.below)]!.customers++;
+      const key = c[query.by] || '未填写';
+      const g = groups.get(key) ?? { total: 0, n: 0 };
+      groups.set(key, { total: g.total + value, n: g.n + 1 });
+    }
+    const names = new Map(customers.map((c) => [c._id.toHexString(), c.name]));
+    return {
+      customers: customers.length,
+      totalFen: received.reduce((sum, r) => sum + r.value, 0),
+      distribution,
+      averages: [...groups].map(([key, g]) => ({ key, customers: g.n, averageFen: Math.round(g.total / g.n) })).sort((a, b) => b.averageFen - a.averageFen),
+      top: [...paid].sort((a, b) => b[1] - a[1]).slice(0, 10).map(([id, value]) => ({ id, name: names.get(id) ?? '', valueFen: value })),
+    };
+  }
+
+  /**
+   * Coverage and activity per person in reach: their customers, the share touched in the last 7
+   * and 30 days, idle customers by age, and visits per week over the last four weeks.
+   */
+  async coverage(scope: RequestScope, now: Date) {
+    const day = 86_400_000;
+    const cut = (days: number) => new Date(now.getTime() - days * day);
+    const rows = await this.deps.customerModel.aggregate<{ _id: Types.ObjectId; customers: number; touched7: number; touched30: number; idle30: number; idle90: number }>([
+      { $match: { $and: [scope.filter('customer'), { deletedAt: null, ownerId: { $ne: null } }] } },
+      {
+        $group: {
+          _id: '$ownerId',
+          customers: { $sum: 1 },
+          touched7: { $sum: { $cond: [{ $gte: ['$lastFollowUpAt', cut(7)] }, 1, 0] } },
+          touched30: { $sum: { $cond: [{ $gte: ['$lastFollowUpAt', cut(30)] }, 1, 0] } },
+          idle30: { $sum: { $cond: [{ $lt: [{ $ifNull: ['$lastFollowUpAt', '$createdAt'] }, cut(30)] }, 1, 0] } },
+          idle90: { $sum: { $cond: [{ $lt: [{ $ifNull: ['$lastFollowUpAt', '$createdAt'] }, cut(90)] }, 1, 0] } },
+        },
+      },
+    ]);
+    const visits = await this.deps.stats.aggregate<{ _id: Types.ObjectId; n: number }>([
+      { $match: { $and: [this.statScope(scope), { measure: 'visits', day: { $gt: businessDay(cut(28)), $lte: businessDay(now) } }] } },
+      { $group: { _id: '$userId', n: { $sum: '$value' } } },
+    ]);
+    const names = await this.deps.org.displayNames(rows.map((r) => r._id));
+    const pct = (part: number, whole: number) => (whole ? Math.round((part / whole) * 1000) / 10 : 0);
+    return rows
+      .map((r) => ({
+        user: { id: r._id.toHexString(), name: names.get(r._id.toHexString()) ?? '' },
+        customers: r.customers,
+        touched7: pct(r.touched7, r.customers),
+        touched30: pct(r.touched30, r.customers),
+        idle: { over30: r.idle30, over90: r.idle90 },
+        visitsPerWeek: Math.round(((visits.find((v) => v._id.equals(r._id))?.n ?? 0) / 4) * 10) / 10,
+      }))
+      .sort((a, b) => a.touched30 - b.touched30 || a.user.id.localeCompare(b.user.id));
+  }
+
+  /** Service: tickets opened and resolved in a period, SLA breaches, satisfaction, by category and assignee. */
+  async service(scope: RequestScope, query: z.infer<typeof serviceQuery>, now: Date) {
+    const range = parsePeriod(query.period);
+    const reach: Record<string, unknown>[] = [];
+    if (!scope.seesAll) {
+      const me = oid(scope.user.id);
+      const or: Record<string, unknown>[] = [{ assigneeId: me }];
+      if (scope.role === 'manager') or.push({ assigneeDepartmentId: { $in: scope.departmentSubtree.map(oid) } });
+      if (scope.role === 'rep' || scope.role === 'manager') or.push({ customerId: { $in: await this.deps.customers.visibleIdList(scope) } });
+      reach.push({ $or: or });
+    }
+    const tickets = await this.deps.ticketModel
+      .find({ $and: [...reach, { createdAt: { $gte: range.from, $lt: range.to } }] }, { category: 1, assigneeId: 1, status: 1, dueAt: 1, resolvedAt: 1, satisfaction: 1 })
+      .limit(100_000)
+      .lean<{ category: string; assigneeId: Types.ObjectId | null; status: string; dueAt: Date; resolvedAt: Date | null; satisfaction: { score: number } | null }[]>();
+    const breached = (t: (typeof tickets)[number]) => (t.resolvedAt ? t.resolvedAt > t.dueAt : now > t.dueAt);
+    const summarise = (list: typeof tickets) => {
+      const rated = list.filter((t) => t.satisfaction);
+      return {
+        opened: list.length,
+        resolved: list.filter((t) => t.resolvedAt).length,
+        breached: list.filter(breached).length,
+        satisfaction: rated.length ? Math.round((rated.reduce((sum, t) => sum + t.satisfaction!.score, 0) / rated.length) * 10) / 10 : null,
+      };
+    };
+    const byCategory = [...new Set(tickets.map((t) => t.category))].map((category) => ({ category, ...summarise(tickets.filter((t) => t.category === category)) }));
+    const assignees = [...new Set(tickets.map((t) => t.assigneeId?.toHexString() ?? ''))];
+    const names = await this.deps.org.displayNames(assignees.filter(Boolean));
+    const byAssignee = assignees.map((id) => ({ assignee: id ? { id, name: names.get(id) ?? '' } : null, ...summarise(tickets.filter((t) => (t.assigneeId?.toHexString() ?? '') === id)) }));
+    return { ...summarise(tickets), byCategory, byAssignee };
   }
 
   async rebuild(scope: RequestScope, stats: { rebuild(): Promise<unknown> }) {
