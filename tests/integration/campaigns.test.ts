@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SMTPServer } from 'smtp-server';
 import type { AddressInfo } from 'node:net';
 import { ManualClock } from '../../server/src/core/clock.ts';
+import { apiCall } from '../helpers/api.ts';
 import { startTestApp, type TestApp } from '../helpers/test-app.ts';
 import { demoTokens, demoUserIds, type DemoLogin } from '../helpers/users.ts';
 
@@ -45,10 +46,7 @@ afterAll(async () => {
   await new Promise<void>((resolve) => sink.close(() => resolve()));
 });
 
-const call = async (login: DemoLogin, path: string, init: { method?: string; json?: unknown } = {}) => {
-  const response = await t.request(path, { ...init, token: tokens[login] });
-  return { status: response.status, body: (await response.json()) as Json };
-};
+const call = (login: DemoLogin, path: string, init: { method?: string; json?: unknown } = {}) => apiCall(t, tokens[login], path, init);
 /** Quoted-printable soft breaks and escapes undone, enough to read a plain-text mail. */
 const decode = (raw: string) => raw.replace(/=\r?\n/g, '').replace(/=([0-9A-F]{2})/g, (_, h: string) => String.fromCharCode(parseInt(h, 16)));
 

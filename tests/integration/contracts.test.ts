@@ -2,6 +2,7 @@
 // add up, the three amount bands routed through the demo organisation, decisions from cards and
 // from the app that act once under concurrency, stale cards, withdraw and resubmit, and scope.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { apiCall } from '../helpers/api.ts';
 import { startTestApp, type TestApp } from '../helpers/test-app.ts';
 import { demoTokens, demoUserIds, type DemoLogin } from '../helpers/users.ts';
 
@@ -22,10 +23,7 @@ beforeAll(async () => {
 });
 afterAll(() => t.close());
 
-const call = async (login: DemoLogin, path: string, init: { method?: string; json?: unknown } = {}) => {
-  const response = await t.request(path, { ...init, token: tokens[login] });
-  return { status: response.status, body: (await response.json()) as Json };
-};
+const call = (login: DemoLogin, path: string, init: { method?: string; json?: unknown } = {}) => apiCall(t, tokens[login], path, init);
 
 async function draft(login: DemoLogin, customerId: string, amount: string, plan?: { dueOn: string; amount: string }[]) {
   const created = await call(login, '/api/contracts', {

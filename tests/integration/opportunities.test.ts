@@ -3,6 +3,7 @@
 // pool reclaim leaves customers with an open opportunity alone). The clock moves; nothing waits.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../server/src/core/clock.ts';
+import { apiCall } from '../helpers/api.ts';
 import { startTestApp, type TestApp } from '../helpers/test-app.ts';
 import { demoTokens, demoUserIds, type DemoLogin } from '../helpers/users.ts';
 
@@ -21,10 +22,7 @@ beforeAll(async () => {
 });
 afterAll(() => t.close());
 
-const call = async (login: DemoLogin, path: string, init: { method?: string; json?: unknown } = {}) => {
-  const response = await t.request(path, { ...init, token: tokens[login] });
-  return { status: response.status, body: (await response.json()) as Json };
-};
+const call = (login: DemoLogin, path: string, init: { method?: string; json?: unknown } = {}) => apiCall(t, tokens[login], path, init);
 const customer = async (login: DemoLogin, name: string) => (await call(login, '/api/customers', { method: 'POST', json: { type: 'company', name, industry: '教育', source: '官网' } })).body.id as string;
 const opportunity = async (login: DemoLogin, customerId: string, title: string, amount: string, extra: Json = {}) => {
   const created = await call(login, '/api/opportunities', { method: 'POST', json: { customerId, title, amount, expectedCloseOn: '2026-09-30', ...extra } });

@@ -4,6 +4,7 @@
 // random mix of creates, edits, deletes, restores, transfers, releases, claims, payments and wins.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../server/src/core/clock.ts';
+import { apiCall } from '../helpers/api.ts';
 import { startTestApp, type TestApp } from '../helpers/test-app.ts';
 import { demoTokens, demoUserIds, type DemoLogin } from '../helpers/users.ts';
 
@@ -21,10 +22,7 @@ beforeAll(async () => {
 });
 afterAll(() => t.close());
 
-const call = async (login: DemoLogin, path: string, init: { method?: string; json?: unknown } = {}) => {
-  const response = await t.request(path, { ...init, token: tokens[login] });
-  return { status: response.status, body: response.status === 204 ? {} : ((await response.json()) as Json) };
-};
+const call = (login: DemoLogin, path: string, init: { method?: string; json?: unknown } = {}) => apiCall(t, tokens[login], path, init);
 const customer = async (login: DemoLogin, name: string, province = '浙江省') =>
   (await call(login, '/api/customers', { method: 'POST', json: { type: 'company', name, industry: '教育', source: '官网', region: { province } } })).body.id as string;
 async function signed(login: DemoLogin, customerId: string, amount: string, signedOn: string) {

@@ -3,6 +3,7 @@
 // match a direct query under each caller's scope, including facts from the transactions.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../server/src/core/clock.ts';
+import { apiCall } from '../helpers/api.ts';
 import { startTestApp, type TestApp } from '../helpers/test-app.ts';
 import { demoTokens, demoUserIds, type DemoLogin } from '../helpers/users.ts';
 
@@ -18,10 +19,7 @@ beforeAll(async () => {
 });
 afterAll(() => t.close());
 
-const call = async (login: DemoLogin, path: string, init: { method?: string; json?: unknown } = {}) => {
-  const response = await t.request(path, { ...init, token: tokens[login] });
-  return { status: response.status, body: response.status === 204 ? {} : ((await response.json()) as Json) };
-};
+const call = (login: DemoLogin, path: string, init: { method?: string; json?: unknown } = {}) => apiCall(t, tokens[login], path, init);
 const customer = async (login: DemoLogin, name: string, extra: Json = {}) =>
   (await call(login, '/api/customers', { method: 'POST', json: { type: 'company', name, industry: '教育', source: '官网', ...extra } })).body.id as string;
 const tag = (login: DemoLogin, id: string, json: Json) => call(login, `/api/customers/${id}/tags`, { method: 'POST', json });

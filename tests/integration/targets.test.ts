@@ -2,6 +2,7 @@
 // quarter → year and person → department, with progress measured from what was really done.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../server/src/core/clock.ts';
+import { apiCall } from '../helpers/api.ts';
 import { startTestApp, type TestApp } from '../helpers/test-app.ts';
 import { demoTokens, demoUserIds, type DemoLogin } from '../helpers/users.ts';
 
@@ -20,10 +21,7 @@ beforeAll(async () => {
 });
 afterAll(() => t.close());
 
-const call = async (login: DemoLogin, path: string, init: { method?: string; json?: unknown } = {}) => {
-  const response = await t.request(path, { ...init, token: tokens[login] });
-  return { status: response.status, body: (await response.json()) as Json };
-};
+const call = (login: DemoLogin, path: string, init: { method?: string; json?: unknown } = {}) => apiCall(t, tokens[login], path, init);
 const setTarget = (login: DemoLogin, json: Json) => call(login, '/api/targets', { method: 'PUT', json });
 const progress = (login: DemoLogin, query: string) => call(login, `/api/targets/progress?${query}`);
 

@@ -3,6 +3,7 @@
 // SLA warning once before it passes and the breach after, and who sees what. The clock moves.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../server/src/core/clock.ts';
+import { apiCall } from '../helpers/api.ts';
 import { startTestApp, type TestApp } from '../helpers/test-app.ts';
 import { demoTokens, demoUserIds, type DemoLogin } from '../helpers/users.ts';
 
@@ -22,10 +23,7 @@ beforeAll(async () => {
 });
 afterAll(() => t.close());
 
-const call = async (login: DemoLogin, path: string, init: { method?: string; json?: unknown } = {}) => {
-  const response = await t.request(path, { ...init, token: tokens[login] });
-  return { status: response.status, body: (await response.json()) as Json };
-};
+const call = (login: DemoLogin, path: string, init: { method?: string; json?: unknown } = {}) => apiCall(t, tokens[login], path, init);
 const cardsOf = async (login: DemoLogin): Promise<{ id: string; data: Json }[]> =>
   (await t.inspect.outbox.find({ userId: ids[login] }).sort({ createdAt: 1 }).lean()).map((e) => e.card).filter((c) => c.data.kind === 'ticketUpdate');
 const open = (login: DemoLogin, json: Json = {}) =>

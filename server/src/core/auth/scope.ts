@@ -73,57 +73,34 @@ export class RequestScope {
     }
   }
 
-  /** Records seen by their owner, the managers above the owner, directors and admins. */
-  private ownedFilter(): Record<string, unknown> {
-    const me = new Types.ObjectId(this.user.id);
-    switch (this.role) {
-      case 'admin':
-      case 'director':
-        return {};
-      case 'manager':
-        return { $or: [{ ownerDepartmentId: { $in: this.departmentSubtree.map((id) => new Types.ObjectId(id)) } }, { ownerId: me }] };
-      case 'rep':
-        return { ownerId: me };
-      case 'service':
-        return { _id: { $in: [] } };
-    }
-  }
-
   private contractFilter(): Record<string, unknown> {
-    const me = new Types.ObjectId(this.user.id);
-    switch (this.role) {
-      case 'admin':
-      case 'director':
-        return {};
-      case 'manager':
-        return {
-          $or: [{ ownerDepartmentId: { $in: this.departmentSubtree.map((id) => new Types.ObjectId(id)) } }, { ownerId: me }, { approverIds: me }],
-        };
-      case 'rep':
-        return { $or: [{ ownerId: me }, { approverIds: me }] };
-      case 'service':
-        return { _id: { $in: [] } };
-    }
+    return this.ownedFilter('approverIds');
   }
 
   private customerFilter(): Record<string, unknown> {
+    if (this.role === 'service') return { _id: { $in: this.serviceCustomerIds.map((id) => new Types.ObjectId(id)) } };
+    return this.ownedFilter('collaboratorIds');
+  }
+
+  /**
+   * Records reached through their owner: every one for directors and admins, the department
+   * tree's and their own for managers, their own for reps, none for service. `alsoVia` names a
+   * field listing more people who reach the record (a customer's collaborators, a contract's
+   * approvers).
+   */
+  private ownedFilter(alsoVia: string | null = null): Record<string, unknown> {
     const me = new Types.ObjectId(this.user.id);
+    const also = alsoVia ? [{ [alsoVia]: me }] : [];
     switch (this.role) {
       case 'admin':
       case 'director':
         return {};
       case 'manager':
-        return {
-          $or: [
-            { ownerDepartmentId: { $in: this.departmentSubtree.map((id) => new Types.ObjectId(id)) } },
-            { ownerId: me },
-            { collaboratorIds: me },
-          ],
-        };
+        return { $or: [{ ownerDepartmentId: { $in: this.departmentSubtree.map((id) => new Types.ObjectId(id)) } }, { ownerId: me }, ...also] };
       case 'rep':
-        return { $or: [{ ownerId: me }, { collaboratorIds: me }] };
+        return also.length ? { $or: [{ ownerId: me }, ...also] } : { ownerId: me };
       case 'service':
-        return { _id: { $in: this.serviceCustomerIds.map((id) => new Types.ObjectId(id)) } };
+        return { _id: { $in: [] } };
     }
   }
 }

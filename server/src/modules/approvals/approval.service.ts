@@ -81,33 +81,13 @@ export class ApprovalService {
     if (contract.amountFen > 0 && contract.plan.length === 0) throw new AppError('VALIDATION', { messageKey: 'error.contract.planRequired', details: [{ path: 'plan', message: 'required' }] });
 
     const steps = await this.resolveSteps(contract, scope.user.id);
-    const now = this.deps.clock.now();
     const id = new Types.ObjectId();
-    const everyone = [...new Map(steps.flatMap((s) => s.approverIds).map((a) => [a.toHexString(), a])).values()];
+    const everyone = approversOf(steps);
     // the contract's status is the gate: of two submits at once, one moves it to pending
     if (!(await this.deps.contracts.setApprovalState(contract._id, ['draft', 'rejected'], 'pending', { id, approverIds: everyone }))) {
       throw new AppError('CONFLICT', { messageKey: 'error.contract.versionConflict' });
     }
-    const customerName = (await this.deps.customers.namesOf([contract.customerId])).get(contract.customerId.toHexString()) ?? '';
-    const approval = (
-      await this.deps.approvals.create({
-        _id: id,
-        kind: 'contract',
-        changes: null,
-        contractId: contract._id,
-        customerId: contract.customerId,
-        submitterId: oid(scope.user.id),
-        snapshot: { number: contract.number, title: contract.title, amountFen: contract.amountFen, customerName },
-        steps,
-        currentStep: 0,
-        status: 'pending',
-        pendingApproverIds: steps[0]!.approverIds,
-        deciderIds: [],
-        revision: 0,
-        createdAt: now,
-        decidedAt: null,
-      })
-    ).toObject() as ApprovalRequest;
+    const approval = await this.open(id, 'contract', null, contract, scope.user.id, steps, contract.amountFen);
     await this.deps.audit.record(scope, meta.client, [{ action: 'contract.submit', entity: 'contract', entityId: contract._id, customerId: contract.customerId }]);
     await this.deps.timeline.append([
       { customerId: contract.customerId, type: 'contractSubmitted', actorId: scope.user.id, data: { contractId: contract._id.toHexString(), number: contract.number, approvalId: id.toHexString() }, key: `contractSubmitted:${id}` },
@@ -125,31 +105,43 @@ export class ApprovalService {
     const amountFen = changes.amountFen ?? contract.amountFen;
     const steps = await this.resolveSteps(contract, scope.user.id, amountFen);
     const id = new Types.ObjectId();
-    const everyone = [...new Map(steps.flatMap((s) => s.approverIds).map((a) => [a.toHexString(), a])).values()];
+    const everyone = approversOf(steps);
     if (!(await this.deps.contracts.startAmendment(contract, { id, approverIds: everyone }))) throw new AppError('CONFLICT', { messageKey: 'error.contract.versionConflict' });
-    const customerName = (await this.deps.customers.namesOf([contract.customerId])).get(contract.customerId.toHexString()) ?? '';
-    const approval = (
-      await this.deps.approvals.create({
-        _id: id,
-        kind: 'amendment',
-        changes,
-        contractId: contract._id,
-        customerId: contract.customerId,
-        submitterId: oid(scope.user.id),
-        snapshot: { number: contract.number, title: changes.title ?? contract.title, amountFen, customerName },
-        steps,
-        currentStep: 0,
-        status: 'pending',
-        pendingApproverIds: steps[0]!.approverIds,
-        deciderIds: [],
-        revision: 0,
-        createdAt: this.deps.clock.now(),
-        decidedAt: null,
-      })
-    ).toObject() as ApprovalRequest;
+    const approval = await this.open(id, 'amendment', changes, contract, scope.user.id, steps, amountFen);
     await this.deps.audit.record(scope, meta.client, [{ action: 'contract.amend', entity: 'contract', entityId: contract._id, customerId: contract.customerId, note: changes.reason }]);
     await this.sendStepCards(approval, 0);
     return this.view(approval);
+  }
+
+  /** Stores a request at its first step; the snapshot keeps what the approvers were shown. */
+  private async open(
+    id: Types.ObjectId,
+    kind: ApprovalRequest['kind'],
+    changes: ApprovalRequest['changes'],
+    contract: Contract,
+    submitterId: string,
+    steps: ApprovalStep[],
+    amountFen: number,
+  ): Promise<ApprovalRequest> {
+    const customerName = (await this.deps.customers.namesOf([contract.customerId])).get(contract.customerId.toHexString()) ?? '';
+    const created = await this.deps.approvals.create({
+      _id: id,
+      kind,
+      changes,
+      contractId: contract._id,
+      customerId: contract.customerId,
+      submitterId: oid(submitterId),
+      snapshot: { number: contract.number, title: changes?.title ?? contract.title, amountFen, customerName },
+      steps,
+      currentStep: 0,
+      status: 'pending',
+      pendingApproverIds: steps[0]!.approverIds,
+      deciderIds: [],
+      revision: 0,
+      createdAt: this.deps.clock.now(),
+      decidedAt: null,
+    });
+    return created.toObject() as ApprovalRequest;
   }
 
   /** The flow band for the amount, each step's approvers found in the organisation now. */
@@ -455,6 +447,11 @@ export class ApprovalService {
     const name = (await this.deps.org.displayNames([last.userId])).get(last.userId.toHexString()) ?? '';
     return `${last.decision === 'approve' ? '已同意' : '已驳回'} · ${name}`;
   }
+}
+
+/** Everyone a request's steps route to, each once. */
+function approversOf(steps: ApprovalStep[]): Types.ObjectId[] {
+  return [...new Map(steps.flatMap((s) => s.approverIds).map((a) => [a.toHexString(), a])).values()];
 }
 
 /** Card ids (WeCom task_id charset): one card per step, or one per approver when all must approve. */
