@@ -20,6 +20,10 @@ export const router = createRouter({
     { path: '/opportunities/new', name: 'opportunity-new', component: () => import('./pages/OpportunityForm.vue') },
     { path: '/opportunities/:id', name: 'opportunity', component: () => import('./pages/OpportunityDetail.vue') },
     { path: '/opportunities/:id/edit', name: 'opportunity-edit', component: () => import('./pages/OpportunityForm.vue') },
+    { path: '/tickets', name: 'tickets', component: () => import('./pages/Tickets.vue'), meta: { tab: 'service' } },
+    { path: '/tickets/new', name: 'ticket-new', component: () => import('./pages/TicketForm.vue') },
+    { path: '/tickets/:id', name: 'ticket', component: () => import('./pages/TicketDetail.vue') },
+    { path: '/segments', name: 'segments', component: () => import('./pages/Segments.vue') },
     { path: '/approvals', name: 'approvals', component: () => import('./pages/Approvals.vue') },
     { path: '/approvals/:id', name: 'approval', component: () => import('./pages/ApprovalDetail.vue') },
     { path: '/messages', name: 'messages', component: () => import('./pages/Messages.vue'), meta: { tab: true } },
@@ -40,5 +44,16 @@ router.beforeEach(async (to) => {
       return true; // offline at start: the page shows its own error state and the queue keeps working
     }
   }
-  return auth.me ? true : { name: 'login', query: { next: to.fullPath } };
+  if (!auth.me) return { name: 'login', query: { next: to.fullPath } };
+  // service staff have no use for the sales first screen: theirs is the ticket list
+  if (to.name === 'home' && auth.me.role === 'service') return { name: 'tickets' };
+  return true;
 });
+
+declare module 'vue-router' {
+  interface RouteMeta {
+    /** shows the tab bar: on every tab page, or ('service') only for service staff */
+    tab?: true | 'service';
+    public?: boolean;
+  }
+}

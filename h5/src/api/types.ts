@@ -15,6 +15,12 @@ import type { ApprovalService } from '../../../server/src/modules/approvals/appr
 import type { OpportunityService } from '../../../server/src/modules/opportunities/opportunity.service.ts';
 import type { PaymentService } from '../../../server/src/modules/contracts/payment.service.ts';
 import type { TargetService } from '../../../server/src/modules/targets/target.service.ts';
+import type { TicketService } from '../../../server/src/modules/tickets/ticket.service.ts';
+import type { TagService } from '../../../server/src/modules/tags/tag.service.ts';
+import type { TagGroup as TagGroupRecord } from '../../../server/src/modules/tags/tag-group.model.ts';
+import type { SegmentService } from '../../../server/src/modules/segments/segment.service.ts';
+import type { SegmentFilter as SegmentFilterInput } from '../../../server/src/modules/segments/segment.model.ts';
+import type { BehaviourService } from '../../../server/src/modules/behaviour/behaviour.service.ts';
 
 /** What JSON.stringify makes of a server value. */
 export type Json<T> = T extends Date
@@ -57,6 +63,26 @@ export type Payment = Json<Awaited<ReturnType<PaymentService['list']>>[number]>;
 export type TargetProgress = Json<Awaited<ReturnType<TargetService['progress']>>>;
 export type TargetMetric = keyof TargetProgress['target'];
 export type FollowUpInput = Omit<CreateFollowUpInput, 'nextFollowUpAt' | 'at'> & { nextFollowUpAt?: string | null; at?: string };
+
+/** A service ticket (服务工单) with its handling log. */
+export type Ticket = Json<Awaited<ReturnType<TicketService['get']>>>;
+export type TicketStatus = Ticket['status'];
+export type TicketPriority = Ticket['priority'];
+export type TicketStep = Ticket['log'][number];
+/** GET /api/tag-groups: the groups with their tags and colours. */
+export interface TagGroup {
+  id: string;
+  name: string;
+  multi: boolean;
+  tags: TagGroupRecord['tags'];
+}
+/** One current tag of a customer, with who added it and when. */
+export type CustomerTag = Json<Awaited<ReturnType<TagService['history']>>[number]>;
+export type BulkTagResult = Awaited<ReturnType<TagService['bulk']>>;
+export type Segment = Json<Awaited<ReturnType<SegmentService['get']>>>;
+export type SegmentFilter = SegmentFilterInput;
+export type Behaviour = Json<Awaited<ReturnType<BehaviourService['forCustomer']>>>;
+export type BehaviourType = Behaviour['recent'][number]['type'];
 
 export interface Page<T> {
   items: T[];

@@ -2,7 +2,7 @@ import type zhCN from './zh-CN.ts';
 
 const en: typeof zhCN = {
   app: { name: 'Kemai' },
-  tabs: { home: 'Home', customers: 'Customers', opportunities: 'Deals', messages: 'Messages', me: 'Me' },
+  tabs: { home: 'Home', customers: 'Customers', opportunities: 'Deals', messages: 'Messages', me: 'Me', tickets: 'Tickets' },
   common: {
     retry: 'Retry', loading: 'Loading…', empty: 'Nothing here yet', loadFailed: 'Could not load', noMore: 'No more', save: 'Save', cancel: 'Cancel',
     confirm: 'OK', edit: 'Edit', search: 'Search', filter: 'Filter', all: 'All', offline: 'You are offline',
@@ -16,18 +16,24 @@ const en: typeof zhCN = {
     mine: 'Mine', team: 'Team', pool: 'Pool', searchPlaceholder: 'Name / phone / pinyin initials', new: 'New customer', claim: 'Claim',
     claimed: 'Claimed', lastFollowUp: 'followed up {n} days ago', neverFollowed: 'never followed up', today: 'followed up today', sort: 'Sort',
     sortUpdated: 'Recently updated', sortCreated: 'Recently created', sortIdle: 'Longest idle', sortName: 'Name',
+    bulkTags: 'Tag all', saveSegment: 'Save as segment', segments: 'Segments',
   },
-  filters: { stage: 'Stage', level: 'Level', industry: 'Industry', region: 'Region', idleDays: 'Idle days', owner: 'Owner', reset: 'Reset', apply: 'Apply' },
+  filters: {
+    stage: 'Stage', level: 'Level', industry: 'Industry', region: 'Region', idleDays: 'Idle days', owner: 'Owner', reset: 'Reset', apply: 'Apply',
+    source: 'Source', tag: 'Tag', department: 'Department', needsCompletion: 'Missing details', keyword: 'Keyword',
+  },
   detail: {
     call: 'Call', followUp: 'Follow up', checkIn: 'Check in', release: 'Release to pool', releaseReason: 'Reason', transfer: 'Transfer',
     contacts: 'Contacts', timeline: 'Timeline', owner: 'Owner', noContacts: 'No contacts yet', addContact: 'Add contact', pool: 'Pool customer',
     contracts: 'Contracts', noContracts: 'No contracts yet', newContract: 'New contract', opportunities: 'Opportunities', noOpportunities: 'No opportunities yet', newOpportunity: 'New opportunity',
+    tickets: 'Tickets', noTickets: 'No tickets yet', newTicket: 'New ticket',
   },
   timeline: {
     created: 'created the customer', followUp: '{method} follow-up', stageChanged: 'stage {from} → {to}', ownerChanged: 'owner changed', released: 'released to the pool',
     claimed: 'claimed from the pool', contactAdded: 'added contact {name}', contactUpdated: 'updated contact {name}', contactRemoved: 'removed contact {name}',
     contractCreated: 'created contract {number}', contractSubmitted: 'submitted contract {number} for approval', contractWithdrawn: 'withdrew contract {number} from approval', contractStatus: 'contract {number}: {status}',
     opportunityCreated: 'new opportunity “{title}”', opportunityStage: 'opportunity “{title}” {from} → {to}', paymentReceived: 'contract {number}: {amount} received',
+    ticketOpened: 'opened ticket {number} ({category})', ticketResolved: 'ticket {number} resolved',
   },
   form: {
     type: 'Type', company: 'Company', person: 'Person', name: 'Name', industry: 'Industry', source: 'Source', level: 'Level', stage: 'Stage',
@@ -43,7 +49,7 @@ const en: typeof zhCN = {
     reasonRequired: 'Say why there is no location',
   },
   queue: { title: 'Waiting to sync', empty: 'Nothing waiting', retry: 'Retry', discard: 'Discard', failed: 'Failed: {reason}', syncing: 'Syncing…', synced: '{n} synced' },
-  me: { language: 'Language', logout: 'Sign out', settings: 'Settings', approvals: 'Approvals', role: { rep: 'Sales rep', manager: 'Manager', director: 'Director', admin: 'Admin', service: 'Service' } },
+  me: { language: 'Language', logout: 'Sign out', settings: 'Settings', approvals: 'Approvals', tickets: 'Service tickets', segments: 'Segments', role: { rep: 'Sales rep', manager: 'Manager', director: 'Director', admin: 'Admin', service: 'Service' } },
   messages: { empty: 'No messages' },
   contract: {
     new: 'New contract', edit: 'Edit contract', title: 'Title', number: 'Number', customer: 'Customer', amount: 'Amount', amountYuan: 'Amount (¥)', amountPlaceholder: 'e.g. 150000.00',
@@ -92,6 +98,49 @@ const en: typeof zhCN = {
     days: 'Days',
     enabled: 'On', daysFor: '{stage} (days)', daysAhead: 'Days ahead', quietHours: 'Quiet hours', quietWeekends: 'Quiet at weekends',
     preview: 'Preview', previewResult: 'A run now would send {cards} cards and reclaim {reclaim} customers',
+  },
+  ticket: {
+    title: 'Service tickets', new: 'New ticket', number: 'Ticket no.', customer: 'Customer', chooseCustomer: 'Choose customer', searchCustomer: 'Search customers', needCustomer: 'Choose the customer first',
+    contact: 'Contact', category: 'Category', priority: 'Priority', description: 'Problem', descriptionPlaceholder: 'What is the customer’s problem?',
+    photos: 'Photos (up to 9)', assignee: 'Assignee', unassigned: 'Unassigned', assignOnCreate: 'Assign to', status: 'Status', dueAt: 'SLA due', due: 'SLA {time}',
+    breached: 'Overdue', createdBy: 'Opened by', createdAt: 'Opened', resolution: 'Resolution', resolutionPlaceholder: 'How was it resolved?',
+    resolutionRequired: 'Describe the resolution', satisfaction: 'Satisfaction', rate: 'Rate satisfaction', rateTitle: 'Customer satisfaction', comment: 'Comment', commentPlaceholder: 'Optional',
+    rated: 'Rated', noSatisfaction: 'Not rated yet', scoreRequired: 'Choose the stars', score: '{n} stars',
+    tabs: { todo: 'To do', queue: 'Unassigned', all: 'All' },
+    take: 'Take', taken: 'Taken', assign: 'Assign', assignTitle: 'Assign to service staff', assigned: 'Assigned to {name}', noService: 'No service staff to assign to',
+    start: 'Start', started: 'Started', note: 'Add note', notePlaceholder: 'What was done', noteRequired: 'Write the note', noteAdded: 'Note added',
+    resolve: 'Resolve', resolved: 'Ticket resolved', close: 'Close ticket', closeConfirm: 'Close this ticket?', closed: 'Ticket closed',
+    reopen: 'Reopen', reopenConfirm: 'The ticket goes back in progress and must be resolved again', reopened: 'Ticket reopened',
+    log: 'Handling log', submit: 'Open ticket', saved: 'Ticket opened', empty: 'No tickets',
+    action: { opened: 'opened the ticket', assigned: 'assigned to {note}', started: 'started work', note: 'note', resolved: 'resolved the ticket', closed: 'closed the ticket', reopened: 'reopened the ticket', rated: 'rated {note} stars' },
+  },
+  ticketStatus: { new: 'Unassigned', assigned: 'Assigned', in_progress: 'In progress', resolved: 'Resolved', closed: 'Closed' },
+  priority: { low: 'Low', normal: 'Normal', high: 'High', urgent: 'Urgent' },
+  tags: {
+    title: 'Tags', edit: 'Edit tags', none: 'No tags yet', free: 'Other tags', freePlaceholder: 'New tag', add: 'Add', saved: 'Tags updated',
+    clear: 'None', group: 'Group', noGroup: 'No group', addedBy: 'Added by', addedAt: 'Added', unknown: 'Unknown', single: 'one of', multi: 'any of',
+  },
+  bulk: {
+    title: 'Tag all listed customers', hint: 'Applies to every customer the current filters match (at most 5,000)', add: 'Add tags', remove: 'Remove tags', choose: 'Choose tags',
+    added: 'Tags added to {n} customers', removed: 'Tags removed from {n} customers', matched: 'The filters match {n} customers', run: 'Apply', done: 'OK',
+  },
+  segments: {
+    title: 'Segments', save: 'Save the current filters as a segment', name: 'Segment name', namePlaceholder: 'e.g. East China, level A', nameRequired: 'Name the segment',
+    shared: 'Share with the team', sharedTag: 'Shared', count: '{n} customers', saved: 'Segment saved', deleted: 'Segment deleted', remove: 'Delete', edit: 'Edit',
+    removeConfirm: 'Delete the segment “{name}”?', empty: 'No segments yet: save one from the customer list', applied: 'Segment: {name}', readOnly: 'The list cannot filter by these; shown for reference',
+    conditions: 'Conditions', noConditions: 'All customers', open: 'Open customers',
+    fact: {
+      tagsAll: 'tagged with all of {tags}', tagsAny: 'tagged with any of {tags}', receivedAtLeast: 'received at least {amount} in {days} days', noOrderForDays: 'no order in {days} days',
+      onSiteWithinDays: 'on the website within {days} days', owner: 'a chosen owner', ownerMe: 'mine', department: 'a chosen department',
+    },
+  },
+  behaviour: {
+    title: 'Behaviour', none: 'No behaviour recorded yet', weekTotal: '{n} this week', recent: 'Recent', archived: 'Earlier: {counts}',
+    week: { page_view: 'Viewed “{title}” {n}× this week', download: 'Downloaded “{title}” {n}× this week', form_submit: 'Submitted “{title}” {n}× this week', inquiry: 'Enquired on “{title}” {n}× this week' },
+    type: { page_view: 'Viewed', download: 'Downloaded', form_submit: 'Submitted a form', inquiry: 'Enquired' },
+    count: '{type} {n}×', link: 'Make a campaign link', linkTitle: 'Campaign link',
+    linkHint: 'Add this to the end of any page address of the company website and send it to this customer (if the address already has a “?”, change the leading “?” to “&”). What they then do on the site is recorded for this customer.',
+    linkExample: 'For example: https://your-site/pricing{suffix}', copy: 'Copy', copied: 'Copied', copyFailed: 'Could not copy: press and hold to select it',
   },
 };
 

@@ -1,6 +1,6 @@
 export default {
   app: { name: '客脉' },
-  tabs: { home: '首页', customers: '客户', opportunities: '商机', messages: '消息', me: '我的' },
+  tabs: { home: '首页', customers: '客户', opportunities: '商机', messages: '消息', me: '我的', tickets: '工单' },
   common: {
     retry: '重试', loading: '加载中…', empty: '暂无数据', loadFailed: '加载失败', noMore: '没有更多了', save: '保存', cancel: '取消',
     confirm: '确定', edit: '编辑', search: '搜索', filter: '筛选', all: '全部', offline: '网络不可用',
@@ -14,18 +14,24 @@ export default {
     mine: '我的', team: '团队', pool: '公海', searchPlaceholder: '名称 / 电话 / 拼音首字母', new: '新建客户', claim: '领取',
     claimed: '已领取', lastFollowUp: '{n} 天前跟进', neverFollowed: '从未跟进', today: '今天跟进', sort: '排序',
     sortUpdated: '最近更新', sortCreated: '最近创建', sortIdle: '最久未跟进', sortName: '名称',
+    bulkTags: '批量打标签', saveSegment: '保存为分群', segments: '分群',
   },
-  filters: { stage: '阶段', level: '级别', industry: '行业', region: '地区', idleDays: '未跟进天数', owner: '负责人', reset: '重置', apply: '确定' },
+  filters: {
+    stage: '阶段', level: '级别', industry: '行业', region: '地区', idleDays: '未跟进天数', owner: '负责人', reset: '重置', apply: '确定',
+    source: '来源', tag: '标签', department: '部门', needsCompletion: '待补充资料', keyword: '关键词',
+  },
   detail: {
     call: '拨打', followUp: '写跟进', checkIn: '拜访签到', release: '放回公海', releaseReason: '放回原因', transfer: '转移',
     contacts: '联系人', timeline: '动态', owner: '负责人', noContacts: '还没有联系人', addContact: '添加联系人', pool: '公海客户',
     contracts: '合同', noContracts: '还没有合同', newContract: '新建合同', opportunities: '商机', noOpportunities: '还没有商机', newOpportunity: '新建商机',
+    tickets: '工单', noTickets: '还没有工单', newTicket: '新建工单',
   },
   timeline: {
     created: '创建了客户', followUp: '{method}跟进', stageChanged: '阶段 {from} → {to}', ownerChanged: '负责人变更', released: '放回公海',
     claimed: '从公海领取', contactAdded: '添加联系人 {name}', contactUpdated: '更新联系人 {name}', contactRemoved: '删除联系人 {name}',
     contractCreated: '创建合同 {number}', contractSubmitted: '合同 {number} 提交审批', contractWithdrawn: '合同 {number} 撤回审批', contractStatus: '合同 {number}：{status}',
     opportunityCreated: '新建商机「{title}」', opportunityStage: '商机「{title}」{from} → {to}', paymentReceived: '合同 {number} 回款 {amount}',
+    ticketOpened: '新建工单 {number}（{category}）', ticketResolved: '工单 {number} 已解决',
   },
   form: {
     type: '类型', company: '企业', person: '个人', name: '客户名称', industry: '行业', source: '来源', level: '级别', stage: '阶段',
@@ -41,7 +47,7 @@ export default {
     reasonRequired: '没有定位时请说明原因',
   },
   queue: { title: '待同步', empty: '没有待同步的记录', retry: '重试', discard: '放弃', failed: '失败：{reason}', syncing: '同步中…', synced: '已同步 {n} 条' },
-  me: { language: '语言', logout: '退出登录', settings: '系统设置', approvals: '审批', role: { rep: '销售', manager: '经理', director: '总监', admin: '管理员', service: '客服' } },
+  me: { language: '语言', logout: '退出登录', settings: '系统设置', approvals: '审批', tickets: '服务工单', segments: '客户分群', role: { rep: '销售', manager: '经理', director: '总监', admin: '管理员', service: '客服' } },
   messages: { empty: '暂无消息' },
   contract: {
     new: '新建合同', edit: '编辑合同', title: '合同名称', number: '合同编号', customer: '客户', amount: '合同金额', amountYuan: '合同金额（元）', amountPlaceholder: '如 150000.00',
@@ -90,5 +96,48 @@ export default {
     days: '天数',
     enabled: '启用', daysFor: '{stage}（天）', daysAhead: '提前天数', quietHours: '免打扰时段', quietWeekends: '周末免打扰',
     preview: '预览', previewResult: '现在运行会发 {cards} 张卡片，回收 {reclaim} 位客户',
+  },
+  ticket: {
+    title: '服务工单', new: '新建工单', number: '工单编号', customer: '客户', chooseCustomer: '选择客户', searchCustomer: '搜索客户', needCustomer: '请先选择客户',
+    contact: '联系人', category: '类别', priority: '优先级', description: '问题描述', descriptionPlaceholder: '请描述客户遇到的问题',
+    photos: '照片（最多 9 张）', assignee: '处理人', unassigned: '未分派', assignOnCreate: '指派给', status: '状态', dueAt: 'SLA 截止', due: 'SLA {time}',
+    breached: '已超时', createdBy: '创建人', createdAt: '创建时间', resolution: '处理结果', resolutionPlaceholder: '请填写处理结果',
+    resolutionRequired: '请填写处理结果', satisfaction: '满意度', rate: '评价满意度', rateTitle: '客户满意度', comment: '评价说明', commentPlaceholder: '选填',
+    rated: '已评价', noSatisfaction: '尚未评价', scoreRequired: '请选择星级', score: '{n} 星',
+    tabs: { todo: '待处理', queue: '待分派', all: '全部' },
+    take: '接单', taken: '已接单', assign: '分派', assignTitle: '分派给客服', assigned: '已分派给 {name}', noService: '没有可分派的客服人员',
+    start: '开始处理', started: '已开始处理', note: '添加备注', notePlaceholder: '记录处理情况', noteRequired: '请填写备注', noteAdded: '已添加备注',
+    resolve: '解决', resolved: '工单已解决', close: '关闭工单', closeConfirm: '确认关闭该工单？', closed: '工单已关闭',
+    reopen: '重新打开', reopenConfirm: '重新打开后工单回到处理中，需要重新解决', reopened: '工单已重新打开',
+    log: '处理记录', submit: '提交工单', saved: '工单已创建', empty: '暂无工单',
+    action: { opened: '创建工单', assigned: '分派给 {note}', started: '开始处理', note: '备注', resolved: '解决工单', closed: '关闭工单', reopened: '重新打开', rated: '评价 {note} 星' },
+  },
+  ticketStatus: { new: '待分派', assigned: '已分派', in_progress: '处理中', resolved: '已解决', closed: '已关闭' },
+  priority: { low: '低', normal: '普通', high: '高', urgent: '紧急' },
+  tags: {
+    title: '标签', edit: '编辑标签', none: '还没有标签', free: '其他标签', freePlaceholder: '输入新标签', add: '添加', saved: '标签已更新',
+    clear: '不设置', group: '分组', noGroup: '未分组', addedBy: '添加人', addedAt: '添加时间', unknown: '未知', single: '单选', multi: '多选',
+  },
+  bulk: {
+    title: '批量打标签', hint: '对当前筛选出的全部客户生效（最多 5000 位）', add: '添加标签', remove: '移除标签', choose: '请选择标签',
+    added: '已为 {n} 位客户添加标签', removed: '已为 {n} 位客户移除标签', matched: '筛选匹配 {n} 位客户', run: '确定', done: '知道了',
+  },
+  segments: {
+    title: '客户分群', save: '保存当前筛选为分群', name: '分群名称', namePlaceholder: '如 华东 A 级客户', nameRequired: '请填写分群名称',
+    shared: '共享给团队', sharedTag: '共享', count: '{n} 位客户', saved: '分群已保存', deleted: '分群已删除', remove: '删除', edit: '编辑',
+    removeConfirm: '删除分群「{name}」？', empty: '还没有分群，可在客户列表中“保存为分群”', applied: '分群：{name}', readOnly: '以下条件列表无法筛选，仅作展示',
+    conditions: '筛选条件', noConditions: '全部客户', open: '查看客户',
+    fact: {
+      tagsAll: '同时带有{tags}', tagsAny: '带有任一{tags}', receivedAtLeast: '{days} 天内回款不少于 {amount}', noOrderForDays: '{days} 天没有订单',
+      onSiteWithinDays: '{days} 天内访问过官网', owner: '指定负责人', ownerMe: '我负责的', department: '指定部门',
+    },
+  },
+  behaviour: {
+    title: '行为', none: '还没有行为记录', weekTotal: '本周共 {n} 次', recent: '最近行为', archived: '更早：{counts}',
+    week: { page_view: '本周访问「{title}」{n} 次', download: '本周下载「{title}」{n} 次', form_submit: '本周提交表单「{title}」{n} 次', inquiry: '本周咨询「{title}」{n} 次' },
+    type: { page_view: '访问', download: '下载', form_submit: '提交表单', inquiry: '咨询' },
+    count: '{type} {n} 次', link: '生成活动链接', linkTitle: '活动链接',
+    linkHint: '把下面这段加在公司网站任一页面地址的末尾发给这位客户（地址里已有“?”时，把开头的“?”换成“&”）。客户打开后，TA 在网站上的行为会记到这位客户名下。',
+    linkExample: '例如：https://公司网站/价格方案{suffix}', copy: '复制', copied: '已复制', copyFailed: '无法自动复制，请长按选择复制',
   },
 };
