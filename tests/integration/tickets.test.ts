@@ -96,5 +96,8 @@ describe('service tickets', () => {
       expect([login, (await call(login, `/api/tickets/${ticket.id}`)).status]).toEqual([login, 200]);
     }
     expect((await call('rep.east1', '/api/tickets?limit=100')).body.items.map((i: Json) => i.id)).toContain(ticket.id);
+    // a sales manager routes tickets to service staff outside their own department
+    expect((await call('manager.east', '/api/tickets/assignees')).body.items).toEqual(expect.arrayContaining([{ id: ids.service1, name: '周强' }]));
+    expect((await call('service1', '/api/tickets?mine=1&open=1&limit=100')).body.items.every((i: Json) => i.status !== 'closed')).toBe(true);
   });
 });

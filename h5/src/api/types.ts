@@ -100,3 +100,9 @@ export interface TimelineEvent {
 export interface ApiErrorBody {
   error: { code: string; message: string; details?: unknown };
 }
+
+/** Someone a service ticket can be assigned to (GET /api/tickets/assignees). */
+export interface Assignee {
+  id: string;
+  name: string;
+}

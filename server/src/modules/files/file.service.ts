@@ -3,7 +3,7 @@
 import type { Readable } from 'node:stream';
 import { fileTypeFromBuffer } from 'file-type';
 import type { RequestScope } from '../../core/auth/scope.ts';
-import { AppError, notFound } from '../../core/errors.ts';
+import { AppError, forbidden, notFound } from '../../core/errors.ts';
 import type { CustomerService } from '../customers/customer.service.ts';
 import type { FileStorage, StoredFile } from './file-storage.ts';
 
@@ -29,7 +29,8 @@ export class FileService {
   }
 
   async upload(scope: RequestScope, content: Buffer, name: string) {
-    scope.require('customer.edit');
+    // reps photograph visits; service staff photograph what they repair
+    if (!scope.can('customer.edit') && !scope.can('ticket.handle')) throw forbidden();
     if (content.length === 0) throw new AppError('VALIDATION', { messageKey: 'error.file.missing' });
     if (content.length > this.deps.maxBytes) throw this.tooLarge();
     const detected = await fileTypeFromBuffer(content);

@@ -17,9 +17,23 @@ export function ticketRoutes(tickets: TicketService): Router<KemaiState> {
     ctx.status = 201;
     ctx.body = await tickets.create(scopeOf(ctx.state), input);
   });
+  // before /tickets/:id
+  router.get('/tickets/assignees', requireAuth(), async (ctx) => {
+    ctx.body = { items: await tickets.assignees(scopeOf(ctx.state)) };
+  });
   router.get('/tickets', requireAuth(), async (ctx) => {
     const query = parseInput(
-      z.object({ status: z.enum(ticketStatuses).optional(), customerId: objectId.optional(), mine: z.enum(['1', 'true']).optional(), limit, cursor: z.string().max(200).optional() }).strict(),
+      z
+        .object({
+          status: z.enum(ticketStatuses).optional(),
+          /** every status but closed */
+          open: z.enum(['1', 'true']).optional(),
+          customerId: objectId.optional(),
+          mine: z.enum(['1', 'true']).optional(),
+          limit,
+          cursor: z.string().max(200).optional(),
+        })
+        .strict(),
       ctx.query,
       ctx.state.locale,
     );
@@ -28,6 +42,7 @@ export function ticketRoutes(tickets: TicketService): Router<KemaiState> {
       ...(query.status ? { status: query.status } : {}),
       ...(query.customerId ? { customerId: query.customerId } : {}),
       ...(query.mine ? { mine: true } : {}),
+      ...(query.open ? { open: true } : {}),
       ...(query.cursor ? { cursor: query.cursor } : {}),
     });
   });

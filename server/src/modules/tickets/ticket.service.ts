@@ -234,7 +234,15 @@ export class TicketService {
   }
 
   /** Tickets the caller may see: their customers', assigned to them or their team, the service queue. */
-  async list(scope: RequestScope, query: { status?: TicketStatus; customerId?: string; mine?: boolean; limit: number; cursor?: string }) {
+  /** Who tickets can go to: active service staff (and admins), for whoever opens or routes tickets. */
+  async assignees(scope: RequestScope) {
+    if (!scope.can('ticket.handle') && !scope.can('customer.edit')) throw new AppError('FORBIDDEN');
+    const ids = [...(await this.deps.org.activeUserIdsWithRole('service')), ...(await this.deps.org.activeUserIdsWithRole('admin'))];
+    const names = await this.deps.org.displayNames(ids);
+    return ids.map((id) => ({ id, name: names.get(id) ?? '' }));
+  }
+
+  async list(scope: RequestScope, query: { status?: TicketStatus; open?: boolean; customerId?: string; mine?: boolean; limit: number; cursor?: string }) {
     const me = oid(scope.user.id);
     const conditions: Record<string, unknown>[] = [];
     // the reach below still applies, so naming a customer never widens what the caller sees
@@ -247,6 +255,7 @@ export class TicketService {
       conditions.push({ $or: reach });
     }
     if (query.status) conditions.push({ status: query.status });
+    if (query.open) conditions.push({ status: { $ne: 'closed' } });
     if (query.mine) conditions.push({ assigneeId: me });
     const position = decodeCursor(query.cursor);
     if (position) conditions.push(afterCursor('createdAt', -1, position, reviveDate));
