@@ -111,13 +111,14 @@ export class ReportService {
     const metric = (['signedFen', 'collectedFen', 'newCustomers', 'visits'] as const).find((m) => m === query.measure);
     const ranked = rows.map((r) => ({ id: r._id.toHexString(), name: names.get(r._id.toHexString()) ?? '', value: r.value })).sort((a, b) => b.value - a.value || a.id.localeCompare(b.id));
     if (!metric) return ranked;
-    // against each person's target, where the caller may read it
-    return Promise.all(
-      ranked.map(async (r) => {
-        const progress = await this.deps.targets.progress(scope, 'user', r.id, query.period).catch(() => null);
-        return { ...r, target: progress?.target[metric] ?? null, completion: progress?.completion[metric] ?? null };
-      }),
-    );
+    // against each person's target: all of them for managers and above, only their own for a rep
+    // looking at their department's ranking (names and totals, nothing more)
+    const seesTargets = scope.seesAll || scope.role === 'manager';
+    const targets = await this.deps.targets.userTargets(seesTargets ? ranked.map((r) => r.id) : [scope.user.id], query.period);
+    return ranked.map((r) => {
+      const target = targets.get(r.id)?.[metric] || null;
+      return { ...r, target, completion: target ? Math.round((r.value / target) * 1000) / 10 : null };
+    });
   }
 
   /** A measure per day, week or month over a range, for the caller's reach (or one person or team in it). */
@@ -151,20 +152,27 @@ export class ReportService {
     const position = new Map(ladder.map((s, i) => [s.key, i]));
     const reached = ladder.map(() => 0);
     const spent = new Map<string, { total: number; n: number }>();
+    const here = new Map<string, { count: number; amountFen: number }>();
+    const lost = new Map<string, number>();
+    // one pass over the opportunities: where each stands, how far it got, how long it stayed
     for (const o of rows) {
-      // the furthest step of the ladder it ever stood on
-      const steps = [...o.history.map((h) => h.to), o.stage].map((k) => position.get(k) ?? -1);
-      const furthest = Math.max(...steps);
-      for (let i = 0; i <= furthest; i++) reached[i]!++;
+      const at = here.get(o.stage) ?? { count: 0, amountFen: 0 };
+      here.set(o.stage, { count: at.count + 1, amountFen: at.amountFen + o.amountFen });
+      if (o.status === 'lost') lost.set(o.lostReason ?? '', (lost.get(o.lostReason ?? '') ?? 0) + 1);
+      let furthest = position.get(o.stage) ?? -1;
       for (const h of o.history) {
+        const step = position.get(h.to);
+        if (step !== undefined && step > furthest) furthest = step;
         if (!h.from) continue;
         const s = spent.get(h.from) ?? { total: 0, n: 0 };
-        spent.set(h.from, { total: s.total + h.spentMs, n: s.n + 1 });
+        s.total += h.spentMs;
+        s.n++;
+        spent.set(h.from, s);
       }
+      for (let i = 0; i <= furthest; i++) reached[i]!++;
     }
     const stages = set.stages.map((stage) => {
-      const here = rows.filter((o) => o.stage === stage.key);
-      const amountFen = here.reduce((sum, o) => sum + o.amountFen, 0);
+      const { count, amountFen } = here.get(stage.key) ?? { count: 0, amountFen: 0 };
       const index = position.get(stage.key);
       const next = index !== undefined && index + 1 < ladder.length ? reached[index + 1]! : null;
       const time = spent.get(stage.key);
@@ -172,17 +180,15 @@ export class ReportService {
         stage: stage.key,
         name: stage.name,
         kind: stage.kind,
-        count: here.length,
+        count,
         amountFen,
         weightedFen: Math.round((amountFen * stage.probability) / 100),
-        reached: index !== undefined ? reached[index]! : here.length,
+        reached: index !== undefined ? reached[index]! : count,
         /** share of those that reached this stage and went on to the next, in percent */
         conversion: index !== undefined && next !== null && reached[index]! > 0 ? Math.round((next / reached[index]!) * 1000) / 10 : null,
         averageMs: time ? Math.round(time.total / time.n) : null,
       };
     });
-    const lost = new Map<string, number>();
-    for (const o of rows.filter((r) => r.status === 'lost')) lost.set(o.lostReason ?? '', (lost.get(o.lostReason ?? '') ?? 0) + 1);
     return { stageSet: { id: set._id, name: set.name }, total: rows.length, stages, lostReasons: [...lost].map(([reason, count]) => ({ reason, count })).sort((a, b) => b.count - a.count) };
   }
 

@@ -105,6 +105,15 @@ export class TargetService {
     };
   }
 
+  /** People's own targets over a period, summed (for rankings: one read however many people). */
+  async userTargets(userIds: string[], period: string): Promise<Map<string, Metrics>> {
+    const { months } = parsePeriod(period);
+    const rows = await this.deps.targets.find({ subject: 'user', subjectId: { $in: userIds.map(oid) }, month: { $in: months } }).lean<Target[]>();
+    const totals = new Map<string, Metrics>();
+    for (const t of rows) totals.set(t.subjectId.toHexString(), add(totals.get(t.subjectId.toHexString()) ?? zero(), t.metrics));
+    return totals;
+  }
+
   /** Month by month: a department's own target where set, else the sum of its people's. */
   private async targetFor(subject: 'user' | 'department', subjectId: string, people: string[], months: string[]): Promise<Metrics> {
     const own = await this.deps.targets.find({ subject, subjectId: oid(subjectId), month: { $in: months } }).lean<Target[]>();
