@@ -79,7 +79,8 @@ export class ReportService {
   private statScope(scope: RequestScope): Record<string, unknown> {
     if (scope.seesAll) return {};
     const me = oid(scope.user.id);
-    if (scope.role === 'manager') return { $or: [{ departmentPath: { $in: scope.departmentSubtree.map(oid) } }, { userId: me }] };
+    // a manager's own department is in their subtree, so the path alone reaches them too
+    if (scope.role === 'manager' && scope.departmentSubtree.length) return { departmentPath: { $in: scope.departmentSubtree.map(oid) } };
     return { userId: me };
   }
 
