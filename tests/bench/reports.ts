@@ -78,7 +78,7 @@ export async function runReportsBench(sizes = { customers: 100_000, followUps: 3
       const reach = who === 'director' ? {} : { departmentPath: { $in: scope.departmentSubtree.map((id) => new ObjectId(id)) } };
       // rankings over the year
       const rank = await time(() => reports.rankings(scope, { period: '2026', measure: 'signedFen', by: 'user' }));
-      const rankRaw = await time(() => stats.aggregate([{ $match: { $and: [reach, { measure: 'signedFen', day: { $gte: '2026-01-01', $lte: '2026-12-31' } }] } }, { $group: { _id: '$userId', value: { $sum: '$value' } } }]).toArray());
+      const rankRaw = await time(() => stats.aggregate([{ $match: { $and: [reach, { measure: 'signedFen', day: { $gte: '2026-01-01', $lte: '2026-12-31' } }] } }, { $group: { _id: '$userId', value: { $sum: '$value' }, path: { $first: '$departmentPath' } } }]).toArray());
       const rankSource = await time(() => db.collection('contracts').aggregate([{ $match: { signedOn: { $gte: '2026-01-01', $lte: '2026-12-31' } } }, { $group: { _id: '$ownerId', value: { $sum: '$amountFen' } } }]).toArray());
       row('rankings', who, rank, rankRaw, rankSource);
       // follow-up trend by month
