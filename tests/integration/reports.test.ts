@@ -125,6 +125,12 @@ describe('reports', () => {
     expect(lostId).not.toBe('');
   });
 
+  it('gives a manager today’s team numbers', async () => {
+    const today = (await call('manager.east', '/api/reports/today')).body;
+    expect(today).toMatchObject({ day: '2026-11-24', followUps: 4, visits: 2, newCustomers: 3, wonOpportunities: 1, wonFen: 10_000_000 });
+    expect((await call('rep.east2', '/api/reports/today')).body).toMatchObject({ followUps: 1, visits: 0, newCustomers: 1 });
+  });
+
   it('compares regions, by province of the customer, within scope', async () => {
     const regional = async (login: DemoLogin, measure: string) =>
       ((await call(login, `/api/reports/regional?period=2026-11&measure=${measure}`)).body.items as Json[]).map((r) => [r.place, r.value]).sort((x, y) => String(x[0]).localeCompare(String(y[0])));

@@ -17,6 +17,9 @@ export function reportRoutes(reports: ReportService, stats: StatsService, clock:
   router.get('/funnel', requireAuth(), async (ctx) => {
     ctx.body = await reports.funnel(scopeOf(ctx.state), parseInput(funnelQuery, ctx.query, ctx.state.locale));
   });
+  router.get('/today', requireAuth(), async (ctx) => {
+    ctx.body = await reports.today(scopeOf(ctx.state), clock.now());
+  });
   router.get('/regional', requireAuth(), async (ctx) => {
     ctx.body = { items: await reports.regional(scopeOf(ctx.state), parseInput(regionalQuery, ctx.query, ctx.state.locale)) };
   });

@@ -193,6 +193,15 @@ export class ReportService {
     return { stageSet: { id: set._id, name: set.name }, total: rows.length, stages, lostReasons: [...lost].map(([reason, count]) => ({ reason, count })).sort((a, b) => b.count - a.count) };
   }
 
+  /** Today's numbers for the caller's reach (a manager's team): the manager home and the digest's link. */
+  async today(scope: RequestScope, now: Date) {
+    const rows = await this.deps.stats.aggregate<{ _id: Measure; value: number }>([
+      { $match: { $and: [this.statScope(scope), { day: businessDay(now) }] } },
+      { $group: { _id: '$measure', value: { $sum: '$value' } } },
+    ]);
+    return { day: businessDay(now), ...Object.fromEntries(measures.map((m) => [m, rows.find((r) => r._id === m)?.value ?? 0])) };
+  }
+
   /**
    * A measure by province or city of the customer. Customers count where they are; money is
    * summed per customer first, then placed by that customer's region.
