@@ -75,6 +75,7 @@ describe('campaigns', () => {
 
     const results = (await call('manager.east', `/api/campaigns/${campaignId}/results`)).body;
     expect(results).toMatchObject({ leads: 1, opportunities: 1, won: 1, wonFen: 5_000_000, firstTouchFen: 5_000_000, lastTouchFen: 5_000_000, costPerLeadFen: 1_000_000, roi: 400 });
+    expect((await call('rep.east1', `/api/campaigns/${campaignId}/results`)).status).toBe(403);
   });
 
   it('invites customers, tells their owners, and checks them in at the event', async () => {

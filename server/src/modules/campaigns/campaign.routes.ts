@@ -42,6 +42,8 @@ export function campaignRoutes(campaigns: CampaignService): Router<KemaiState> {
     ctx.body = await campaigns.message(scopeOf(ctx.state), ctx.params.id!, input);
   });
   router.get('/campaigns/:id/results', requireAuth(), async (ctx) => {
+    // what a campaign won is management information, like the rankings
+    campaigns.requireOrganiser(scopeOf(ctx.state));
     ctx.body = { ...(await campaigns.results(ctx.params.id!)), sends: await campaigns.sendStatus(ctx.params.id!) };
   });
   return router;

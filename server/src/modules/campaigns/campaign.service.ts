@@ -75,7 +75,7 @@ export class CampaignService {
   }
 
   /** Managers, directors and admins run campaigns; everyone sees them and invites their own customers. */
-  private requireOrganiser(scope: RequestScope): void {
+  requireOrganiser(scope: RequestScope): void {
     if (!scope.seesAll && scope.role !== 'manager') throw new AppError('FORBIDDEN');
   }
 
