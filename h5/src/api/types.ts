@@ -21,6 +21,9 @@ import type { TagGroup as TagGroupRecord } from '../../../server/src/modules/tag
 import type { SegmentService } from '../../../server/src/modules/segments/segment.service.ts';
 import type { SegmentFilter as SegmentFilterInput } from '../../../server/src/modules/segments/segment.model.ts';
 import type { BehaviourService } from '../../../server/src/modules/behaviour/behaviour.service.ts';
+import type { ReportService } from '../../../server/src/modules/reports/report.service.ts';
+import type { CaptureResult, LeadService } from '../../../server/src/modules/leads/lead.service.ts';
+import type { Measure } from '../../../server/src/modules/stats/daily-stat.model.ts';
 
 /** What JSON.stringify makes of a server value. */
 export type Json<T> = T extends Date
@@ -83,6 +86,21 @@ export type Segment = Json<Awaited<ReturnType<SegmentService['get']>>>;
 export type SegmentFilter = SegmentFilterInput;
 export type Behaviour = Json<Awaited<ReturnType<BehaviourService['forCustomer']>>>;
 export type BehaviourType = Behaviour['recent'][number]['type'];
+
+/** 报表: the answers of /api/reports/* (the lists arrive as { items }). */
+export type ReportMeasure = Measure;
+export type RankingRow = Json<Awaited<ReturnType<ReportService['rankings']>>[number]> & { target?: number | null; completion?: number | null };
+export type TrendPoint = Json<Awaited<ReturnType<ReportService['trend']>>[number]>;
+export type Funnel = Json<Awaited<ReturnType<ReportService['funnel']>>>;
+export type FunnelStage = Funnel['stages'][number];
+export type RegionalRow = Json<Awaited<ReturnType<ReportService['regional']>>[number]>;
+export type Clv = Json<Awaited<ReturnType<ReportService['clv']>>>;
+export type CoverageRow = Json<Awaited<ReturnType<ReportService['coverage']>>[number]>;
+export type ServiceReport = Json<Awaited<ReturnType<ReportService['service']>>>;
+
+/** POST /api/leads: what became of a lead; GET /api/leads: the recent ones. */
+export type LeadResult = CaptureResult;
+export type Lead = Json<Awaited<ReturnType<LeadService['list']>>[number]>;
 
 export interface Page<T> {
   items: T[];

@@ -9,6 +9,20 @@ export function formatFen(fen: number): string {
   return `${sign}¥${whole}.${String(abs % 100).padStart(2, '0')}`;
 }
 
+/**
+ * Money short enough for a chart or a narrow row: ¥8,000 below 1万, ¥12.3万 from 1万, ¥1.25亿 from
+ * 1亿 (at most the decimals that say something). Whole yuan: a report rounds away the fen.
+ */
+export function formatFenShort(fen: number): string {
+  const sign = fen < 0 ? '-' : '';
+  const yuan = Math.round(Math.abs(fen) / 100);
+  const trim = (n: number, digits: number) => String(Number(n.toFixed(digits)));
+  const wan = Number((yuan / 10_000).toFixed(yuan >= 1_000_000 ? 0 : 1));
+  if (wan >= 10_000) return `${sign}¥${trim(yuan / 100_000_000, 2)}亿`;
+  if (yuan >= 10_000) return `${sign}¥${wan}万`;
+  return `${sign}¥${String(yuan).replace(/\B(?=(\d{3})+(?!\d))/g, ',')}`;
+}
+
 /** 150000.00 from 15000000 fen: what an amount field is filled with. */
 export function fenToYuan(fen: number): string {
   const abs = Math.abs(Math.round(fen));
