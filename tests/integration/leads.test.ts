@@ -49,7 +49,7 @@ describe('lead assignment', () => {
     const customer = (await t.inspect.customers.findById(results[0]!.customerId).lean())!;
     expect([customer.stage, customer.region?.province, customer.ownerDepartmentId?.toHexString()]).toEqual(['lead', '浙江省', zhejiangTeam]);
     // each rep was told, with the 24-hour reminder
-    const card = (await t.inspect.outbox.findOne({ userId: results[0]!.assignedTo, 'card.data.kind': 'newLead' }).lean())!;
+    const card = (await t.inspect.outbox.findOne({ userId: results[0]!.assignedTo, 'card.data.kind': 'newLead', 'card.data.customer.id': results[0]!.customerId }).lean())!;
     expect(card.card.data).toMatchObject({ known: false, source: 'api', customer: { id: results[0]!.customerId } });
   });
 
