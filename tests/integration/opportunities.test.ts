@@ -31,7 +31,7 @@ const opportunity = async (login: DemoLogin, customerId: string, title: string, 
 };
 const move = (login: DemoLogin, id: string, json: Json) => call(login, `/api/opportunities/${id}/stage`, { method: 'POST', json });
 const cardsOf = async (login: DemoLogin, kind: string): Promise<{ id: string; data: Json }[]> =>
-  (await t.inspect.outbox.find({ userId: ids[login] }).sort({ createdAt: 1 }).lean()).map((e) => e.card).filter((c) => c.data.kind === kind);
+  (await t.inspect.outbox.find({ userId: ids[login] }).sort({ createdAt: 1, _id: 1 }).lean()).map((e) => e.card).filter((c) => c.data.kind === kind);
 
 describe('opportunities', () => {
   it('start in the first stage of their set and keep a history with the time spent in each stage', async () => {

@@ -23,7 +23,7 @@ afterAll(() => t.close());
 
 const call = (login: DemoLogin, path: string, init: { method?: string; json?: unknown } = {}) => apiCall(t, tokens[login], path, init);
 const cardsOf = async (login: DemoLogin, kind: string): Promise<{ id: string; data: Json }[]> =>
-  (await t.inspect.outbox.find({ userId: ids[login] }).sort({ createdAt: 1 }).lean()).map((e) => e.card).filter((c) => c.data.kind === kind);
+  (await t.inspect.outbox.find({ userId: ids[login] }).sort({ createdAt: 1, _id: 1 }).lean()).map((e) => e.card).filter((c) => c.data.kind === kind);
 
 async function approvedContract(name: string, amount: string, plan: { dueOn: string; amount: string }[], endOn: string) {
   const customer = await call('rep.east1', '/api/customers', { method: 'POST', json: { type: 'company', name, industry: '教育', source: '官网' } });

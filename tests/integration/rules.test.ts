@@ -27,7 +27,7 @@ const create = async (login: DemoLogin, name: string, extra: Json = {}) => {
   expect(response.status).toBe(201);
   return ((await response.json()) as Json).id as string;
 };
-const cardsOf = async (login: DemoLogin) => (await t.inspect.outbox.find({ userId: ids[login] }).sort({ createdAt: 1 }).lean()).map((e) => e.card);
+const cardsOf = async (login: DemoLogin) => (await t.inspect.outbox.find({ userId: ids[login] }).sort({ createdAt: 1, _id: 1 }).lean()).map((e) => e.card);
 const run = (kind: 'staleCustomers' | 'followUpDue' | 'poolReclaim' | 'birthday' | 'dataQuality' | 'dailyDigest') => t.app.services.rules.run(kind);
 /** Moves the clock forward to the next time it is `hour`:00 in Shanghai. */
 const nextShanghaiHour = (hour: number) => {

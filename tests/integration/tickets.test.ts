@@ -25,7 +25,7 @@ afterAll(() => t.close());
 
 const call = (login: DemoLogin, path: string, init: { method?: string; json?: unknown } = {}) => apiCall(t, tokens[login], path, init);
 const cardsOf = async (login: DemoLogin): Promise<{ id: string; data: Json }[]> =>
-  (await t.inspect.outbox.find({ userId: ids[login] }).sort({ createdAt: 1 }).lean()).map((e) => e.card).filter((c) => c.data.kind === 'ticketUpdate');
+  (await t.inspect.outbox.find({ userId: ids[login] }).sort({ createdAt: 1, _id: 1 }).lean()).map((e) => e.card).filter((c) => c.data.kind === 'ticketUpdate');
 const open = (login: DemoLogin, json: Json = {}) =>
   call(login, '/api/tickets', { method: 'POST', json: { customerId, category: '故障报修', priority: 'normal', description: '设备无法开机', ...json } });
 
