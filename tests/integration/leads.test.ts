@@ -73,7 +73,7 @@ describe('lead assignment', () => {
     const lead = (await (await addLead({ name: '王经理', phone: '+86 139-1234-0000', province: '浙江' })).json()) as Json;
     expect(lead).toMatchObject({ outcome: 'attached', customerId: existing, assignedTo: ids['rep.east2'] });
     expect(await t.inspect.customers.countDocuments()).toBe(before);
-    const card = (await t.inspect.outbox.findOne({ userId: ids['rep.east2'], 'card.data.kind': 'newLead' }).lean())!;
+    const card = (await t.inspect.outbox.findOne({ userId: ids['rep.east2'], 'card.data.kind': 'newLead', 'card.data.known': true }).lean())!;
     expect(card.card.data).toMatchObject({ known: true, contact: '王经理' });
     // a rep keeps their own lead when they ask to
     const mine = (await (await addLead({ name: '自己的线索', phone: '13700009999', province: '浙江', keep: true }, 'rep.south1')).json()) as Json;
