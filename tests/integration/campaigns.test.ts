@@ -55,6 +55,7 @@ describe('campaigns', () => {
     const created = await call('manager.east', '/api/campaigns', { method: 'POST', json: { name: '2026 上海工业展', type: '展会', startOn: '2026-11-20', endOn: '2026-11-30', budget: '20000', cost: '10000' } });
     expect(created.status).toBe(201);
     campaignId = created.body.id;
+    expect((await call('rep.east1', `/api/campaigns/${campaignId}`)).body).toMatchObject({ name: '2026 上海工业展', costFen: 1_000_000 });
     expect((await call('rep.east1', '/api/campaigns', { method: 'POST', json: { name: 'x', type: '展会', startOn: '2026-11-20', endOn: '2026-11-30' } })).status).toBe(403);
     const east = (await t.inspect.users.findById(ids['rep.east1']).lean())!.departmentId!.toHexString();
     await call('admin', '/api/lead-rules', { method: 'PUT', json: { rules: [{ name: '工业展', campaignIds: [campaignId], departmentId: east }] } });

@@ -24,6 +24,8 @@ import type { BehaviourService } from '../../../server/src/modules/behaviour/beh
 import type { ReportService } from '../../../server/src/modules/reports/report.service.ts';
 import type { CaptureResult, LeadService } from '../../../server/src/modules/leads/lead.service.ts';
 import type { Measure } from '../../../server/src/modules/stats/daily-stat.model.ts';
+import type { CampaignService } from '../../../server/src/modules/campaigns/campaign.service.ts';
+import type { campaignStatuses, campaignTypes } from '../../../server/src/modules/campaigns/campaign.model.ts';
 
 /** What JSON.stringify makes of a server value. */
 export type Json<T> = T extends Date
@@ -101,6 +103,15 @@ export type ServiceReport = Json<Awaited<ReturnType<ReportService['service']>>>;
 /** POST /api/leads: what became of a lead; GET /api/leads: the recent ones. */
 export type LeadResult = CaptureResult;
 export type Lead = Json<Awaited<ReturnType<LeadService['list']>>[number]>;
+
+/** 营销活动: a campaign, who takes part, what inviting answered and what it brought. */
+export type Campaign = Json<Awaited<ReturnType<CampaignService['list']>>[number]>;
+export type CampaignType = (typeof campaignTypes)[number];
+export type CampaignStatus = (typeof campaignStatuses)[number];
+export type Participant = Json<Awaited<ReturnType<CampaignService['participants']>>[number]>;
+export type ParticipantStatus = Participant['status'];
+export type InviteResult = Awaited<ReturnType<CampaignService['invite']>>;
+export type CampaignResults = Json<Awaited<ReturnType<CampaignService['results']>>> & { sends: Partial<Record<'queued' | 'sending' | 'sent' | 'failed' | 'skipped', number>> };
 
 export interface Page<T> {
   items: T[];

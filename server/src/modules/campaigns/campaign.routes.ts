@@ -21,6 +21,9 @@ export function campaignRoutes(campaigns: CampaignService): Router<KemaiState> {
     ctx.status = 201;
     ctx.body = await campaigns.create(scopeOf(ctx.state), input);
   });
+  router.get('/campaigns/:id', requireAuth(), async (ctx) => {
+    ctx.body = await campaigns.get(ctx.params.id!);
+  });
   router.put('/campaigns/:id', requireAuth(), async (ctx) => {
     const input = parseInput(campaignBody, ctx.request.body, ctx.state.locale);
     ctx.body = await campaigns.update(scopeOf(ctx.state), ctx.params.id!, input);

@@ -117,6 +117,10 @@ export class CampaignService {
     return campaign;
   }
 
+  async get(id: string) {
+    return view(await this.find(id));
+  }
+
   async list() {
     return (await this.deps.models.campaigns.find({}).sort({ createdAt: -1 }).limit(200).lean<Campaign[]>()).map(view);
   }
