@@ -101,6 +101,8 @@ describe.skipIf(!hasChromium)('reports in Chromium', () => {
   });
 
   it('ranks the reps by signed amount this month, with their totals', async () => {
+    // Home shows the manager their team's day first: 李娜's two follow-ups and 王芳's one
+    await expect.poll(() => manager.locator('[data-test="today-followUps"]').innerText(), { timeout: 10_000 }).toBe('3');
     await manager.locator('[data-test="home-reports"]').click();
     await manager.locator('[data-test="ranking-list"]').waitFor();
     expect(await manager.locator('[data-test="period-month"]').getAttribute('aria-checked')).toBe('true');

@@ -8,7 +8,7 @@ const en: typeof zhCN = {
     confirm: 'OK', edit: 'Edit', search: 'Search', filter: 'Filter', all: 'All', offline: 'You are offline',
   },
   login: { title: 'Sign in as a demo user', devOnly: 'Dev login (local only)', unavailable: 'Open Kemai from the WeCom or DingTalk workbench' },
-  home: { due: 'Due today', overdue: 'Overdue', idle: 'Idle for 7+ days', incomplete: 'Missing details', recent: 'Recent activity', pending: '{n} waiting to sync', targets: 'This month’s targets' },
+  home: { due: 'Due today', overdue: 'Overdue', idle: 'Idle for 7+ days', incomplete: 'Missing details', recent: 'Recent activity', pending: '{n} waiting to sync', targets: 'This month’s targets', teamToday: 'Team today', followUps: 'Follow-ups', visits: 'Visits', newCustomers: 'New customers', signed: 'Signed', collected: 'Collected' },
   target: { signedFen: 'Signed', collectedFen: 'Collected', newCustomers: 'New customers', visits: 'Visits', none: 'No target', progress: '{actual} / {target}' },
   stage: { lead: 'Lead', prospect: 'Prospect', customer: 'Customer', lost: 'Lost' },
   method: { call: 'Call', visit: 'Visit', wechat: 'WeChat', email: 'Email', meeting: 'Meeting', other: 'Other' },

@@ -6,7 +6,7 @@ export default {
     confirm: '确定', edit: '编辑', search: '搜索', filter: '筛选', all: '全部', offline: '网络不可用',
   },
   login: { title: '选择演示账号登录', devOnly: '开发登录（仅本地）', unavailable: '请从企业微信或钉钉工作台打开客脉' },
-  home: { due: '今日待跟进', overdue: '已逾期', idle: '超过 7 天未跟进', incomplete: '待补充资料', recent: '最近动态', pending: '待同步 {n} 条', targets: '本月目标' },
+  home: { due: '今日待跟进', overdue: '已逾期', idle: '超过 7 天未跟进', incomplete: '待补充资料', recent: '最近动态', pending: '待同步 {n} 条', targets: '本月目标', teamToday: '团队今日', followUps: '跟进', visits: '拜访', newCustomers: '新客户', signed: '签约', collected: '回款' },
   target: { signedFen: '签约金额', collectedFen: '回款金额', newCustomers: '新增客户', visits: '拜访次数', none: '未设目标', progress: '{actual} / {target}' },
   stage: { lead: '线索', prospect: '意向', customer: '成交', lost: '流失' },
   method: { call: '电话', visit: '拜访', wechat: '微信', email: '邮件', meeting: '会议', other: '其他' },
