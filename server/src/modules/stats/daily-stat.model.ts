@@ -30,6 +30,8 @@ const dailyStatSchema = new Schema<DailyStat>(
   { versionKey: false },
 );
 dailyStatSchema.index({ measure: 1, day: 1 });
+// one day across everyone (today's numbers for directors and admins)
+dailyStatSchema.index({ day: 1, measure: 1 });
 dailyStatSchema.index({ userId: 1, measure: 1, day: 1 });
 dailyStatSchema.index({ departmentPath: 1, measure: 1, day: 1 });
 
