@@ -301,7 +301,8 @@ describe.skipIf(!hasChromium)('opportunities, payments and targets in Chromium',
     expect(await rep.locator('[data-test="instalment-1"] [data-test="instalment-received"]').innerText()).toBe('已回款 ¥20,000.00');
     expect(await rep.locator('[data-test="contract-outstanding"]').innerText()).toContain('¥60,000.00');
     expect(await rep.locator('[data-test="contract-header"]').innerText()).toContain('执行中'); // money in: under way
-    expect(await rep.locator('[data-test="payments"]').innerText()).toMatch(/¥20,000\.00 · 银行转账[\s\S]*第 1 期 · 李娜 登记 · 首期部分款/);
+    // the contract and its payments load separately: wait for the list as well
+    await expect.poll(() => rep.locator('[data-test="payments"]').innerText()).toMatch(/¥20,000\.00 · 银行转账[\s\S]*第 1 期 · 李娜 登记 · 首期部分款/);
     await form.waitFor({ state: 'hidden' });
     await shot('payment-recorded');
     expect((await t.inspect.contracts.findById(approved.contractId).lean())!).toMatchObject({ status: 'active', receivedFen: 2_000_000 });
