@@ -298,7 +298,7 @@ export function buildServices(models: Models, deps: Pick<AppDeps, 'config' | 'se
   const orders = new OrderService({ orders: models.orders, customers, contracts, dictionaries, timeline, clock });
   const approvals = new ApprovalService({ approvals: models.approvals, flows: models.approvalFlows, contracts, customers, cards, org, audit, timeline, clock, logger });
   approvals.registerActions(dispatcher);
-  const targets = new TargetService({ targets: models.targets, contracts: models.contracts, payments: models.payments, customers: models.customers, followUps: models.followUps, org });
+  const targets = new TargetService({ targets: models.targets, stats: models.dailyStats, org });
   const tickets = new TicketService({ tickets: models.tickets, sequences: models.sequences, customers, contacts, dictionaries, files, cards, org, timeline, clock });
   const tags = new TagService({ groups: models.tagGroups, customerModel: models.customers, customers, audit, auditModel: models.audit, org });
   const segments = new SegmentService({ segments: models.segments, customers, payments: models.payments, orders: models.orders, events: models.events, clock });
@@ -323,7 +323,7 @@ export function buildServices(models: Models, deps: Pick<AppDeps, 'config' | 'se
     customerModel: models.customers,
     contactModel: models.contacts,
     customers,
-    cards,
+    alerts: rules,
     org,
     clock,
     logger,
@@ -363,6 +363,7 @@ export function buildServices(models: Models, deps: Pick<AppDeps, 'config' | 'se
     contractModel: models.contracts,
     paymentModel: models.payments,
     ticketModel: models.tickets,
+    tickets,
     customers,
     opportunityModel: models.opportunities,
     opportunities,

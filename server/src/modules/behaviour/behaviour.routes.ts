@@ -2,6 +2,7 @@ import Router from '@koa/router';
 import { requireAuth, scopeOf } from '../../core/auth/authenticator.ts';
 import { AppError } from '../../core/errors.ts';
 import type { KemaiContext, KemaiState } from '../../core/http/context.ts';
+import { readRawBody } from '../../core/http/raw-body.ts';
 import { parseInput } from '../../core/http/validate.ts';
 import { siteBody, trackBody, type BehaviourService } from './behaviour.service.ts';
 import { trackingSnippet } from './snippet.ts';
@@ -9,15 +10,10 @@ import { trackingSnippet } from './snippet.ts';
 /** Beacons arrive as text/plain JSON (no preflight); the JSON body parser leaves them to us. */
 async function textBody(ctx: KemaiContext, limitBytes: number): Promise<unknown> {
   if (ctx.request.body && typeof ctx.request.body === 'object' && Object.keys(ctx.request.body).length) return ctx.request.body;
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of ctx.req) {
-    size += (chunk as Buffer).length;
-    if (size > limitBytes) throw new AppError('VALIDATION', { status: 413, details: [{ path: 'body', message: 'too large' }] });
-    chunks.push(chunk as Buffer);
-  }
+  const text = await readRawBody(ctx, limitBytes);
+  if (text === null) throw new AppError('VALIDATION', { status: 413, details: [{ path: 'body', message: 'too large' }] });
   try {
-    return JSON.parse(Buffer.concat(chunks).toString('utf8'));
+    return JSON.parse(text);
   } catch {
     throw new AppError('VALIDATION', { details: [{ path: 'body', message: 'not JSON' }] });
   }

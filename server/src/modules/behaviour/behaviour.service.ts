@@ -11,7 +11,7 @@ import { businessDay, dayMs, startOfBusinessDay } from '../../core/calendar.ts';
 import type { Clock } from '../../core/clock.ts';
 import type { RateLimiter } from '../../core/db/rate-limit.ts';
 import type { Logger } from '../../core/logger.ts';
-import type { CardService } from '../cards/card.service.ts';
+import type { RulesService } from '../rules/rules.service.ts';
 import type { ContactModel } from '../contacts/contact.model.ts';
 import type { Customer, CustomerModel } from '../customers/customer.model.ts';
 import type { CustomerService } from '../customers/customer.service.ts';
@@ -55,7 +55,7 @@ export class BehaviourService {
     customerModel: CustomerModel;
     contactModel: ContactModel;
     customers: CustomerService;
-    cards: CardService;
+    alerts: Pick<RulesService, 'alert'>;
     org: OrgService;
     clock: Clock;
     logger: Logger;
@@ -173,11 +173,8 @@ export class BehaviourService {
     for (const customer of pooled) {
       const lastOwner = customer.releases?.at(-1)?.userId?.toHexString();
       if (!lastOwner) continue;
-      const cardId = `poolVisit-${customer._id.toHexString()}-${day}`;
-      // one card per customer and day, whatever the number of page views
-      const marked = await this.deps.models.visitors.updateOne({ _id: `alert:${cardId}` }, { $setOnInsert: { customerId: customer._id, identifiedAt: this.deps.clock.now() } }, { upsert: true });
-      if (marked.upsertedCount === 0) continue;
-      await this.deps.cards.send({ id: cardId, data: { kind: 'poolVisit', customer: { id: customer._id.toHexString(), name: customer.name }, day } }, [lastOwner]);
+      // one card per customer and day, whatever the number of page views: the alerts' own key
+      await this.deps.alerts.alert(`poolVisit-${customer._id.toHexString()}`, lastOwner, this.deps.clock.now(), { kind: 'poolVisit', customer: { id: customer._id.toHexString(), name: customer.name }, day });
     }
   }
 

@@ -95,8 +95,6 @@ const contractSchema = new Schema<Contract>(
 contractSchema.index({ number: 1 }, { unique: true });
 contractSchema.index({ customerId: 1, createdAt: -1 });
 contractSchema.index({ ownerId: 1, createdAt: -1 });
-// signed amounts per person per period (sales targets)
-contractSchema.index({ ownerId: 1, signedOn: 1 });
 contractSchema.index({ ownerDepartmentId: 1, createdAt: -1 });
 contractSchema.index({ approverIds: 1, createdAt: -1 });
 contractSchema.index({ status: 1, createdAt: -1 });

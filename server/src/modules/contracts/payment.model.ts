@@ -39,7 +39,6 @@ const paymentSchema = new Schema<Payment>(
 
 paymentSchema.index({ contractId: 1, createdAt: -1 });
 paymentSchema.index({ customerId: 1, createdAt: -1 });
-paymentSchema.index({ ownerId: 1, receivedOn: 1 });
 // received per customer over a period (segments)
 paymentSchema.index({ receivedOn: 1 });
 paymentSchema.index({ idempotencyKey: 1 }, { unique: true, sparse: true });

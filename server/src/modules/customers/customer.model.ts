@@ -158,8 +158,6 @@ for (const prefix of [{ ownerId: 1 }, { collaboratorIds: 1 }, { ownerDepartmentI
 customerSchema.index({ 'pool.poolId': 1, deletedAt: 1, 'pool.enteredAt': -1, _id: -1 });
 customerSchema.index({ searchTokens: 1 });
 customerSchema.index({ ownerId: 1, needsCompletion: 1 });
-// new customers per person per period (sales targets)
-customerSchema.index({ createdBy: 1, deletedAt: 1, createdAt: 1 });
 // reclaim and stale rules (K6) scan by last follow-up
 customerSchema.index({ deletedAt: 1, lastFollowUpAt: 1 });
 // birthday reminders look people up by month and day

@@ -4,6 +4,7 @@ import { requireAuth, scopeOf } from '../../core/auth/authenticator.ts';
 import type { RateLimiter } from '../../core/db/rate-limit.ts';
 import { isAppError } from '../../core/errors.ts';
 import type { KemaiContext, KemaiState } from '../../core/http/context.ts';
+import { readRawBody } from '../../core/http/raw-body.ts';
 import { requestMeta } from '../../core/http/request-meta.ts';
 import { parseInput } from '../../core/http/validate.ts';
 import { assignmentRulesBody, leadFormBody, type LeadForm } from './lead.model.ts';
@@ -64,14 +65,8 @@ const thanks = (form: LeadForm) =>
 
 async function formBody(ctx: KemaiContext): Promise<Record<string, string>> {
   if (ctx.request.body && typeof ctx.request.body === 'object' && Object.keys(ctx.request.body).length) return ctx.request.body as Record<string, string>;
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of ctx.req) {
-    size += (chunk as Buffer).length;
-    if (size > 16 * 1024) break;
-    chunks.push(chunk as Buffer);
-  }
-  return Object.fromEntries(new URLSearchParams(Buffer.concat(chunks).toString('utf8')));
+  // an oversized post is read as empty: the page then asks for the required fields again
+  return Object.fromEntries(new URLSearchParams((await readRawBody(ctx, 16 * 1024)) ?? ''));
 }
 
 /** Public lead forms (/f/:formId): anyone may open and submit them, a few times a minute per address. */

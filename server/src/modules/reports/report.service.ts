@@ -11,6 +11,7 @@ import type { PaymentModel } from '../contracts/payment.model.ts';
 import type { CustomerModel } from '../customers/customer.model.ts';
 import type { CustomerService } from '../customers/customer.service.ts';
 import type { TicketModel } from '../tickets/ticket.model.ts';
+import type { TicketService } from '../tickets/ticket.service.ts';
 import type { OpportunityModel, Opportunity } from '../opportunities/opportunity.model.ts';
 import type { OpportunityService } from '../opportunities/opportunity.service.ts';
 import type { OrgService } from '../org/org.service.ts';
@@ -63,6 +64,7 @@ export class ReportService {
     contractModel: ContractModel;
     paymentModel: PaymentModel;
     ticketModel: TicketModel;
+    tickets: TicketService;
     customers: CustomerService;
     opportunityModel: OpportunityModel;
     opportunities: OpportunityService;
@@ -307,16 +309,9 @@ export class ReportService {
   /** Service: tickets opened and resolved in a period, SLA breaches, satisfaction, by category and assignee. */
   async service(scope: RequestScope, query: z.infer<typeof serviceQuery>, now: Date) {
     const range = parsePeriod(query.period);
-    const reach: Record<string, unknown>[] = [];
-    if (!scope.seesAll) {
-      const me = oid(scope.user.id);
-      const or: Record<string, unknown>[] = [{ assigneeId: me }];
-      if (scope.role === 'manager') or.push({ assigneeDepartmentId: { $in: scope.departmentSubtree.map(oid) } });
-      if (scope.role === 'rep' || scope.role === 'manager') or.push({ customerId: { $in: await this.deps.customers.visibleIdList(scope) } });
-      reach.push({ $or: or });
-    }
+    // the tickets the caller may see, as the tickets list decides it
     const tickets = await this.deps.ticketModel
-      .find({ $and: [...reach, { createdAt: { $gte: range.from, $lt: range.to } }] }, { category: 1, assigneeId: 1, status: 1, dueAt: 1, resolvedAt: 1, satisfaction: 1 })
+      .find({ $and: [await this.deps.tickets.reach(scope), { createdAt: { $gte: range.from, $lt: range.to } }] }, { category: 1, assigneeId: 1, status: 1, dueAt: 1, resolvedAt: 1, satisfaction: 1 })
       .limit(100_000)
       .lean<{ category: string; assigneeId: Types.ObjectId | null; status: string; dueAt: Date; resolvedAt: Date | null; satisfaction: { score: number } | null }[]>();
     const breached = (t: (typeof tickets)[number]) => (t.resolvedAt ? t.resolvedAt > t.dueAt : now > t.dueAt);

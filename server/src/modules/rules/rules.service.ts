@@ -47,25 +47,11 @@ interface Plan {
 class Bucket<T extends { weight: number }> {
   top: T[] = [];
   total = 0;
-  /** every item, kept only where a later filter needs them (pool reclaim); scans stay flat otherwise */
-  items: T[] = [];
-  private readonly keepAll: boolean;
-  constructor(keepAll = false) {
-    this.keepAll = keepAll;
-  }
-
   add(item: T): void {
     this.total++;
-    if (this.keepAll) this.items.push(item);
     this.top.push(item);
     this.top.sort((a, b) => b.weight - a.weight);
     if (this.top.length > 5) this.top.pop();
-  }
-
-  static of<T extends { weight: number }>(items: T[]): Bucket<T> {
-    const bucket = new Bucket<T>(true);
-    for (const item of items) bucket.add(item);
-    return bucket;
   }
 }
 
@@ -376,7 +362,8 @@ export class RulesService {
 
   private async planPoolReclaim(rule: Rule, now: Date): Promise<Plan> {
     const params = ruleParams.poolReclaim.parse(rule.params);
-    const warnings = new Map<string, Bucket<{ id: string; name: string; daysLeft: number; weight: number }>>();
+    type Warning = { id: string; name: string; daysLeft: number; weight: number };
+    const near: { owner: string; warning: Warning }[] = [];
     const due: Pick<Customer, '_id' | 'ownerId'>[] = [];
     for (const stage of stages) {
       const reclaimAfter = params.days[stage];
@@ -387,18 +374,16 @@ export class RulesService {
           due.push(customer);
           continue;
         }
-        const owner = customer.ownerId!.toHexString();
-        const bucket = warnings.get(owner) ?? new Bucket(true);
-        bucket.add({ id: customer._id.toHexString(), name: customer.name, daysLeft: reclaimAfter - idleDays, weight: -(reclaimAfter - idleDays) });
-        warnings.set(owner, bucket);
+        near.push({ owner: customer.ownerId!.toHexString(), warning: { id: customer._id.toHexString(), name: customer.name, daysLeft: reclaimAfter - idleDays, weight: -(reclaimAfter - idleDays) } });
       }
     }
     // a customer with an open opportunity is being worked on: it is neither warned nor reclaimed
-    const working = await this.deps.opportunities.customersWithOpenOpportunity([...due.map((c) => c._id), ...[...warnings.values()].flatMap((b) => b.items.map((i) => new Types.ObjectId(i.id)))]);
-    for (const [owner, bucket] of warnings) {
-      const kept = bucket.items.filter((i) => !working.has(i.id));
-      if (kept.length === 0) warnings.delete(owner);
-      else warnings.set(owner, Bucket.of(kept));
+    const working = await this.deps.opportunities.customersWithOpenOpportunity([...due.map((c) => c._id), ...near.map((n) => new Types.ObjectId(n.warning.id))]);
+    const warnings = new Map<string, Bucket<Warning>>();
+    for (const { owner, warning } of near.filter((n) => !working.has(n.warning.id))) {
+      const bucket = warnings.get(owner) ?? new Bucket<Warning>();
+      bucket.add(warning);
+      warnings.set(owner, bucket);
     }
     const reclaimable = due.filter((c) => !working.has(c._id.toHexString()));
     return {
@@ -516,8 +501,12 @@ export class RulesService {
     });
   }
 
-  /** Writes the alert's key, then sends; a key that exists means this alert went already. */
-  private async alert(rule: string, userId: string, now: Date, data: CardData): Promise<boolean> {
+  /**
+   * Writes the alert's key (rule, person, day), then sends; a key that exists means this alert went
+   * already. Also for alerts raised by events rather than a scheduled run (a pool customer back on
+   * the site), which show with the others in the alerts list.
+   */
+  async alert(rule: string, userId: string, now: Date, data: CardData): Promise<boolean> {
     const period = businessDay(now);
     const cardId = `${rule}-${userId}-${period}`;
     try {

@@ -1,16 +1,14 @@
 // Sales targets (业绩目标): monthly figures per person and per department, set by their managers,
 // rolled up month → quarter → year and person → department, with progress measured from contracts
-// signed, money collected, customers won and visits made. Periods are Shanghai calendar months.
+// signed, money collected, customers won and visits made (the reports' daily rollups). Periods are
+// Shanghai calendar months.
 import { Types } from 'mongoose';
 import { z } from 'zod';
 import type { RequestScope } from '../../core/auth/scope.ts';
 import { businessOffsetMs } from '../../core/calendar.ts';
 import { AppError, forbidden } from '../../core/errors.ts';
-import type { ContractModel } from '../contracts/contract.model.ts';
-import type { PaymentModel } from '../contracts/payment.model.ts';
-import type { CustomerModel } from '../customers/customer.model.ts';
-import type { FollowUpModel } from '../follow-ups/follow-up.model.ts';
 import type { OrgService } from '../org/org.service.ts';
+import type { DailyStatModel } from '../stats/daily-stat.model.ts';
 import { targetMetrics, type Metrics, type Target, type TargetModel } from './target.model.ts';
 
 const oid = (id: string | Types.ObjectId) => new Types.ObjectId(String(id));
@@ -62,10 +60,7 @@ const add = (a: Metrics, b: Partial<Metrics>): Metrics => ({
 export class TargetService {
   private readonly deps: {
     targets: TargetModel;
-    contracts: ContractModel;
-    payments: PaymentModel;
-    customers: CustomerModel;
-    followUps: FollowUpModel;
+    stats: DailyStatModel;
     org: OrgService;
   };
 
@@ -128,20 +123,14 @@ export class TargetService {
     return total;
   }
 
+  /** What the people did over the period, read from the reports' daily rollups (they count the same things). */
   private async actual(people: string[], range: ReturnType<typeof parsePeriod>): Promise<Metrics> {
     if (people.length === 0) return zero();
-    const ids = people.map(oid);
-    const sum = async (model: ContractModel | PaymentModel | CustomerModel | FollowUpModel, match: Record<string, unknown>, field: string | 1) => {
-      const [row] = await (model as ContractModel).aggregate<{ total: number }>([{ $match: match }, { $group: { _id: null, total: { $sum: field === 1 ? 1 : `$${field}` } } }]);
-      return row?.total ?? 0;
-    };
-    const [signedFen, collectedFen, newCustomers, visits] = await Promise.all([
-      sum(this.deps.contracts, { ownerId: { $in: ids }, signedOn: { $gte: range.firstDay, $lte: range.lastDay }, status: { $in: ['approved', 'active', 'completed'] } }, 'amountFen'),
-      sum(this.deps.payments, { ownerId: { $in: ids }, receivedOn: { $gte: range.firstDay, $lte: range.lastDay }, applied: true }, 'amountFen'),
-      sum(this.deps.customers, { createdBy: { $in: ids }, deletedAt: null, createdAt: { $gte: range.from, $lt: range.to } }, 1),
-      sum(this.deps.followUps, { createdBy: { $in: ids }, method: 'visit', at: { $gte: range.from, $lt: range.to } }, 1),
+    const rows = await this.deps.stats.aggregate<{ _id: keyof Metrics; total: number }>([
+      { $match: { userId: { $in: people.map(oid) }, measure: { $in: [...targetMetrics] }, day: { $gte: range.firstDay, $lte: range.lastDay } } },
+      { $group: { _id: '$measure', total: { $sum: '$value' } } },
     ]);
-    return { signedFen, collectedFen, newCustomers, visits };
+    return add(zero(), Object.fromEntries(rows.map((r) => [r._id, r.total])));
   }
 
   /** The caller may see (or, setting, change) this person's or department's figures. */

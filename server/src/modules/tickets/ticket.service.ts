@@ -242,32 +242,32 @@ export class TicketService {
     return ids.map((id) => ({ id, name: names.get(id) ?? '' }));
   }
 
+  /**
+   * The tickets the caller may see, as a query condition (empty for directors and admins): the
+   * list form of `find`'s check, shared by the list and the service report.
+   */
+  async reach(scope: RequestScope): Promise<Record<string, unknown>> {
+    if (scope.seesAll) return {};
+    const or: Record<string, unknown>[] = [{ assigneeId: oid(scope.user.id) }];
+    if (scope.role === 'service') or.push({ status: 'new' });
+    if (scope.role === 'manager') or.push({ assigneeDepartmentId: { $in: scope.departmentSubtree.map(oid) } });
+    if (scope.role === 'rep' || scope.role === 'manager') or.push({ customerId: { $in: await this.deps.customers.visibleIdList(scope) } });
+    return { $or: or };
+  }
+
   async list(scope: RequestScope, query: { status?: TicketStatus; open?: boolean; customerId?: string; mine?: boolean; limit: number; cursor?: string }) {
     const me = oid(scope.user.id);
-    const conditions: Record<string, unknown>[] = [];
-    // the reach below still applies, so naming a customer never widens what the caller sees
+    // the reach still applies, so naming a customer never widens what the caller sees
+    const conditions: Record<string, unknown>[] = [await this.reach(scope)];
     if (query.customerId) conditions.push({ customerId: oid(query.customerId) });
-    if (!scope.seesAll) {
-      const reach: Record<string, unknown>[] = [{ assigneeId: me }];
-      if (scope.role === 'service') reach.push({ status: 'new' });
-      if (scope.role === 'manager') reach.push({ assigneeDepartmentId: { $in: scope.departmentSubtree.map(oid) } });
-      if (scope.role === 'rep' || scope.role === 'manager') reach.push({ customerId: { $in: await this.deps.customers.visibleIdList(scope) } });
-      conditions.push({ $or: reach });
-    }
     if (query.status) conditions.push({ status: query.status });
     if (query.open) conditions.push({ status: { $ne: 'closed' } });
     if (query.mine) conditions.push({ assigneeId: me });
     const position = decodeCursor(query.cursor);
     if (position) conditions.push(afterCursor('createdAt', -1, position, reviveDate));
-    const rows = await this.deps.tickets.find(conditions.length ? { $and: conditions } : {}).sort({ createdAt: -1, _id: -1 }).limit(query.limit + 1).lean<Ticket[]>();
+    const rows = await this.deps.tickets.find({ $and: conditions }).sort({ createdAt: -1, _id: -1 }).limit(query.limit + 1).lean<Ticket[]>();
     const { page, nextCursor } = pageOf(rows, query.limit, (t) => t.createdAt);
-    return { items: await Promise.all(page.map((t) => this.view(t))), nextCursor };
-  }
-
-  /** Customers a service user reaches through tickets assigned to them (their request scope). */
-  async customersOf(userId: string): Promise<string[]> {
-    const rows = await this.deps.tickets.find({ assigneeId: oid(userId) }, { customerId: 1 }).lean<Ticket[]>();
-    return [...new Set(rows.map((r) => r.customerId.toHexString()))];
+    return { items: await this.views(page), nextCursor };
   }
 
   /**
@@ -312,10 +312,19 @@ export class TicketService {
   }
 
   private async view(ticket: Ticket) {
+    return (await this.views([ticket]))[0]!;
+  }
+
+  /** Views of a page of tickets: the people's and customers' names read once for the page. */
+  private async views(tickets: Ticket[]) {
     const now = this.deps.clock.now();
-    const names = await this.deps.org.displayNames([ticket.assigneeId, ticket.createdBy, ...ticket.log.map((l) => l.by)]);
-    const customer = (await this.deps.customers.namesOf([ticket.customerId])).get(ticket.customerId.toHexString()) ?? '';
+    const names = await this.deps.org.displayNames(tickets.flatMap((t) => [t.assigneeId, t.createdBy, ...t.log.map((l) => l.by)]));
+    const customers = await this.deps.customers.namesOf(tickets.map((t) => t.customerId));
     const person = (id: Types.ObjectId | null) => (id ? { id: id.toHexString(), name: names.get(id.toHexString()) ?? '' } : null);
+    return tickets.map((ticket) => this.viewOf(ticket, now, customers.get(ticket.customerId.toHexString()) ?? '', person));
+  }
+
+  private viewOf(ticket: Ticket, now: Date, customer: string, person: (id: Types.ObjectId | null) => { id: string; name: string } | null) {
     const finished = ticket.resolvedAt ?? null;
     return {
       id: ticket._id.toHexString(),
