@@ -125,6 +125,7 @@ export class ContactService {
     };
     const contact = (await this.deps.contacts.create(doc)).toObject() as Contact;
     if (contact.isPrimary) await this.demoteOtherPrimaries(contact);
+    await this.syncDedupe(customer._id);
     await this.deps.audit.record(scope, meta.client, [
       { action: 'contact.create', entity: 'contact', entityId: contact._id, customerId: customer._id },
     ]);
@@ -162,6 +163,7 @@ export class ContactService {
       .lean<Contact>();
     if (!updated) throw notFound();
     if (updated.isPrimary && !contact.isPrimary) await this.demoteOtherPrimaries(updated);
+    await this.syncDedupe(contact.customerId);
     await this.deps.audit.record(scope, meta.client, [
       { action: 'contact.update', entity: 'contact', entityId: contact._id, customerId: contact.customerId, changes },
     ]);
@@ -179,12 +181,26 @@ export class ContactService {
   async remove(scope: RequestScope, id: string, meta: RequestMeta): Promise<void> {
     const contact = await this.findForEdit(scope, id);
     await this.deps.contacts.updateOne({ _id: contact._id, deletedAt: null }, { $set: { deletedAt: this.deps.clock.now() } });
+    await this.syncDedupe(contact.customerId);
     await this.deps.audit.record(scope, meta.client, [
       { action: 'contact.delete', entity: 'contact', entityId: contact._id, customerId: contact.customerId },
     ]);
     await this.deps.timeline.append([
       { customerId: contact.customerId, type: 'contactRemoved', actorId: scope.user.id, data: { contactId: contact._id.toHexString(), name: contact.name }, key: `contactRemoved:${contact._id}` },
     ]);
+  }
+
+  /** Hands the customer its contact people's names, phones and emails, which find duplicates too. */
+  async syncDedupe(customerId: Types.ObjectId): Promise<void> {
+    const contacts = await this.deps.contacts
+      .find({ customerId, deletedAt: null }, { name: 1, phones: 1, email: 1 })
+      .limit(500)
+      .lean<Pick<Contact, 'name' | 'phones' | 'email'>[]>();
+    await this.deps.customers.setDedupeContacts(customerId, {
+      names: contacts.map((c) => c.name),
+      phones: contacts.flatMap((c) => c.phones),
+      emails: contacts.flatMap((c) => (c.email ? [c.email] : [])),
+    });
   }
 
   /** Contacts matching a search, limited to customers the caller sees in full. */

@@ -7,6 +7,7 @@ import { translate, type Locale } from '../../core/i18n.ts';
 import {
   canonicalRegion,
   companyIdentity,
+  findProvince,
   displayName,
   nameKey,
   normaliseEmail,
@@ -18,6 +19,7 @@ import {
   type NormalisedPhone,
 } from '../standards/index.ts';
 import type { DictionaryType } from '../dictionaries/defaults.ts';
+import { blockingKeys, featuresOf } from '../duplicates/features.ts';
 import { customerStages, customerTypes, type Customer } from './customer.model.ts';
 import './messages.ts';
 
@@ -188,6 +190,7 @@ export interface DerivedKeys {
   companyKey: string | undefined;
   mobileKeys: string[] | undefined;
   searchTokens: string[];
+  dedupeKeys: string[];
 }
 
 /** The unique form of a company's identity: the same core in the same (or no) province. */
@@ -195,10 +198,31 @@ export function companyUniqueKey(identity: { core: string; province: string | nu
   return `${identity.core}|${identity.province ?? ''}`;
 }
 
-/** The keys duplicate control, sorting and search need, derived from name, type and phones. */
-export function deriveKeys(customer: { type: Customer['type']; name: string; phones: string[] }): DerivedKeys {
+export interface KeySource {
+  type: Customer['type'];
+  name: string;
+  phones: string[];
+  email?: string | null;
+  region?: Customer['region'] | null;
+  address?: string | null;
+  /** the customer's contact people, whose names, phones and emails find duplicates too */
+  contacts?: Customer['dedupeContacts'];
+}
+
+/**
+ * A company's identity: the core of its name and its province, which the name states (浙江正泰…) or,
+ * failing that, the region it is in — 中科融资租赁 in Wuhan and in Xiamen are two registrations.
+ */
+export function companyIdentityOf(customer: Pick<KeySource, 'name' | 'region'>) {
+  const identity = companyIdentity(customer.name);
+  const province = identity.province ?? (customer.region?.province ? (findProvince(customer.region.province)?.code.slice(0, 2) ?? null) : null);
+  return { core: identity.core, province };
+}
+
+/** The keys duplicate control, sorting and search need, derived from name, type, phones and place. */
+export function deriveKeys(customer: KeySource): DerivedKeys {
   const phones = customer.phones.map((p) => normalisePhone(p)).filter((p): p is NormalisedPhone => p !== null);
-  const company = customer.type === 'company' ? companyIdentity(customer.name) : undefined;
+  const company = customer.type === 'company' ? companyIdentityOf(customer) : undefined;
   const companyKey = company?.core;
   const mobiles = phones.filter((p) => p.kind === 'mobile').map((p) => p.value);
   const key = customer.type === 'company' ? nameKey(customer.name) : personNameKey(customer.name);
@@ -210,5 +234,22 @@ export function deriveKeys(customer: { type: Customer['type']; name: string; pho
     companyKey: company?.core ? companyUniqueKey(company) : undefined,
     mobileKeys: mobiles.length > 0 ? mobiles : undefined,
     searchTokens: searchTokens(names, phones),
+    dedupeKeys: dedupeKeysOf(customer),
   };
+}
+
+/** Blocking keys of duplicate detection (K8), from the customer and its contact people. */
+export function dedupeKeysOf(customer: KeySource): string[] {
+  const contacts = customer.contacts;
+  return blockingKeys(
+    featuresOf({
+      type: customer.type,
+      name: customer.name,
+      phones: [...customer.phones, ...(contacts?.phones ?? [])],
+      emails: [customer.email ?? '', ...(contacts?.emails ?? [])].filter(Boolean),
+      contacts: contacts?.names ?? [],
+      region: customer.region ?? null,
+      address: customer.address ?? null,
+    }),
+  );
 }

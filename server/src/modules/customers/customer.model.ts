@@ -54,6 +54,10 @@ export interface Customer {
   /** mainland mobile numbers for the duplicate check (unique while not deleted) */
   mobileKeys?: string[];
   searchTokens: string[];
+  /** blocking keys of duplicate detection (see duplicates/features.ts) */
+  dedupeKeys: string[];
+  /** names, phones and emails of the contact people, kept by the contacts feature for dedupeKeys */
+  dedupeContacts?: { names: string[]; phones: string[]; emails: string[] };
 
   createdBy: Types.ObjectId;
   updatedBy: Types.ObjectId;
@@ -116,6 +120,8 @@ const customerSchema = new Schema<Customer>(
     companyKey: { type: String, default: undefined },
     mobileKeys: { type: [String], default: undefined },
     searchTokens: { type: [String], default: [] },
+    dedupeKeys: { type: [String], default: [] },
+    dedupeContacts: { type: new Schema({ names: [String], phones: [String], emails: [String] }, { _id: false }), default: undefined },
 
     createdBy: { type: Schema.Types.ObjectId, required: true },
     updatedBy: { type: Schema.Types.ObjectId, required: true },
@@ -157,6 +163,8 @@ for (const prefix of [{ ownerId: 1 }, { collaboratorIds: 1 }, { ownerDepartmentI
 }
 customerSchema.index({ 'pool.poolId': 1, deletedAt: 1, 'pool.enteredAt': -1, _id: -1 });
 customerSchema.index({ searchTokens: 1 });
+// duplicate detection looks candidates up by any shared blocking key
+customerSchema.index({ dedupeKeys: 1, deletedAt: 1 });
 customerSchema.index({ ownerId: 1, needsCompletion: 1 });
 // reclaim and stale rules (K6) scan by last follow-up
 customerSchema.index({ deletedAt: 1, lastFollowUpAt: 1 });

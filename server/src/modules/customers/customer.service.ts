@@ -16,6 +16,8 @@ import { birthdayKey, companyIdentity, normalisePhone, sameCompany, searchFilter
 import type { StatsService } from '../stats/stats.service.ts';
 import type { TimelineService } from '../timeline/timeline.service.ts';
 import {
+  companyIdentityOf,
+  dedupeKeysOf,
   deriveKeys,
   InputProblems,
   missingFields,
@@ -332,10 +334,10 @@ export class CustomerService {
   /** Existing customers that the given name or phones would duplicate; scoped in what they reveal. */
   async findDuplicates(
     scope: RequestScope,
-    probe: { type?: Customer['type']; name?: string; phones?: string[] },
+    probe: { type?: Customer['type']; name?: string; phones?: string[]; region?: Customer['region'] | null },
     excludeId?: Types.ObjectId,
   ): Promise<DuplicateMatch[]> {
-    const company = probe.name && (probe.type ?? 'company') === 'company' ? companyIdentity(probe.name) : null;
+    const company = probe.name && (probe.type ?? 'company') === 'company' ? companyIdentityOf({ name: probe.name, region: probe.region }) : null;
     const mobiles = (probe.phones ?? [])
       .map((p) => normalisePhone(p))
       .filter((p) => p?.kind === 'mobile')
@@ -444,7 +446,7 @@ export class CustomerService {
     idempotencyKey: string | undefined,
     meta: RequestMeta,
   ) {
-    const duplicates = await this.findDuplicates(scope, { type: fields.type!, name: fields.name!, phones: fields.phones! });
+    const duplicates = await this.findDuplicates(scope, { type: fields.type!, name: fields.name!, phones: fields.phones!, region: fields.region });
     if (duplicates.length) throw this.duplicateError(duplicates, meta.locale);
 
     const now = this.deps.clock.now();
@@ -452,7 +454,7 @@ export class CustomerService {
     const complete = { phones: fields.phones!, region: fields.region, level: fields.level, type: fields.type!, industry: fields.industry };
     const doc = {
       ...stripNulls(fields),
-      ...deriveKeys({ type: fields.type!, name: fields.name!, phones: fields.phones! }),
+      ...deriveKeys({ type: fields.type!, name: fields.name!, phones: fields.phones!, email: fields.email, region: fields.region, address: fields.address }),
       ...(fields.birthday ? { birthdayKey: birthdayKey(fields.birthday) } : {}),
       ownerId: owner.id,
       ownerDepartmentId: owner.departmentId,
@@ -475,7 +477,7 @@ export class CustomerService {
         const earlier = await this.deps.customers.findOne({ idempotencyKey }).lean<Customer>();
         if (earlier) return { created: false, customer: await this.get(scope, earlier._id.toHexString()) };
       }
-      const matches = await this.findDuplicates(scope, { type: fields.type!, name: fields.name!, phones: fields.phones! });
+      const matches = await this.findDuplicates(scope, { type: fields.type!, name: fields.name!, phones: fields.phones!, region: fields.region });
       if (matches.length) throw this.duplicateError(matches, meta.locale);
       throw error;
     }
@@ -505,7 +507,8 @@ export class CustomerService {
       next.locked = input.locked;
     }
 
-    const keysChange = fields.name !== undefined || fields.type !== undefined || fields.phones !== undefined;
+    const keysChange = fields.name !== undefined || fields.type !== undefined || fields.phones !== undefined || fields.region !== undefined;
+    const dedupeChange = keysChange || fields.email !== undefined || fields.address !== undefined;
     const changes = diffFields(customer as unknown as Record<string, unknown>, next, auditedFields);
     if (changes.length === 0) return this.get(scope, id);
 
@@ -520,16 +523,16 @@ export class CustomerService {
       if (next.birthday) set.birthdayKey = birthdayKey(next.birthday);
       else unset.birthdayKey = '';
     }
-    if (keysChange) {
-      const keys = deriveKeys({ type: next.type, name: next.name, phones: next.phones });
-      Object.assign(set, { nameKey: keys.nameKey, pinyinKey: keys.pinyinKey, searchTokens: keys.searchTokens });
+    if (dedupeChange) {
+      const keys = deriveKeys({ ...next, contacts: customer.dedupeContacts });
+      Object.assign(set, { nameKey: keys.nameKey, pinyinKey: keys.pinyinKey, searchTokens: keys.searchTokens, dedupeKeys: keys.dedupeKeys });
       if (keys.companyKey) Object.assign(set, { companyKey: keys.companyKey, companyCore: keys.companyCore });
       else Object.assign(unset, { companyKey: '', companyCore: '' });
       if (keys.mobileKeys) set.mobileKeys = keys.mobileKeys;
       else unset.mobileKeys = '';
     }
     const write = async (): Promise<Customer | null> => {
-      const probe = { type: next.type, name: next.name, phones: next.phones };
+      const probe = { type: next.type, name: next.name, phones: next.phones, region: next.region };
       if (keysChange) {
         const duplicates = await this.findDuplicates(scope, probe, customer._id);
         if (duplicates.length) throw this.duplicateError(duplicates, meta.locale);
@@ -628,6 +631,13 @@ export class CustomerService {
       { action: 'customer.restore', entity: 'customer', entityId: customer._id, customerId: customer._id },
     ]);
     return this.get(scope, id);
+  }
+
+  /** The contact people's part of duplicate detection (the contacts feature keeps it current). */
+  async setDedupeContacts(customerId: Types.ObjectId, contacts: NonNullable<Customer['dedupeContacts']>): Promise<void> {
+    const customer = await this.deps.customers.findById(customerId).lean<Customer>();
+    if (!customer) return;
+    await this.deps.customers.updateOne({ _id: customerId }, { $set: { dedupeContacts: contacts, dedupeKeys: dedupeKeysOf({ ...customer, contacts }) } });
   }
 
   /**

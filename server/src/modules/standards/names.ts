@@ -2,7 +2,7 @@
 // search compare. K8's fuzzy matching builds on the same keys.
 import { pinyin } from 'pinyin-pro';
 import { isPlaceName, placeNames, provinceOfPlace } from './regions.ts';
-import { cleanDisplayText, compactKey, foldWidth } from './text.ts';
+import { cleanDisplayText, compactKey, foldWidth, toSimplified } from './text.ts';
 
 /** Legal-form endings ignored when comparing company names, longest first. */
 const legalForms = ['股份有限公司', '有限责任公司', '有限公司', '公司'];
@@ -31,7 +31,7 @@ export interface CompanyIdentity {
  */
 export function companyIdentity(input: string): CompanyIdentity {
   const places: string[] = [];
-  let name = foldWidth(input).toLowerCase().replace(/\s+/g, '');
+  let name = toSimplified(foldWidth(input)).toLowerCase().replace(/\s+/g, '');
   // bracketed places (（北京）, (中国)) go; other bracketed words stay, without their brackets
   name = name.replace(/[(（[【]([^()（）[\]【】]*)[)）\]】]/g, (_, inner: string) => {
     if (!isPlaceName(inner)) return inner;

@@ -9,7 +9,7 @@ export interface Region {
   district?: string;
 }
 
-interface Place {
+export interface Place {
   code: string;
   name: string;
   short: string;
@@ -27,7 +27,7 @@ const districtShort = (name: string) => (name.length > 2 ? name.replace(/(åŒº|åŽ
 
 const place = (code: string, name: string, short: (n: string) => string): Place => ({ code, name, short: short(name) });
 
-const provinces: Place[] = Object.entries(areaList.province_list).map(([code, name]) => place(code, name, provinceShort));
+export const provinces: Place[] = Object.entries(areaList.province_list).map(([code, name]) => place(code, name, provinceShort));
 const citiesByProvince = new Map<string, Place[]>();
 for (const [code, name] of Object.entries(areaList.city_list)) {
   const key = code.slice(0, 2);

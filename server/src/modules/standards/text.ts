@@ -1,5 +1,16 @@
 // Text folding shared by every normaliser: full-width letters, digits and brackets become
 // half-width (NFKC), runs of white space collapse, and the ends are trimmed.
+import * as OpenCC from 'opencc-js';
+
+// Traditional characters (網絡科技, 廣州) as Hong Kong, Taiwan and older lists write them, converted
+// with OpenCC's maintained tables, so that keys compare one script.
+const hkToMainland = OpenCC.Converter({ from: 'hk', to: 'cn' });
+const twToMainland = OpenCC.Converter({ from: 'tw', to: 'cn' });
+
+export function toSimplified(input: string): string {
+  return /[^\x00-\x7f]/.test(input) ? twToMainland(hkToMainland(input)) : input;
+}
+
 export function foldWidth(input: string): string {
   return input.normalize('NFKC').replace(/\u3000/g, ' ');
 }
@@ -15,7 +26,7 @@ export function cleanDisplayText(input: string): string {
 
 /** Removes everything but letters, digits and CJK characters, lowercased: for comparing. */
 export function compactKey(input: string): string {
-  return foldWidth(input)
+  return toSimplified(foldWidth(input))
     .toLowerCase()
     .replace(/[^\p{L}\p{N}]/gu, '');
 }

@@ -1,0 +1,65 @@
+// Duplicates within one list (an import file, a batch of the scheduled scan): records meet only
+// through a shared blocking key, pairs that score a match are joined, and each connected set of
+// records is one duplicate group.
+import { blockingKeys, type Features } from './features.ts';
+import { scorePair, type PairScore } from './score.ts';
+
+/** A block larger than this (a street shared by a whole office tower) is too vague to compare in. */
+const maxBlock = 200;
+
+export interface MatchedPair {
+  a: number;
+  b: number;
+  result: PairScore;
+}
+
+/** Matching pairs among the records (indexes into the list), each pair once. */
+export function matchingPairs(records: Features[]): MatchedPair[] {
+  const blocks = new Map<string, number[]>();
+  records.forEach((f, index) => {
+    for (const key of blockingKeys(f)) {
+      const list = blocks.get(key) ?? [];
+      list.push(index);
+      blocks.set(key, list);
+    }
+  });
+  const seen = new Set<string>();
+  const pairs: MatchedPair[] = [];
+  for (const [key, members] of blocks) {
+    // phones and emails are exact identities: their blocks are compared whatever their size
+    if (members.length < 2 || (members.length > maxBlock && !/^[mte]:/.test(key))) continue;
+    for (let i = 0; i < members.length; i++) {
+      for (let j = i + 1; j < members.length; j++) {
+        const [a, b] = [members[i]!, members[j]!];
+        const id = `${a}:${b}`;
+        if (seen.has(id)) continue;
+        seen.add(id);
+        const result = scorePair(records[a]!, records[b]!);
+        if (result.match) pairs.push({ a, b, result });
+      }
+    }
+  }
+  return pairs;
+}
+
+/** Connected groups of matching records (each of two or more), in order of their first member. */
+export function groupsOf(count: number, pairs: MatchedPair[]): number[][] {
+  const parent = Array.from({ length: count }, (_, i) => i);
+  const find = (x: number): number => {
+    while (parent[x] !== x) {
+      parent[x] = parent[parent[x]!]!;
+      x = parent[x]!;
+    }
+    return x;
+  };
+  for (const { a, b } of pairs) {
+    const [ra, rb] = [find(a), find(b)];
+    if (ra !== rb) parent[Math.max(ra, rb)] = Math.min(ra, rb);
+  }
+  const groups = new Map<number, number[]>();
+  for (let i = 0; i < count; i++) {
+    const root = find(i);
+    groups.set(root, [...(groups.get(root) ?? []), i]);
+  }
+  return [...groups.values()].filter((g) => g.length > 1).sort((x, y) => x[0]! - y[0]!);
+}
