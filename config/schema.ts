@@ -66,6 +66,9 @@ export const configSchema = z.object({
   H5_AUTO_BUILD: flag(true),
   BODY_LIMIT_KB: positiveInt(1024, 'a whole number of kilobytes greater than 0'),
   UPLOAD_MAX_BYTES: positiveInt(10 * 1024 * 1024, 'a whole number of bytes greater than 0'),
+  /** largest customer import file, and the most data rows one import may hold */
+  IMPORT_MAX_BYTES: positiveInt(30 * 1024 * 1024, 'a whole number of bytes greater than 0'),
+  IMPORT_MAX_ROWS: positiveInt(200_000, 'a whole number of rows greater than 0'),
   SHUTDOWN_TIMEOUT_MS: positiveInt(10_000, 'a whole number of milliseconds greater than 0'),
 
   JOBS_ENABLED: flag(true),
@@ -121,6 +124,8 @@ export const configSchema = z.object({
   SMTP_FROM: optionalText,
   /** campaign emails sent per minute at most */
   MAIL_RATE_PER_MINUTE: positiveInt(60, 'a whole number of emails above 0'),
+  /** the most rows one export (POST /api/exports) may hold; a larger one is refused before it starts */
+  EXPORT_MAX_ROWS: positiveInt(100_000, 'a whole number of rows above 0'),
   /** where a person on both platforms gets cards: the one they last used, or always this one */
   CARD_PLATFORM: z.enum(['last-used', 'wecom', 'dingtalk']).default('last-used'),
 });

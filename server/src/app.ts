@@ -114,7 +114,13 @@ import { FileService } from './modules/files/file.service.ts';
 import { defineFollowUpModel } from './modules/follow-ups/follow-up.model.ts';
 import { followUpRoutes } from './modules/follow-ups/follow-up.routes.ts';
 import { FollowUpService } from './modules/follow-ups/follow-up.service.ts';
+import { exportRoutes } from './modules/exports/export.routes.ts';
+import { ExportService } from './modules/exports/export.service.ts';
 import { regionRoutes } from './modules/standards/region.routes.ts';
+import { DuplicateService } from './modules/duplicates/duplicate.service.ts';
+import { defineImportModels } from './modules/imports/import.model.ts';
+import { importRoutes } from './modules/imports/import.routes.ts';
+import { ImportService } from './modules/imports/import.service.ts';
 import { searchRoutes } from './modules/search/search.routes.ts';
 import { defineSettingsModel } from './modules/settings/settings.model.ts';
 import { settingsRoutes } from './modules/settings/settings.routes.ts';
@@ -176,6 +182,7 @@ export function buildModels(connection: Connection) {
     ...defineLeadModels(connection),
     rateCounters: defineRateCounterModel(connection),
     ...defineCampaignModels(connection),
+    ...defineImportModels(connection),
     dailyStats: defineDailyStatModel(connection),
   };
 }
@@ -371,8 +378,23 @@ export function buildServices(models: Models, deps: Pick<AppDeps, 'config' | 'se
     targets,
     settings,
   });
+  const duplicates = new DuplicateService({ customers });
+  const imports = new ImportService({
+    models: { imports: models.imports, importRows: models.importRows, importMappings: models.importMappings },
+    storage: new GridFsStorage(deps.db),
+    customers,
+    contacts,
+    dictionaries,
+    duplicates,
+    org,
+    auth,
+    clock,
+    logger,
+    limits: { maxBytes: config.IMPORT_MAX_BYTES, maxRows: config.IMPORT_MAX_ROWS },
+  });
   const orgSync = new OrgSyncService({ platforms, departments: models.departments, users: models.users, org, pool, contracts, logger });
-  return { clock, org, auth, dictionaries, settings, audit, timeline, customers, pool, contacts, files, followUps, platforms, wecom, wecomApi, dingtalk, dispatcher, cards, orgSync, rules, dingtalkStream, contracts, approvals, payments, orders, opportunities, targets, tickets, tags, segments, behaviour, leads, limiter, campaigns, stats, reports };
+  const exports = new ExportService({ customers, contacts, followUps, dictionaries, audit, clock, maxRows: config.EXPORT_MAX_ROWS });
+  return { clock, org, auth, dictionaries, settings, audit, timeline, customers, pool, contacts, files, followUps, exports, duplicates, imports, platforms, wecom, wecomApi, dingtalk, dispatcher, cards, orgSync, rules, dingtalkStream, contracts, approvals, payments, orders, opportunities, targets, tickets, tags, segments, behaviour, leads, limiter, campaigns, stats, reports };
 }
 
 export type Services = ReturnType<typeof buildServices>;
@@ -458,6 +480,8 @@ export function buildApp(deps: AppDeps): KemaiApp {
     campaignRoutes(services.campaigns),
     reportRoutes(services.reports, services.stats, services.clock),
     fileRoutes(services.files),
+    exportRoutes(services.exports),
+    importRoutes(services.imports, deps.logger),
     ...platformRoutes,
   ];
   for (const router of routers) api.use(router.routes(), router.allowedMethods());

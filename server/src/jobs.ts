@@ -10,6 +10,7 @@ export const ticketSlaJob = 'tickets.sla';
 export const behaviourRollUpJob = 'behaviour.rollUp';
 export const campaignSendJob = 'campaigns.send';
 export const statsRebuildJob = 'stats.rebuild';
+export const importWorkJob = 'imports.work';
 
 export function defineJobs(runner: JobRunner, services: Services): void {
   defineAuthJobs(runner, services.auth);
@@ -33,6 +34,10 @@ export function defineJobs(runner: JobRunner, services: Services): void {
   runner.define(statsRebuildJob, async () => {
     await services.stats.rebuild();
   });
+  // imports whose dry run or commit is waiting, or was left by a process that stopped
+  runner.define(importWorkJob, async () => {
+    await services.imports.work();
+  });
   defineOrgSyncJobs(runner, services.orgSync);
   defineRuleJobs(runner, services.rules);
 }
@@ -44,6 +49,7 @@ export async function scheduleJobs(runner: JobRunner, services: Services): Promi
   await runner.agenda.every('15 seconds', deliverCardsJob);
   await runner.agenda.every('5 minutes', ticketSlaJob);
   await runner.agenda.every('30 seconds', campaignSendJob);
+  await runner.agenda.every('10 seconds', importWorkJob);
   await runner.agenda.every('45 2 * * *', statsRebuildJob, {}, { timezone: 'Asia/Shanghai' });
   await runner.agenda.every('30 3 * * *', behaviourRollUpJob, {}, { timezone: 'Asia/Shanghai' });
 }

@@ -1,40 +1,12 @@
 // The dirty customer list in ../shared/fixtures/import-sample, as rows with their labelled entity.
 import { readFileSync } from 'node:fs';
+import Papa from 'papaparse';
 import { fileURLToPath } from 'node:url';
 
 export const fixtureDir = fileURLToPath(new URL('../../../shared/fixtures/import-sample/', import.meta.url));
 
-/** Minimal RFC 4180 CSV reading (quoted fields with commas); the importer (K8) uses a real parser. */
 function parseCsv(text: string): string[][] {
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let field = '';
-  let quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const ch = text[i]!;
-    if (quoted) {
-      if (ch === '"' && text[i + 1] === '"') {
-        field += '"';
-        i++;
-      } else if (ch === '"') quoted = false;
-      else field += ch;
-    } else if (ch === '"') quoted = true;
-    else if (ch === ',') {
-      row.push(field);
-      field = '';
-    } else if (ch === '\n' || ch === '\r') {
-      if (ch === '\r' && text[i + 1] === '\n') i++;
-      row.push(field);
-      rows.push(row);
-      row = [];
-      field = '';
-    } else field += ch;
-  }
-  if (field || row.length) {
-    row.push(field);
-    rows.push(row);
-  }
-  return rows.filter((r) => r.some((f) => f.trim()));
+  return Papa.parse<string[]>(text, { skipEmptyLines: 'greedy' }).data;
 }
 
 export interface FixtureRow {

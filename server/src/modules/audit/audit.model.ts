@@ -19,6 +19,8 @@ export interface AuditEntry {
   changes: AuditChange[];
   client: { via: string; requestId?: string; userAgent?: string };
   note?: string;
+  /** what an action not tied to one record was about, e.g. an export's resource, filter and row count */
+  details?: Record<string, unknown>;
 }
 
 const auditSchema = new Schema<AuditEntry>(
@@ -32,6 +34,7 @@ const auditSchema = new Schema<AuditEntry>(
     changes: { type: [new Schema({ field: String, before: Schema.Types.Mixed, after: Schema.Types.Mixed }, { _id: false })], default: [] },
     client: { type: new Schema({ via: String, requestId: String, userAgent: String }, { _id: false }), required: true },
     note: String,
+    details: { type: Schema.Types.Mixed, default: undefined },
   },
   { versionKey: false },
 );

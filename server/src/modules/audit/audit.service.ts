@@ -20,6 +20,7 @@ export interface AuditRecord {
   customerId?: Types.ObjectId | null;
   changes?: AuditChange[];
   note?: string;
+  details?: Record<string, unknown>;
 }
 
 export class AuditService {
@@ -44,6 +45,7 @@ export class AuditService {
         changes: r.changes ?? [],
         client: { via: client.via, requestId: client.requestId, userAgent: client.userAgent?.slice(0, 200) },
         note: r.note,
+        ...(r.details ? { details: r.details } : {}),
       })),
       { ordered: false },
     );

@@ -17,6 +17,8 @@ export interface Contact {
   createdAt: Date;
   updatedAt: Date;
   deletedAt: Date | null;
+  /** `${importId}:${row}` of the import row that added it */
+  importKey?: string;
 }
 
 const contactSchema = new Schema<Contact>(
@@ -36,6 +38,7 @@ const contactSchema = new Schema<Contact>(
     createdAt: { type: Date, required: true },
     updatedAt: { type: Date, required: true },
     deletedAt: { type: Date, default: null },
+    importKey: { type: String, default: undefined },
   },
   { versionKey: false },
 );
@@ -43,6 +46,7 @@ const contactSchema = new Schema<Contact>(
 contactSchema.index({ customerId: 1, deletedAt: 1, isPrimary: -1, createdAt: 1 });
 contactSchema.index({ searchTokens: 1, deletedAt: 1 });
 contactSchema.index({ birthdayKey: 1 }, { sparse: true });
+contactSchema.index({ importKey: 1 }, { unique: true, sparse: true });
 
 export type ContactModel = Model<Contact>;
 

@@ -1,5 +1,6 @@
 // Contacts of a customer. Whoever may see the customer in full sees all its contacts, whoever
 // created them; edits follow the customer's edit rights.
+import { personNameKey } from '../standards/index.ts';
 import { Types } from 'mongoose';
 import { z } from 'zod';
 import type { RequestScope } from '../../core/auth/scope.ts';
@@ -36,6 +37,12 @@ export const updateContactBody = z.object(contactFields).partial().strict();
 type ContactInput = Partial<z.infer<typeof updateContactBody>>;
 
 const editable = ['name', 'position', 'phones', 'email', 'birthday', 'birthdayKey', 'isPrimary', 'leftCompany', 'notes'] as const;
+
+/** Contact filters beyond their customer's (exports). */
+export interface ContactWhere {
+  isPrimary?: boolean;
+  leftCompany?: boolean;
+}
 
 export class ContactService {
   private readonly deps: { contacts: ContactModel; customers: CustomerService; audit: AuditService; timeline: TimelineService; clock: Clock };
@@ -190,6 +197,39 @@ export class ContactService {
     ]);
   }
 
+  /**
+   * Adds an import row's contact person to a customer, once per row; a person of the same name
+   * already there gains the row's phones and email instead of a second card.
+   */
+  async addImported(scope: RequestScope, customerId: Types.ObjectId, input: { name: string; position?: string; phones: string[]; email?: string }, importKey: string): Promise<void> {
+    if (await this.deps.contacts.exists({ importKey })) return;
+    const existing = await this.deps.contacts.find({ customerId, deletedAt: null }).limit(500).lean<Contact[]>();
+    const same = existing.find((c) => personNameKey(c.name) === personNameKey(input.name));
+    const now = this.deps.clock.now();
+    if (same) {
+      await this.deps.contacts.updateOne(
+        { _id: same._id },
+        { $addToSet: { phones: { $each: input.phones } }, ...(same.email || !input.email ? {} : { $set: { email: input.email } }), $currentDate: { updatedAt: true } },
+      );
+    } else {
+      try {
+        await this.deps.contacts.create({
+          ...input,
+          customerId,
+          isPrimary: existing.length === 0,
+          searchTokens: this.tokens(input),
+          createdBy: new Types.ObjectId(scope.user.id),
+          createdAt: now,
+          updatedAt: now,
+          importKey,
+        });
+      } catch (error) {
+        if ((error as { code?: unknown }).code !== 11000) throw error; // the same row, resumed
+      }
+    }
+    await this.syncDedupe(customerId);
+  }
+
   /** Hands the customer its contact people's names, phones and emails, which find duplicates too. */
   async syncDedupe(customerId: Types.ObjectId): Promise<void> {
     const contacts = await this.deps.contacts
@@ -215,6 +255,33 @@ export class ContactService {
 
   async belongsTo(contactId: Types.ObjectId, customerId: Types.ObjectId): Promise<boolean> {
     return (await this.deps.contacts.exists({ _id: contactId, customerId, deletedAt: null })) !== null;
+  }
+
+  /** The contacts of customers the caller was already cleared for (exports), read from a cursor. */
+  async *scanForCustomers(customerIds: Types.ObjectId[], where: ContactWhere = {}): AsyncGenerator<Contact> {
+    if (customerIds.length === 0) return;
+    const cursor = this.deps.contacts
+      .find(this.forCustomers(customerIds, where))
+      .sort({ customerId: 1, isPrimary: -1, createdAt: 1 })
+      .lean<Contact[]>()
+      .cursor({ batchSize: 1000 });
+    try {
+      for await (const contact of cursor) yield contact as Contact;
+    } finally {
+      await cursor.close();
+    }
+  }
+
+  async countForCustomers(customerIds: Types.ObjectId[], where: ContactWhere = {}): Promise<number> {
+    if (customerIds.length === 0) return 0;
+    return this.deps.contacts.countDocuments(this.forCustomers(customerIds, where));
+  }
+
+  private forCustomers(customerIds: Types.ObjectId[], where: ContactWhere): Record<string, unknown> {
+    const filter: Record<string, unknown> = { customerId: { $in: customerIds }, deletedAt: null };
+    if (where.isPrimary !== undefined) filter.isPrimary = where.isPrimary;
+    if (where.leftCompany !== undefined) filter.leftCompany = where.leftCompany;
+    return filter;
   }
 
   /** Contacts still at their company whose birthday falls on one of these MM-DD keys. */

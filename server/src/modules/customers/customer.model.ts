@@ -28,6 +28,8 @@ export interface Customer {
   /** MM-DD of the birthday, for birthday reminders */
   birthdayKey?: string;
   notes?: string;
+  /** yearly purchase volume in fen, as imported lists carry it (年采购额) */
+  annualAmountFen?: number;
 
   ownerId: Types.ObjectId | null;
   ownerDepartmentId: Types.ObjectId | null;
@@ -69,6 +71,10 @@ export interface Customer {
   deletedKeys?: { companyKey?: string; companyCore?: string; mobileKeys?: string[] };
   /** client retry key of the create request: `${userId}:${key}` */
   idempotencyKey?: string;
+  /** `${importId}:${row}` of the import row that created it: a resumed import never creates twice */
+  importKey?: string;
+  /** set when merged into another customer (K8); the record stays deleted until the merge is undone */
+  mergedInto?: Types.ObjectId;
   version: number;
 }
 
@@ -95,6 +101,7 @@ const customerSchema = new Schema<Customer>(
     birthday: Date,
     birthdayKey: { type: String, default: undefined },
     notes: { type: String, maxlength: 2000 },
+    annualAmountFen: Number,
 
     ownerId: { type: Schema.Types.ObjectId, default: null },
     ownerDepartmentId: { type: Schema.Types.ObjectId, default: null },
@@ -131,6 +138,8 @@ const customerSchema = new Schema<Customer>(
     deletedBy: Schema.Types.ObjectId,
     deletedKeys: { type: new Schema({ companyKey: String, companyCore: String, mobileKeys: [String] }, { _id: false }), default: undefined },
     idempotencyKey: { type: String, default: undefined },
+    importKey: { type: String, default: undefined },
+    mergedInto: { type: Schema.Types.ObjectId, default: undefined },
     version: { type: Number, default: 0 },
   },
   { versionKey: false },
@@ -142,6 +151,7 @@ customerSchema.index({ companyKey: 1 }, { unique: true, sparse: true });
 customerSchema.index({ companyCore: 1 }, { sparse: true });
 customerSchema.index({ mobileKeys: 1 }, { unique: true, sparse: true });
 customerSchema.index({ idempotencyKey: 1 }, { unique: true, sparse: true });
+customerSchema.index({ importKey: 1 }, { unique: true, sparse: true });
 
 // Lists: scope first (owner, collaborator, department, pool), then filters, then the sort.
 // Each sort is (field, _id) in one direction, so the reverse order is the same index read backwards.

@@ -15,24 +15,29 @@ const objectId = z.string().regex(/^[0-9a-f]{24}$/i);
 const flag = z.enum(['1', 'true', '0', 'false']).transform((v) => v === '1' || v === 'true');
 const limit = z.coerce.number().int().min(1).max(100).default(20);
 
+/** The customer list's filters, as query-string text; exports take the same vocabulary. */
+export const customerFilterFields = {
+  owner: z.union([objectId, z.literal('me')]).optional(),
+  department: objectId.optional(),
+  stage: z.enum(customerStages).optional(),
+  level: z.string().max(20).optional(),
+  industry: z.string().max(50).optional(),
+  source: z.string().max(50).optional(),
+  province: z.string().max(30).optional(),
+  city: z.string().max(30).optional(),
+  tag: z.string().max(30).optional(),
+  idleDays: z.coerce.number().int().min(0).max(3650).optional(),
+  /** next follow-up due at or before this time (today's and overdue follow-ups) */
+  dueBefore: z.iso.datetime({ offset: true }).transform((v) => new Date(v)).optional(),
+  needsCompletion: flag.optional(),
+  keyword: z.string().trim().max(50).optional(),
+  q: z.string().trim().max(50).optional(),
+  deleted: flag.optional(),
+};
+
 const listQuery = z
   .object({
-    owner: z.union([objectId, z.literal('me')]).optional(),
-    department: objectId.optional(),
-    stage: z.enum(customerStages).optional(),
-    level: z.string().max(20).optional(),
-    industry: z.string().max(50).optional(),
-    source: z.string().max(50).optional(),
-    province: z.string().max(30).optional(),
-    city: z.string().max(30).optional(),
-    tag: z.string().max(30).optional(),
-    idleDays: z.coerce.number().int().min(0).max(3650).optional(),
-    /** next follow-up due at or before this time (today's and overdue follow-ups) */
-    dueBefore: z.iso.datetime({ offset: true }).transform((v) => new Date(v)).optional(),
-    needsCompletion: flag.optional(),
-    keyword: z.string().trim().max(50).optional(),
-    q: z.string().trim().max(50).optional(),
-    deleted: flag.optional(),
+    ...customerFilterFields,
     sort: z.enum(Object.keys(listSorts) as [keyof typeof listSorts, ...(keyof typeof listSorts)[]]).default('updated'),
     order: z.enum(['asc', 'desc']).optional(),
     limit,

@@ -59,6 +59,11 @@ export interface DuplicateMatch {
   visible: boolean;
 }
 
+export type ImportedCustomerInput = Pick<Customer, 'type' | 'name' | 'source' | 'phones' | 'tags'> &
+  Partial<Pick<Customer, 'industry' | 'level' | 'stage' | 'region' | 'address' | 'email' | 'website' | 'notes' | 'annualAmountFen' | 'createdAt'>>;
+
+export type DedupeCandidate = Pick<Customer, '_id' | 'type' | 'name' | 'region' | 'address' | 'dedupeKeys' | 'ownerId' | 'pool'>;
+
 export const auditedFields = [
   'type', 'name', 'industry', 'scale', 'level', 'source', 'stage', 'region', 'address', 'phones',
   'email', 'website', 'tags', 'birthday', 'notes', 'collaboratorIds', 'ownerId', 'locked',
@@ -205,6 +210,33 @@ export class CustomerService {
 
   async countMatching(conditions: Record<string, unknown>[]): Promise<number> {
     return this.deps.customers.countDocuments({ $and: conditions });
+  }
+
+  /**
+   * The customers matching these conditions (from filterConditions), most recently changed first,
+   * read from one cursor and handed out in batches: exports go through a large book without holding it.
+   */
+  async *scanMatching(conditions: Record<string, unknown>[], options: { batchSize?: number; idsOnly?: boolean } = {}): AsyncGenerator<Customer[]> {
+    const batchSize = options.batchSize ?? 500;
+    const projection = options.idsOnly ? { _id: 1 } : { searchTokens: 0, releases: 0, deletedKeys: 0, idempotencyKey: 0, mobileKeys: 0, dedupeKeys: 0, dedupeContacts: 0 };
+    const cursor = this.deps.customers
+      .find({ $and: conditions }, projection)
+      .sort({ updatedAt: -1, _id: -1 })
+      .lean<Customer[]>()
+      .cursor({ batchSize });
+    try {
+      let batch: Customer[] = [];
+      for await (const customer of cursor) {
+        batch.push(customer as Customer);
+        if (batch.length >= batchSize) {
+          yield batch;
+          batch = [];
+        }
+      }
+      if (batch.length > 0) yield batch;
+    } finally {
+      await cursor.close(); // the consumer may stop early (a download cut off)
+    }
   }
 
   async list(scope: RequestScope, query: ListQuery) {
@@ -631,6 +663,121 @@ export class CustomerService {
       { action: 'customer.restore', entity: 'customer', entityId: customer._id, customerId: customer._id },
     ]);
     return this.get(scope, id);
+  }
+
+  // ---- imports (K8) ----------------------------------------------------------------------------
+
+  /**
+   * Creates a customer from an import row, once: a second call with the same import key returns
+   * the first one. The import's own duplicate review replaces the interactive check; the unique
+   * keys still hold, and a customer that another save took meanwhile answers { duplicate: true }.
+   */
+  async createImported(
+    scope: RequestScope,
+    input: ImportedCustomerInput,
+    owner: { id: Types.ObjectId; departmentId: Types.ObjectId | null },
+    importKey: string,
+  ): Promise<{ id: Types.ObjectId; created: boolean } | { duplicate: true }> {
+    scope.require('customer.create');
+    const earlier = await this.deps.customers.findOne({ importKey }, { _id: 1 }).lean<Customer>();
+    if (earlier) return { id: earlier._id, created: false };
+    const now = this.deps.clock.now();
+    const me = oid(scope.user.id);
+    const createdAt = input.createdAt ?? now;
+    const doc = {
+      ...input,
+      stage: input.stage ?? 'lead',
+      ...deriveKeys(input),
+      ownerId: owner.id,
+      ownerDepartmentId: owner.departmentId,
+      ownerSince: now,
+      needsCompletion: missingFields({ phones: input.phones, region: input.region, level: input.level, type: input.type, industry: input.industry }),
+      createdBy: me,
+      updatedBy: me,
+      createdAt,
+      updatedAt: now,
+      importKey,
+    };
+    let created: Customer;
+    try {
+      created = await this.saveLocked(input.type, input.name, async () => (await this.deps.customers.create(doc)).toObject() as Customer);
+    } catch (error) {
+      if (!isDuplicateKeyError(error)) throw error;
+      const again = await this.deps.customers.findOne({ importKey }, { _id: 1 }).lean<Customer>();
+      return again ? { id: again._id, created: false } : { duplicate: true };
+    }
+    await this.deps.timeline.append([
+      { customerId: created._id, type: 'created', actorId: scope.user.id, data: { stage: created.stage, imported: true }, key: `created:${created._id}` },
+    ]);
+    await this.deps.stats.add(created.ownerId, created.createdAt, 'newCustomers', 1, created.region?.province ?? '');
+    return { id: created._id, created: true };
+  }
+
+  /**
+   * Adds what an import row knows to an existing customer without overwriting anything: empty
+   * fields are filled, phones and tags added. Safe to repeat.
+   */
+  async mergeImported(scope: RequestScope, id: Types.ObjectId, input: ImportedCustomerInput, key: string): Promise<boolean> {
+    const customer = await this.deps.customers.findOne({ $and: [{ _id: id, deletedAt: null }, scope.filter('customer')] }).lean<Customer>();
+    if (!customer) return false;
+    const set: Record<string, unknown> = {};
+    for (const field of ['industry', 'level', 'region', 'address', 'email', 'website', 'annualAmountFen'] as const) {
+      if (customer[field] == null && input[field] != null) set[field] = input[field];
+    }
+    const phones = [...customer.phones];
+    for (const phone of input.phones) if (!phones.includes(phone)) phones.push(phone);
+    const tags = [...new Set([...customer.tags, ...input.tags])];
+    const next = { ...customer, ...set, phones, tags } as Customer;
+    const changes = diffFields(customer as unknown as Record<string, unknown>, next as unknown as Record<string, unknown>, auditedFields);
+    if (changes.length === 0) return true;
+    const keys = deriveKeys({ ...next, contacts: customer.dedupeContacts });
+    const update = {
+      $set: {
+        ...set,
+        phones,
+        tags,
+        mobileKeys: keys.mobileKeys,
+        searchTokens: keys.searchTokens,
+        dedupeKeys: keys.dedupeKeys,
+        needsCompletion: missingFields(next),
+        updatedAt: this.deps.clock.now(),
+        updatedBy: oid(scope.user.id),
+      },
+      $inc: { version: 1 },
+    };
+    try {
+      await this.deps.customers.updateOne({ _id: id, deletedAt: null }, update);
+    } catch (error) {
+      // a phone that belongs to another customer stays with that one
+      if (!isDuplicateKeyError(error)) throw error;
+      const ownPhones = customer.phones;
+      const fallback = deriveKeys({ ...next, phones: ownPhones, contacts: customer.dedupeContacts });
+      await this.deps.customers.updateOne({ _id: id, deletedAt: null }, { ...update, $set: { ...update.$set, phones: ownPhones, mobileKeys: fallback.mobileKeys, searchTokens: fallback.searchTokens, dedupeKeys: fallback.dedupeKeys } });
+    }
+    await this.deps.audit.record(scope, { via: 'import' }, [
+      { action: 'customer.importMerge', entity: 'customer', entityId: id, customerId: id, changes },
+    ]);
+    await this.deps.timeline.append([{ customerId: id, type: 'importMerged', actorId: scope.user.id, data: { fields: changes.map((c) => c.field) }, key }]);
+    return true;
+  }
+
+  /** Name, owner and pool state of customers, for duplicate hints shown whatever the caller's scope. */
+  async describeForHints(ids: Types.ObjectId[]): Promise<Map<string, { name: string; owner: { name: string } | null; inPool: boolean }>> {
+    if (ids.length === 0) return new Map();
+    const found = await this.deps.customers.find({ _id: { $in: ids } }, { name: 1, ownerId: 1, pool: 1 }).lean<Customer[]>();
+    const users = await this.deps.org.displayNames(found.map((c) => c.ownerId));
+    return new Map(
+      found.map((c) => [c._id.toHexString(), { name: c.name, owner: c.ownerId ? { name: users.get(String(c.ownerId)) ?? '' } : null, inPool: !!c.pool }]),
+    );
+  }
+
+  /** Customers sharing any of these blocking keys: the candidates duplicate detection scores. */
+  async dedupeCandidates(keys: string[], limit = 2000): Promise<DedupeCandidate[]> {
+    if (keys.length === 0) return [];
+    return this.deps.customers
+      .find({ dedupeKeys: { $in: keys }, deletedAt: null }, { type: 1, name: 1, region: 1, address: 1, dedupeKeys: 1, ownerId: 1, pool: 1 })
+      .limit(limit)
+      .lean<DedupeCandidate[]>();
   }
 
   /** The contact people's part of duplicate detection (the contacts feature keeps it current). */

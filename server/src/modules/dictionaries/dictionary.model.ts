@@ -6,6 +6,8 @@ export interface DictionaryEntry {
   label: { zh: string; en: string };
   active: boolean;
   order: number;
+  /** other words people write for this value (IT, 软件 → 互联网), which imports map to it */
+  synonyms?: string[];
 }
 
 export interface Dictionary {
@@ -26,6 +28,7 @@ const entrySchema = new Schema<DictionaryEntry>(
     },
     active: { type: Boolean, default: true },
     order: { type: Number, default: 0 },
+    synonyms: { type: [String], default: undefined },
   },
   { _id: false },
 );

@@ -16,6 +16,7 @@ const entriesBody = z
             value: z.string().trim().min(1).max(50),
             label: z.object({ zh: z.string().trim().min(1).max(50), en: z.string().trim().min(1).max(80) }).strict(),
             active: z.boolean().default(true),
+            synonyms: z.array(z.string().trim().min(1).max(50)).max(50).optional(),
           })
           .strict(),
       )

@@ -1,4 +1,5 @@
 // Dictionaries: seeded defaults, admin edits, and the check that an entered value is in one.
+import { compactKey } from '../standards/index.ts';
 import { AppError } from '../../core/errors.ts';
 import type { RequestScope } from '../../core/auth/scope.ts';
 import type { Clock } from '../../core/clock.ts';
@@ -51,6 +52,32 @@ export class DictionaryService {
         return [type, new Set(dictionary.entries.filter((e) => e.active).map((e) => e.value))];
       }),
     );
+  }
+
+  /**
+   * Maps free text to a dictionary value: the value itself, either label, or a synonym (IT → 互联网),
+   * compared without width, case, spaces or punctuation. Dictionaries stored before synonyms existed
+   * use the default synonyms of the same value. Inactive values are not matched.
+   */
+  async resolver(types: readonly DictionaryType[]): Promise<(type: DictionaryType, text: string) => string | null> {
+    const stored = await this.deps.dictionaries.find({ _id: { $in: types } }).lean<Dictionary[]>();
+    const byType = new Map(stored.map((d) => [d._id, d]));
+    const tables = new Map<DictionaryType, Map<string, string>>();
+    for (const type of types) {
+      const table = new Map<string, string>();
+      const defaults = new Map(defaultDictionaries[type].entries.map((e) => [e.value, e.synonyms ?? []]));
+      for (const entry of (byType.get(type) ?? { entries: defaultDictionaries[type].entries }).entries) {
+        if (!entry.active) continue;
+        const words = [entry.value, entry.label.zh, entry.label.en, ...(entry.synonyms ?? defaults.get(entry.value) ?? [])];
+        // the value and labels win over another entry's synonym
+        words.forEach((word, i) => {
+          const key = compactKey(word);
+          if (key && (i < 3 || !table.has(key))) table.set(key, entry.value);
+        });
+      }
+      tables.set(type, table);
+    }
+    return (type, text) => tables.get(type)?.get(compactKey(text)) ?? null;
   }
 
   async replaceEntries(scope: RequestScope, type: DictionaryType, entries: DictionaryEntry[]): Promise<Dictionary> {

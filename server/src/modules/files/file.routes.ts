@@ -6,7 +6,7 @@ import type { KemaiContext, KemaiState } from '../../core/http/context.ts';
 import type { FileService } from './file.service.ts';
 
 /** Reads the single `file` part of a multipart upload into memory, stopping at the size limit. */
-function readUpload(ctx: KemaiContext, maxBytes: number, tooLarge: () => AppError): Promise<{ content: Buffer; name: string }> {
+export function readUpload(ctx: KemaiContext, maxBytes: number, tooLarge: () => AppError): Promise<{ content: Buffer; name: string }> {
   return new Promise((resolve, reject) => {
     let parser: busboy.Busboy;
     try {

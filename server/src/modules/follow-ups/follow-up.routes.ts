@@ -10,7 +10,7 @@ import { createFollowUpBody, type FollowUpService } from './follow-up.service.ts
 
 const limit = z.coerce.number().int().min(1).max(100).default(20);
 /** A timestamp, or a calendar day taken in Asia/Shanghai (`to` days are inclusive). */
-const day = (endOfDay: boolean) =>
+export const calendarDay = (endOfDay: boolean) =>
   z
     .string()
     .max(40)
@@ -44,8 +44,8 @@ export function followUpRoutes(followUps: FollowUpService): Router<KemaiState> {
         .object({
           mine: z.enum(['1', 'true']).optional(),
           userId: z.string().regex(/^[0-9a-f]{24}$/i).optional(),
-          from: day(false).optional(),
-          to: day(true).optional(),
+          from: calendarDay(false).optional(),
+          to: calendarDay(true).optional(),
           limit,
           cursor: z.string().max(200).optional(),
         })

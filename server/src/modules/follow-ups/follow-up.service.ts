@@ -52,6 +52,22 @@ export type CreateFollowUpInput = z.infer<typeof createFollowUpBody>;
 const oid = (id: string | Types.ObjectId) => new Types.ObjectId(String(id));
 const isDuplicateKey = (error: unknown) => (error as { code?: unknown })?.code === 11000;
 
+/** Follow-up filters beyond their customer's (exports): when, how, and who logged them. */
+export interface FollowUpWhere {
+  from?: Date;
+  to?: Date;
+  method?: string;
+  createdBy?: string;
+}
+
+function forCustomers(customerIds: Types.ObjectId[], where: FollowUpWhere): Record<string, unknown> {
+  const filter: Record<string, unknown> = { customerId: { $in: customerIds } };
+  if (where.from || where.to) filter.at = { ...(where.from ? { $gte: where.from } : {}), ...(where.to ? { $lt: where.to } : {}) };
+  if (where.method) filter.method = where.method;
+  if (where.createdBy) filter.createdBy = new Types.ObjectId(where.createdBy);
+  return filter;
+}
+
 export class FollowUpService {
   private readonly deps: {
     followUps: FollowUpModel;
@@ -184,6 +200,26 @@ export class FollowUpService {
     const rows = await this.deps.followUps.find({ $and: conditions }).sort({ at: -1, _id: -1 }).limit(limit + 1).lean<FollowUp[]>();
     const { page, nextCursor } = pageOf(rows, limit, (f) => f.at);
     return { items: await this.views(page), nextCursor };
+  }
+
+  /** The follow-ups of customers the caller was already cleared for (exports), newest first per customer, from a cursor. */
+  async *scanForCustomers(customerIds: Types.ObjectId[], where: FollowUpWhere = {}): AsyncGenerator<FollowUp> {
+    if (customerIds.length === 0) return;
+    const cursor = this.deps.followUps
+      .find(forCustomers(customerIds, where), { idempotencyKey: 0 })
+      .sort({ customerId: 1, at: -1, _id: -1 })
+      .lean<FollowUp[]>()
+      .cursor({ batchSize: 1000 });
+    try {
+      for await (const followUp of cursor) yield followUp as FollowUp;
+    } finally {
+      await cursor.close();
+    }
+  }
+
+  async countForCustomers(customerIds: Types.ObjectId[], where: FollowUpWhere = {}): Promise<number> {
+    if (customerIds.length === 0) return 0;
+    return this.deps.followUps.countDocuments(forCustomers(customerIds, where));
   }
 
   /** Follow-ups and visits logged by these people in [from, to): for digests and reports. */

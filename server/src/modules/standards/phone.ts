@@ -44,7 +44,9 @@ export function normalisePhone(input: string | null | undefined): NormalisedPhon
     return { value: parsed.number, kind: 'foreign', digits: parsed.number.slice(1) };
   }
   if (/^1\d{10}$/.test(national)) {
-    if (!parsed.isValid()) return null;
+    // carriers open new segments (194, 154, 179…) before the metadata knows them: the shape
+    // 1[3-9]xxxxxxxxx decides, so a real customer's new number is never refused
+    if (!/^1[3-9]/.test(national)) return null;
     return { value: national, kind: 'mobile', digits: national };
   }
   if (/^[48]00\d{7}$/.test(national)) return { value: national, kind: 'service', digits: national };
