@@ -3,10 +3,9 @@
 import { PassThrough } from 'node:stream';
 import ExcelJS from 'exceljs';
 import { translate, type Locale } from '../../core/i18n.ts';
+import { safeText } from '../exports/cells.ts';
 import type { ImportJob, ImportRow } from './import.model.ts';
 
-/** Text that a spreadsheet would run as a formula is written with a leading apostrophe. */
-export const safeCell = (text: string) => (/^[=+\-@\t\r]/.test(text) ? `'${text}` : text);
 
 export function writeResultFile(rows: AsyncGenerator<{ job: ImportJob } | { row: ImportRow }>, locale: Locale): PassThrough {
   const out = new PassThrough();
@@ -19,7 +18,7 @@ export function writeResultFile(rows: AsyncGenerator<{ job: ImportJob } | { row:
       if ('job' in item) {
         job = item.job;
         columnOf = new Map(Object.entries(job.mapping).map(([index, field]) => [field, job!.headers[Number(index)] ?? field]));
-        sheet.addRow([...job.headers, translate('import.result.status', locale), translate('import.result.reason', locale)].map(safeCell)).commit();
+        sheet.addRow([...job.headers, translate('import.result.status', locale), translate('import.result.reason', locale)].map(safeText)).commit();
         continue;
       }
       const row = item.row;
@@ -27,7 +26,7 @@ export function writeResultFile(rows: AsyncGenerator<{ job: ImportJob } | { row:
       if (row.note) problems.push(translate(`import.note.${row.note}`, locale));
       const width = job?.headers.length ?? row.cells.length;
       const cells = Array.from({ length: width }, (_, i) => row.cells[i] ?? '');
-      sheet.addRow([...cells, translate(`import.status.${row.status}`, locale), problems.join('；')].map(safeCell)).commit();
+      sheet.addRow([...cells, translate(`import.status.${row.status}`, locale), problems.join('；')].map(safeText)).commit();
     }
     sheet.commit();
     await workbook.commit();
