@@ -118,6 +118,10 @@ import { exportRoutes } from './modules/exports/export.routes.ts';
 import { ExportService } from './modules/exports/export.service.ts';
 import { regionRoutes } from './modules/standards/region.routes.ts';
 import { DuplicateService } from './modules/duplicates/duplicate.service.ts';
+import { customerLink } from './core/db/customer-links.ts';
+import { defineMergeModels } from './modules/duplicates/merge.model.ts';
+import { mergeRoutes } from './modules/duplicates/merge.routes.ts';
+import { MergeService } from './modules/duplicates/merge.service.ts';
 import { defineImportModels } from './modules/imports/import.model.ts';
 import { importRoutes } from './modules/imports/import.routes.ts';
 import { ImportService } from './modules/imports/import.service.ts';
@@ -183,6 +187,7 @@ export function buildModels(connection: Connection) {
     rateCounters: defineRateCounterModel(connection),
     ...defineCampaignModels(connection),
     ...defineImportModels(connection),
+    ...defineMergeModels(connection),
     dailyStats: defineDailyStatModel(connection),
   };
 }
@@ -237,7 +242,8 @@ export function buildServices(models: Models, deps: Pick<AppDeps, 'config' | 'se
     clock,
   });
   const contacts = new ContactService({ contacts: models.contacts, customers, audit, timeline, clock });
-  const files = new FileService({ storage: new GridFsStorage(deps.db), customers, maxBytes: deps.config.UPLOAD_MAX_BYTES });
+  const fileStorage = new GridFsStorage(deps.db);
+  const files = new FileService({ storage: fileStorage, customers, maxBytes: deps.config.UPLOAD_MAX_BYTES });
   const followUps = new FollowUpService({
     followUps: models.followUps,
     customers,
@@ -381,7 +387,7 @@ export function buildServices(models: Models, deps: Pick<AppDeps, 'config' | 'se
   const duplicates = new DuplicateService({ customers });
   const imports = new ImportService({
     models: { imports: models.imports, importRows: models.importRows, importMappings: models.importMappings },
-    storage: new GridFsStorage(deps.db),
+    storage: fileStorage,
     customers,
     contacts,
     dictionaries,
@@ -392,9 +398,29 @@ export function buildServices(models: Models, deps: Pick<AppDeps, 'config' | 'se
     logger,
     limits: { maxBytes: config.IMPORT_MAX_BYTES, maxRows: config.IMPORT_MAX_ROWS },
   });
+  // everything that belongs to a customer by its id moves with a merge
+  const customerLinks = [
+    customerLink('contacts', models.contacts),
+    customerLink('followUps', models.followUps),
+    customerLink('opportunities', models.opportunities),
+    customerLink('contracts', models.contracts),
+    customerLink('orders', models.orders),
+    customerLink('payments', models.payments),
+    customerLink('approvals', models.approvals),
+    customerLink('tickets', models.tickets),
+    customerLink('timeline', models.timeline),
+    customerLink('leadEntries', models.leadEntries),
+    customerLink('campaignParticipants', models.participants, { unique: true }),
+    customerLink('campaignSends', models.campaignSends),
+    customerLink('behaviourEvents', models.events),
+    customerLink('behaviourDaily', models.eventDaily),
+    customerLink('behaviourVisitors', models.visitors),
+    fileStorage.customerLink(),
+  ];
+  const merges = new MergeService({ models: { merges: models.merges, mergeMoves: models.mergeMoves }, customers, contacts, links: customerLinks, audit, timeline, clock });
   const orgSync = new OrgSyncService({ platforms, departments: models.departments, users: models.users, org, pool, contracts, logger });
   const exports = new ExportService({ customers, contacts, followUps, dictionaries, audit, clock, maxRows: config.EXPORT_MAX_ROWS });
-  return { clock, org, auth, dictionaries, settings, audit, timeline, customers, pool, contacts, files, followUps, exports, duplicates, imports, platforms, wecom, wecomApi, dingtalk, dispatcher, cards, orgSync, rules, dingtalkStream, contracts, approvals, payments, orders, opportunities, targets, tickets, tags, segments, behaviour, leads, limiter, campaigns, stats, reports };
+  return { clock, org, auth, dictionaries, settings, audit, timeline, customers, pool, contacts, files, followUps, exports, duplicates, imports, merges, fileStorage, platforms, wecom, wecomApi, dingtalk, dispatcher, cards, orgSync, rules, dingtalkStream, contracts, approvals, payments, orders, opportunities, targets, tickets, tags, segments, behaviour, leads, limiter, campaigns, stats, reports };
 }
 
 export type Services = ReturnType<typeof buildServices>;
@@ -482,6 +508,7 @@ export function buildApp(deps: AppDeps): KemaiApp {
     fileRoutes(services.files),
     exportRoutes(services.exports),
     importRoutes(services.imports, deps.logger),
+    mergeRoutes(services.merges),
     ...platformRoutes,
   ];
   for (const router of routers) api.use(router.routes(), router.allowedMethods());
@@ -530,6 +557,7 @@ export function buildApp(deps: AppDeps): KemaiApp {
     services,
     async ensureIndexes() {
       await Promise.all(Object.values(models).map((model) => model.createIndexes()));
+      await services.fileStorage.ensureIndexes();
     },
     async seedReferenceData() {
       await services.dictionaries.seedDefaults();

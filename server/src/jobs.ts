@@ -37,6 +37,7 @@ export function defineJobs(runner: JobRunner, services: Services): void {
   // imports whose dry run or commit is waiting, or was left by a process that stopped
   runner.define(importWorkJob, async () => {
     await services.imports.work();
+    await services.merges.finishInterrupted(); // merges whose records stopped moving midway
   });
   defineOrgSyncJobs(runner, services.orgSync);
   defineRuleJobs(runner, services.rules);

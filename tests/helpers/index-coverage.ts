@@ -18,7 +18,8 @@ const exempt = new Set(['agendaJobs', 'agenda_logs']);
 // files.files: the driver's GridFS probes it with an empty findOne before its first upload
 const smallReferenceCollections = new Set(['departments', 'users', 'dictionaries', 'settings', 'pools', 'rules', 'files.files']);
 const libraryIndexes: Record<string, Record<string, 1 | -1>[]> = {
-  'files.files': [{ filename: 1, uploadDate: 1 }],
+  // the driver's, and the one GridFsStorage.ensureIndexes adds for customer merges
+  'files.files': [{ filename: 1, uploadDate: 1 }, { 'metadata.customerId': 1 }],
   'files.chunks': [{ files_id: 1, n: 1 }],
 };
 

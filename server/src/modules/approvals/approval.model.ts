@@ -103,6 +103,8 @@ approvalSchema.index({ pendingApproverIds: 1, createdAt: -1 });
 approvalSchema.index({ submitterId: 1, createdAt: -1 });
 approvalSchema.index({ deciderIds: 1, createdAt: -1 });
 approvalSchema.index({ contractId: 1, createdAt: -1 });
+// a customer merge moves a customer's approvals
+approvalSchema.index({ customerId: 1 });
 
 export type ApprovalModel = Model<ApprovalRequest>;
 

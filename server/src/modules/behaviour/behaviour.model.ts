@@ -84,6 +84,8 @@ const visitorSchema = new Schema<Visitor>(
   { _id: { type: String, required: true }, customerId: { type: Schema.Types.ObjectId, required: true }, identifiedAt: { type: Date, required: true } },
   { versionKey: false },
 );
+// a customer merge moves a customer's identified visitors
+visitorSchema.index({ customerId: 1 });
 
 
 export function defineBehaviourModels(connection: Connection) {

@@ -113,6 +113,8 @@ sendSchema.index({ messageId: 1, email: 1 }, { unique: true });
 sendSchema.index({ token: 1 }, { unique: true });
 sendSchema.index({ status: 1, _id: 1 });
 sendSchema.index({ campaignId: 1, status: 1 });
+// a customer merge moves a customer's sends
+sendSchema.index({ customerId: 1 });
 
 interface Unsubscribe {
   _id: string;

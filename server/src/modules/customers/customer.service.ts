@@ -25,6 +25,7 @@ import {
   type CreateCustomerInput,
   type UpdateCustomerInput,
 } from './customer.input.ts';
+import { absorbCustomer, reviveMerged, type MergeChoices, type SurvivorFields } from './customer-merge.ts';
 import type { Customer, CustomerModel } from './customer.model.ts';
 import { customerView, type Access, type Names } from './customer.view.ts';
 import type { PoolModel } from './pool.model.ts';
@@ -663,6 +664,25 @@ export class CustomerService {
       { action: 'customer.restore', entity: 'customer', entityId: customer._id, customerId: customer._id },
     ]);
     return this.get(scope, id);
+  }
+
+  // ---- merges (K8) -----------------------------------------------------------------------------
+
+  /** Merges `mergedId` into `survivorId`: both must be the caller's in full; returns what changed. */
+  async absorb(scope: RequestScope, survivorId: string, mergedId: string, choices: MergeChoices) {
+    scope.require('customer.edit');
+    scope.require('customer.delete');
+    if (survivorId === mergedId) throw new AppError('VALIDATION', { messageKey: 'error.merge.sameCustomer' });
+    const [survivor, merged] = await Promise.all([this.requireFull(scope, survivorId), this.requireFull(scope, mergedId)]);
+    if (choices.ownerId === 'merged' && merged.ownerId) await this.assertAssignable(scope, String(merged.ownerId));
+    const names = [survivor.name, merged.name];
+    const change = await this.saveLocked(survivor.type, names.sort()[0]!, () => absorbCustomer(this.deps, scope, survivor, merged, choices));
+    return { survivor, merged, ...change };
+  }
+
+  /** The customer side of undoing a merge. */
+  async revive(survivorId: Types.ObjectId, mergedId: Types.ObjectId, before: SurvivorFields, after: SurvivorFields): Promise<void> {
+    await reviveMerged(this.deps, survivorId, mergedId, before, after);
   }
 
   // ---- imports (K8) ----------------------------------------------------------------------------

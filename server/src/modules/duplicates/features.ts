@@ -88,7 +88,7 @@ export function featuresOf(input: DedupeInput): Features {
     landlines,
     emails,
     domains,
-    contacts: new Set((input.contacts ?? []).map((c) => personNameKey(c)).filter((c) => c.length >= 2)),
+    contacts: new Set((input.contacts ?? []).filter(Boolean).map((c) => personNameKey(c)).filter((c) => c.length >= 2)),
     street: parsed ? compactKey(parsed.street) : '',
   };
 }

@@ -2,6 +2,8 @@
 // service. The rest of Kemai sees only this small interface.
 import { Readable } from 'node:stream';
 import { GridFSBucket, ObjectId, type Db } from 'mongodb';
+import { Types } from 'mongoose';
+import type { CustomerLink } from '../../core/db/customer-links.ts';
 
 export interface StoredFileMeta {
   uploadedBy: string;
@@ -61,6 +63,33 @@ export class GridFsStorage implements FileStorage {
 
   open(id: string): Readable {
     return this.bucket.openDownloadStream(new ObjectId(id));
+  }
+
+  /** The index the customer merge reads attached files by (GridFS's own are the driver's). */
+  async ensureIndexes(): Promise<void> {
+    await this.filesCollection.createIndex({ 'metadata.customerId': 1 });
+  }
+
+  /** Files attached to a customer, as a customer merge moves them (the id is stored as text). */
+  customerLink(): CustomerLink {
+    const files = this.filesCollection;
+    return {
+      name: 'files',
+      async move(from, to) {
+        const found = await files.find({ 'metadata.customerId': String(from) }, { projection: { _id: 1 } }).toArray();
+        const ids = found.map((f) => f._id as ObjectId);
+        if (ids.length) await files.updateMany({ _id: { $in: ids } }, { $set: { 'metadata.customerId': String(to) } });
+        return ids.map((id) => new Types.ObjectId(id.toHexString()));
+      },
+      async moveBack(ids, to, from) {
+        if (ids.length === 0) return 0;
+        const done = await files.updateMany(
+          { _id: { $in: ids.map((id) => new ObjectId(id.toHexString())) }, 'metadata.customerId': String(to) },
+          { $set: { 'metadata.customerId': String(from) } },
+        );
+        return done.modifiedCount;
+      },
+    };
   }
 
   async attach(ids: string[], uploadedBy: string, customerId: string): Promise<string[]> {
