@@ -120,6 +120,8 @@ import { regionRoutes } from './modules/standards/region.routes.ts';
 import { DuplicateService } from './modules/duplicates/duplicate.service.ts';
 import { customerLink } from './core/db/customer-links.ts';
 import { defineMergeModels } from './modules/duplicates/merge.model.ts';
+import { defineDuplicatePairModel } from './modules/duplicates/pair.model.ts';
+import { duplicateRoutes } from './modules/duplicates/duplicate.routes.ts';
 import { mergeRoutes } from './modules/duplicates/merge.routes.ts';
 import { MergeService } from './modules/duplicates/merge.service.ts';
 import { defineImportModels } from './modules/imports/import.model.ts';
@@ -188,6 +190,7 @@ export function buildModels(connection: Connection) {
     ...defineCampaignModels(connection),
     ...defineImportModels(connection),
     ...defineMergeModels(connection),
+    duplicatePairs: defineDuplicatePairModel(connection),
     dailyStats: defineDailyStatModel(connection),
   };
 }
@@ -384,7 +387,7 @@ export function buildServices(models: Models, deps: Pick<AppDeps, 'config' | 'se
     targets,
     settings,
   });
-  const duplicates = new DuplicateService({ customers });
+  const duplicates = new DuplicateService({ customers, pairs: models.duplicatePairs, clock });
   const imports = new ImportService({
     models: { imports: models.imports, importRows: models.importRows, importMappings: models.importMappings },
     storage: fileStorage,
@@ -417,7 +420,7 @@ export function buildServices(models: Models, deps: Pick<AppDeps, 'config' | 'se
     customerLink('behaviourVisitors', models.visitors),
     fileStorage.customerLink(),
   ];
-  const merges = new MergeService({ models: { merges: models.merges, mergeMoves: models.mergeMoves }, customers, contacts, links: customerLinks, audit, timeline, clock });
+  const merges = new MergeService({ models: { merges: models.merges, mergeMoves: models.mergeMoves }, customers, contacts, duplicates, links: customerLinks, audit, timeline, clock });
   const orgSync = new OrgSyncService({ platforms, departments: models.departments, users: models.users, org, pool, contracts, logger });
   const exports = new ExportService({ customers, contacts, followUps, dictionaries, audit, clock, maxRows: config.EXPORT_MAX_ROWS });
   return { clock, org, auth, dictionaries, settings, audit, timeline, customers, pool, contacts, files, followUps, exports, duplicates, imports, merges, fileStorage, platforms, wecom, wecomApi, dingtalk, dispatcher, cards, orgSync, rules, dingtalkStream, contracts, approvals, payments, orders, opportunities, targets, tickets, tags, segments, behaviour, leads, limiter, campaigns, stats, reports };
@@ -509,6 +512,7 @@ export function buildApp(deps: AppDeps): KemaiApp {
     exportRoutes(services.exports),
     importRoutes(services.imports, deps.logger),
     mergeRoutes(services.merges),
+    duplicateRoutes(services.duplicates),
     ...platformRoutes,
   ];
   for (const router of routers) api.use(router.routes(), router.allowedMethods());

@@ -11,6 +11,7 @@ export const behaviourRollUpJob = 'behaviour.rollUp';
 export const campaignSendJob = 'campaigns.send';
 export const statsRebuildJob = 'stats.rebuild';
 export const importWorkJob = 'imports.work';
+export const duplicateScanJob = 'duplicates.scan';
 
 export function defineJobs(runner: JobRunner, services: Services): void {
   defineAuthJobs(runner, services.auth);
@@ -39,6 +40,10 @@ export function defineJobs(runner: JobRunner, services: Services): void {
     await services.imports.work();
     await services.merges.finishInterrupted(); // merges whose records stopped moving midway
   });
+  // the weekly duplicate scan that fills the managers' review queue
+  runner.define(duplicateScanJob, async () => {
+    await services.duplicates.scan();
+  });
   defineOrgSyncJobs(runner, services.orgSync);
   defineRuleJobs(runner, services.rules);
 }
@@ -51,6 +56,7 @@ export async function scheduleJobs(runner: JobRunner, services: Services): Promi
   await runner.agenda.every('5 minutes', ticketSlaJob);
   await runner.agenda.every('30 seconds', campaignSendJob);
   await runner.agenda.every('10 seconds', importWorkJob);
+  await runner.agenda.every('0 3 * * 0', duplicateScanJob, {}, { timezone: 'Asia/Shanghai' });
   await runner.agenda.every('45 2 * * *', statsRebuildJob, {}, { timezone: 'Asia/Shanghai' });
   await runner.agenda.every('30 3 * * *', behaviourRollUpJob, {}, { timezone: 'Asia/Shanghai' });
 }

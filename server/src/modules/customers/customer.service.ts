@@ -791,6 +791,28 @@ export class CustomerService {
     );
   }
 
+  /** Every stored customer with what duplicate detection compares, a batch at a time (the weekly scan). */
+  async *scanForDedupe(batchSize = 1000): AsyncGenerator<DedupeCandidate[]> {
+    const cursor = this.deps.customers
+      .find({ deletedAt: null }, { type: 1, name: 1, region: 1, address: 1, dedupeKeys: 1, ownerId: 1, pool: 1 })
+      .sort({ _id: -1 })
+      .lean<DedupeCandidate[]>()
+      .cursor({ batchSize });
+    let batch: DedupeCandidate[] = [];
+    try {
+      for await (const customer of cursor) {
+        batch.push(customer as DedupeCandidate);
+        if (batch.length >= batchSize) {
+          yield batch;
+          batch = [];
+        }
+      }
+      if (batch.length) yield batch;
+    } finally {
+      await cursor.close();
+    }
+  }
+
   /** Customers sharing any of these blocking keys: the candidates duplicate detection scores. */
   async dedupeCandidates(keys: string[], limit = 2000): Promise<DedupeCandidate[]> {
     if (keys.length === 0) return [];

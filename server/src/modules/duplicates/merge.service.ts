@@ -12,6 +12,7 @@ import type { ContactService } from '../contacts/contact.service.ts';
 import type { MergeChoices } from '../customers/customer-merge.ts';
 import type { CustomerService } from '../customers/customer.service.ts';
 import type { TimelineService } from '../timeline/timeline.service.ts';
+import type { DuplicateService } from './duplicate.service.ts';
 import type { Merge, MergeModels } from './merge.model.ts';
 import './messages.ts';
 
@@ -19,6 +20,8 @@ export interface MergeDeps {
   models: MergeModels;
   customers: CustomerService;
   contacts: ContactService;
+  /** the review queue, whose pairs of the merged customer a merge settles */
+  duplicates: Pick<DuplicateService, 'settleMerged'>;
   links: CustomerLink[];
   audit: AuditService;
   timeline: TimelineService;
@@ -51,6 +54,7 @@ export class MergeService {
       undoUntil: new Date(now.getTime() + undoDays * 86_400_000),
     });
     await this.moveRecords(record.toObject() as Merge);
+    await this.deps.duplicates.settleMerged(merged._id, scope.user.id);
     await this.deps.audit.record(scope, client, [
       { action: 'customer.merge', entity: 'customer', entityId: survivor._id, customerId: survivor._id, details: { mergeId: String(record._id), mergedId: String(merged._id), mergedName: merged.name, choices } },
       { action: 'customer.mergedInto', entity: 'customer', entityId: merged._id, customerId: merged._id, details: { mergeId: String(record._id), survivorId: String(survivor._id) } },
