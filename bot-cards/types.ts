@@ -66,7 +66,7 @@ export type CardData =
   /** a customer waiting in the public pool came back to the company's site: to their last owner */
   | { kind: 'poolVisit'; customer: CustomerRef; day: string }
   | { kind: 'contractEnding'; contracts: { id: string; number: string; customer: CustomerRef; endOn: string; daysLeft: number }[]; total: number }
-  | { kind: 'dataQuality'; incomplete: number; duplicateGroups: number; invalidPhones: number }
+  | { kind: 'dataQuality'; incomplete: number; duplicateCustomers: number; invalidPhones: number }
   | { kind: 'customerLookup'; query: string; customers: (CustomerRef & { stage: string; owner: string })[]; total: number }
   | { kind: 'botHelp' };
 

@@ -210,7 +210,7 @@ export function cardView(card: Card, locale: Locale): CardView {
     case 'dataQuality':
       return {
         title: text(locale, 'qualityTitle'),
-        description: text(locale, 'qualityDesc', { incomplete: data.incomplete, duplicates: data.duplicateGroups, phones: data.invalidPhones }),
+        description: text(locale, 'qualityDesc', { incomplete: data.incomplete, duplicates: data.duplicateCustomers, phones: data.invalidPhones }),
         lines: [],
         path: '/customers',
         buttons: [],

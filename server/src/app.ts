@@ -122,6 +122,9 @@ import { customerLink } from './core/db/customer-links.ts';
 import { defineMergeModels } from './modules/duplicates/merge.model.ts';
 import { defineDuplicatePairModel } from './modules/duplicates/pair.model.ts';
 import { duplicateRoutes } from './modules/duplicates/duplicate.routes.ts';
+import { defineQualitySnapshotModel } from './modules/quality/quality-snapshot.model.ts';
+import { qualityRoutes } from './modules/quality/quality.routes.ts';
+import { QualityService } from './modules/quality/quality.service.ts';
 import { mergeRoutes } from './modules/duplicates/merge.routes.ts';
 import { MergeService } from './modules/duplicates/merge.service.ts';
 import { defineImportModels } from './modules/imports/import.model.ts';
@@ -191,6 +194,7 @@ export function buildModels(connection: Connection) {
     ...defineImportModels(connection),
     ...defineMergeModels(connection),
     duplicatePairs: defineDuplicatePairModel(connection),
+    qualitySnapshots: defineQualitySnapshotModel(connection),
     dailyStats: defineDailyStatModel(connection),
   };
 }
@@ -421,9 +425,10 @@ export function buildServices(models: Models, deps: Pick<AppDeps, 'config' | 'se
     fileStorage.customerLink(),
   ];
   const merges = new MergeService({ models: { merges: models.merges, mergeMoves: models.mergeMoves }, customers, contacts, duplicates, links: customerLinks, audit, timeline, clock });
+  const quality = new QualityService({ customers, duplicates, org, snapshots: models.qualitySnapshots, clock });
   const orgSync = new OrgSyncService({ platforms, departments: models.departments, users: models.users, org, pool, contracts, logger });
   const exports = new ExportService({ customers, contacts, followUps, dictionaries, audit, clock, maxRows: config.EXPORT_MAX_ROWS });
-  return { clock, org, auth, dictionaries, settings, audit, timeline, customers, pool, contacts, files, followUps, exports, duplicates, imports, merges, fileStorage, platforms, wecom, wecomApi, dingtalk, dispatcher, cards, orgSync, rules, dingtalkStream, contracts, approvals, payments, orders, opportunities, targets, tickets, tags, segments, behaviour, leads, limiter, campaigns, stats, reports };
+  return { clock, org, auth, dictionaries, settings, audit, timeline, customers, pool, contacts, files, followUps, exports, duplicates, imports, merges, quality, fileStorage, platforms, wecom, wecomApi, dingtalk, dispatcher, cards, orgSync, rules, dingtalkStream, contracts, approvals, payments, orders, opportunities, targets, tickets, tags, segments, behaviour, leads, limiter, campaigns, stats, reports };
 }
 
 export type Services = ReturnType<typeof buildServices>;
@@ -513,6 +518,7 @@ export function buildApp(deps: AppDeps): KemaiApp {
     importRoutes(services.imports, deps.logger),
     mergeRoutes(services.merges),
     duplicateRoutes(services.duplicates),
+    qualityRoutes(services.quality),
     ...platformRoutes,
   ];
   for (const router of routers) api.use(router.routes(), router.allowedMethods());

@@ -12,6 +12,7 @@ export const campaignSendJob = 'campaigns.send';
 export const statsRebuildJob = 'stats.rebuild';
 export const importWorkJob = 'imports.work';
 export const duplicateScanJob = 'duplicates.scan';
+export const qualityCleanJob = 'quality.clean';
 
 export function defineJobs(runner: JobRunner, services: Services): void {
   defineAuthJobs(runner, services.auth);
@@ -44,6 +45,10 @@ export function defineJobs(runner: JobRunner, services: Services): void {
   runner.define(duplicateScanJob, async () => {
     await services.duplicates.scan();
   });
+  // the weekly cleaning: flags (never deletes) and the data-quality snapshot, before Monday's card
+  runner.define(qualityCleanJob, async () => {
+    await services.quality.clean();
+  });
   defineOrgSyncJobs(runner, services.orgSync);
   defineRuleJobs(runner, services.rules);
 }
@@ -57,6 +62,7 @@ export async function scheduleJobs(runner: JobRunner, services: Services): Promi
   await runner.agenda.every('30 seconds', campaignSendJob);
   await runner.agenda.every('10 seconds', importWorkJob);
   await runner.agenda.every('0 3 * * 0', duplicateScanJob, {}, { timezone: 'Asia/Shanghai' });
+  await runner.agenda.every('0 8 * * 1', qualityCleanJob, {}, { timezone: 'Asia/Shanghai' });
   await runner.agenda.every('45 2 * * *', statsRebuildJob, {}, { timezone: 'Asia/Shanghai' });
   await runner.agenda.every('30 3 * * *', behaviourRollUpJob, {}, { timezone: 'Asia/Shanghai' });
 }

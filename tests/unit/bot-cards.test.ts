@@ -29,7 +29,7 @@ const samples: Card[] = [
   { id: 'poolVisit-c1-2026-11-24', data: { kind: 'poolVisit', customer: { id: 'c1', name: '华为科技' }, day: '2026-11-24' } },
   { id: 'contractEnding-u1-2026-11-24', data: { kind: 'contractEnding', contracts: [{ id: 'k1', number: 'HT202611200001', customer: { id: 'c1', name: '华为科技' }, endOn: '2026-12-24', daysLeft: 30 }], total: 1 } },
   { id: 'digest-u1-2026-11-24', data: { kind: 'dailyDigest', date: '2026-11-24', newCustomers: 3, followUps: 12, visits: 4, dueToday: 5, overdue: 2 } },
-  { id: 'quality-2026-11', data: { kind: 'dataQuality', incomplete: 23, duplicateGroups: 4, invalidPhones: 7 } },
+  { id: 'quality-2026-11', data: { kind: 'dataQuality', incomplete: 23, duplicateCustomers: 4, invalidPhones: 7 } },
   { id: 'bot-lookup-1', data: { kind: 'customerLookup', query: '华为', customers: [{ id: 'c1', name: '华为科技', stage: 'prospect', owner: '李娜' }], total: 1 } },
   { id: 'bot-help-1', data: { kind: 'botHelp' } },
 ];

@@ -73,6 +73,8 @@ export interface Customer {
   idempotencyKey?: string;
   /** `${importId}:${row}` of the import row that created it: a resumed import never creates twice */
   importKey?: string;
+  /** what the weekly cleaning found (K8): invalidPhone, staleIncomplete, possibleDuplicate */
+  qualityFlags?: string[];
   /** set when merged into another customer (K8); the record stays deleted until the merge is undone */
   mergedInto?: Types.ObjectId;
   version: number;
@@ -140,6 +142,7 @@ const customerSchema = new Schema<Customer>(
     idempotencyKey: { type: String, default: undefined },
     importKey: { type: String, default: undefined },
     mergedInto: { type: Schema.Types.ObjectId, default: undefined },
+    qualityFlags: { type: [String], default: undefined },
     version: { type: Number, default: 0 },
   },
   { versionKey: false },

@@ -65,6 +65,21 @@ export type ImportedCustomerInput = Pick<Customer, 'type' | 'name' | 'source' | 
 
 export type DedupeCandidate = Pick<Customer, '_id' | 'type' | 'name' | 'region' | 'address' | 'dedupeKeys' | 'ownerId' | 'pool'>;
 
+export interface QualityFigures {
+  ownerId: Types.ObjectId | null;
+  departmentId: Types.ObjectId | null;
+  customers: number;
+  companies: number;
+  withPhone: number;
+  withRegion: number;
+  withIndustry: number;
+  withLevel: number;
+  withContact: number;
+  invalidPhones: number;
+  staleIncomplete: number;
+  possibleDuplicates: number;
+}
+
 export const auditedFields = [
   'type', 'name', 'industry', 'scale', 'level', 'source', 'stage', 'region', 'address', 'phones',
   'email', 'website', 'tags', 'birthday', 'notes', 'collaboratorIds', 'ownerId', 'locked',
@@ -789,6 +804,65 @@ export class CustomerService {
     return new Map(
       found.map((c) => [c._id.toHexString(), { name: c.name, owner: c.ownerId ? { name: users.get(String(c.ownerId)) ?? '' } : null, inPool: !!c.pool }]),
     );
+  }
+
+  // ---- data quality (K8) ------------------------------------------------------------------------
+
+  /**
+   * The weekly cleaning's flags, set on each customer whose flags change: phones that fail the
+   * entry standard, key fields missing for over 30 days, duplicates left in the review queue.
+   * Nothing is deleted. Returns how many customers carry each flag.
+   */
+  async flagQuality(now: Date, staleDuplicates: Set<string>): Promise<Record<string, number>> {
+    const monthAgo = new Date(now.getTime() - 30 * 86_400_000);
+    const totals: Record<string, number> = { invalidPhone: 0, staleIncomplete: 0, possibleDuplicate: 0 };
+    let writes: { updateOne: { filter: Record<string, unknown>; update: Record<string, unknown> } }[] = [];
+    const cursor = this.deps.customers
+      .find({ deletedAt: null }, { phones: 1, needsCompletion: 1, createdAt: 1, qualityFlags: 1 })
+      .sort({ _id: -1 })
+      .lean<Customer[]>()
+      .cursor({ batchSize: 1000 });
+    for await (const customer of cursor) {
+      const flags: string[] = [];
+      if (customer.phones.some((p) => !normalisePhone(p))) flags.push('invalidPhone');
+      if (customer.needsCompletion.length > 0 && customer.createdAt < monthAgo) flags.push('staleIncomplete');
+      if (staleDuplicates.has(customer._id.toHexString())) flags.push('possibleDuplicate');
+      for (const flag of flags) totals[flag] = (totals[flag] ?? 0) + 1;
+      if ((customer.qualityFlags ?? []).join() === flags.join()) continue;
+      writes.push({ updateOne: { filter: { _id: customer._id }, update: flags.length ? { $set: { qualityFlags: flags } } : { $unset: { qualityFlags: '' } } } });
+      if (writes.length >= 1000) {
+        await this.deps.customers.bulkWrite(writes, { ordered: false });
+        writes = [];
+      }
+    }
+    if (writes.length) await this.deps.customers.bulkWrite(writes, { ordered: false });
+    return totals;
+  }
+
+  /** Completeness and validity per owner, within these conditions (the caller's scope first). */
+  async qualityFigures(conditions: Record<string, unknown>[]): Promise<QualityFigures[]> {
+    const has = (field: string) => ({ $cond: [{ $gt: [{ $size: { $ifNull: [field, []] } }, 0] }, 1, 0] });
+    const set = (field: string) => ({ $cond: [{ $ifNull: [field, false] }, 1, 0] });
+    const flagged = (flag: string) => ({ $cond: [{ $in: [flag, { $ifNull: ['$qualityFlags', []] }] }, 1, 0] });
+    const rows = await this.deps.customers.aggregate<QualityFigures & { _id: { ownerId: Types.ObjectId | null; departmentId: Types.ObjectId | null } }>([
+      { $match: { $and: [{ deletedAt: null }, ...conditions] } },
+      {
+        $group: {
+          _id: { ownerId: '$ownerId', departmentId: '$ownerDepartmentId' },
+          customers: { $sum: 1 },
+          companies: { $sum: { $cond: [{ $eq: ['$type', 'company'] }, 1, 0] } },
+          withPhone: { $sum: has('$phones') },
+          withRegion: { $sum: set('$region') },
+          withIndustry: { $sum: { $cond: [{ $and: [{ $eq: ['$type', 'company'] }, { $ifNull: ['$industry', false] }] }, 1, 0] } },
+          withLevel: { $sum: set('$level') },
+          withContact: { $sum: has('$dedupeContacts.names') },
+          invalidPhones: { $sum: flagged('invalidPhone') },
+          staleIncomplete: { $sum: flagged('staleIncomplete') },
+          possibleDuplicates: { $sum: flagged('possibleDuplicate') },
+        },
+      },
+    ]);
+    return rows.map(({ _id, ...figures }) => ({ ...figures, ownerId: _id.ownerId, departmentId: _id.departmentId }));
   }
 
   /** Every stored customer with what duplicate detection compares, a batch at a time (the weekly scan). */

@@ -156,6 +156,16 @@ export class DuplicateService {
     await this.deps.pairs.updateOne({ _id: pair._id }, { $set: { status: 'dismissed', decidedBy: new Types.ObjectId(scope.user.id), decidedAt: this.deps.clock.now() } });
   }
 
+  /** Customers in pairs that have waited in the queue since before `before`. */
+  async staleOpenCustomers(before: Date): Promise<Set<string>> {
+    const ids = new Set<string>();
+    for await (const pair of this.deps.pairs.find({ status: 'open', foundAt: { $lt: before } }, { a: 1, b: 1 }).lean<DuplicatePair[]>().cursor()) {
+      ids.add(pair.a.toHexString());
+      ids.add(pair.b.toHexString());
+    }
+    return ids;
+  }
+
   /** After a merge, the pairs of the merged customer are settled. */
   async settleMerged(mergedId: Types.ObjectId, by: string): Promise<void> {
     const decided = { decidedBy: new Types.ObjectId(by), decidedAt: this.deps.clock.now() };

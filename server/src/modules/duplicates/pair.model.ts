@@ -41,6 +41,8 @@ pairSchema.index({ b: 1, status: 1 });
 pairSchema.index({ a: 1, status: 1 });
 // pairs a scan no longer finds (the records changed) leave the queue
 pairSchema.index({ status: 1, seenAt: 1 });
+// duplicates left unreviewed for a week are flagged by the weekly cleaning
+pairSchema.index({ status: 1, foundAt: 1 });
 
 export type DuplicatePairModel = Model<DuplicatePair>;
 

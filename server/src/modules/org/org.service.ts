@@ -367,7 +367,7 @@ export class OrgService {
   }
 
   /** Names and root-first paths of the given departments, in two queries whatever their number. */
-  private async describeDepartments(ids: (Types.ObjectId | null | undefined)[]) {
+  async describeDepartments(ids: (Types.ObjectId | null | undefined)[]) {
     const wanted = [...new Set(ids.filter((id): id is Types.ObjectId => !!id).map((id) => id.toHexString()))];
     const described = new Map<string, NonNullable<PublicUser['department']>>();
     if (wanted.length === 0) return described;

@@ -472,15 +472,29 @@ export class RulesService {
     return { alerts, reclaim: [] };
   }
 
-  /** Each owner's count of customers still missing key fields. */
+  /**
+   * Each owner's data-quality card: customers still missing key fields, and what the weekly
+   * cleaning flagged (invalid phones, duplicates left in the review queue). Owners with nothing
+   * to fix get no card.
+   */
   private async planDataQuality(): Promise<Plan> {
-    const counts = new Map<string, number>();
+    const counts = new Map<string, { incomplete: number; duplicateCustomers: number; invalidPhones: number }>();
     for await (const customer of this.deps.customers.scanOwned({ incomplete: true })) {
       const owner = customer.ownerId!.toHexString();
-      counts.set(owner, (counts.get(owner) ?? 0) + 1);
+      const entry = counts.get(owner) ?? { incomplete: 0, duplicateCustomers: 0, invalidPhones: 0 };
+      entry.incomplete++;
+      counts.set(owner, entry);
+    }
+    for (const figures of await this.deps.customers.qualityFigures([{ ownerId: { $ne: null }, pool: null }])) {
+      if (!figures.ownerId || (!figures.invalidPhones && !figures.possibleDuplicates)) continue;
+      const owner = figures.ownerId.toHexString();
+      const entry = counts.get(owner) ?? { incomplete: 0, duplicateCustomers: 0, invalidPhones: 0 };
+      entry.invalidPhones += figures.invalidPhones;
+      entry.duplicateCustomers += figures.possibleDuplicates;
+      counts.set(owner, entry);
     }
     return {
-      alerts: [...counts].map(([userId, incomplete]) => ({ rule: 'dataQuality', userId, data: { kind: 'dataQuality', incomplete, duplicateGroups: 0, invalidPhones: 0 } })),
+      alerts: [...counts].map(([userId, data]) => ({ rule: 'dataQuality', userId, data: { kind: 'dataQuality', ...data } })),
       reclaim: [],
     };
   }
