@@ -36,6 +36,8 @@ export const router = createRouter({
     { path: '/campaigns/:id', name: 'campaign', component: () => import('./pages/CampaignDetail.vue') },
     { path: '/reports', name: 'reports', component: () => import('./pages/Reports.vue') },
     { path: '/settings', name: 'settings', component: () => import('./pages/Settings.vue') },
+    { path: '/imports', name: 'imports', component: () => import('./pages/Imports.vue') },
+    { path: '/imports/:id', name: 'import', component: () => import('./pages/ImportDetail.vue') },
     { path: '/:rest(.*)*', redirect: '/' },
   ],
 });

@@ -2,6 +2,7 @@
 // BENCH_SIZES=10000,100000 BENCH_FILE_SIZE=10000 BENCH_ITERATIONS=30 set what runs.
 import { runCustomersListBench } from './customers-list.ts';
 import { runH5Bench } from './h5.ts';
+import { runImportBench } from './import.ts';
 import { runReportsBench } from './reports.ts';
 import { runRulesScanBench } from './rules-scan.ts';
 
@@ -14,6 +15,12 @@ if (!only || only === 'h5') {
 if (!only || only === 'rules') {
   process.stdout.write('rules-scan: the stale-customer rule over 100k customers\n');
   await runRulesScanBench(Number(process.env.BENCH_RULES_SIZE ?? 100_000));
+  if (only) process.exit(0);
+}
+
+if (!only || only === 'import') {
+  process.stdout.write('import: a generated .xlsx deduplicated against 100k stored customers\n');
+  await runImportBench();
   if (only) process.exit(0);
 }
 

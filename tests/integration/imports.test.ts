@@ -74,7 +74,8 @@ describe('importing the sample list', () => {
     id = created.id;
     expect(created.mapping).toMatchObject({ '0': 'name', '1': 'type', '2': 'industry', '3': 'contactName', '5': 'phone', '7': 'address', '9': 'owner', '10': 'createdAt' });
     // the owners are nicknames (张经理): mapped to users, the dry run runs again
-    await until(tokens['manager.east']!, id, ['ready']);
+    const first = await until(tokens['manager.east']!, id, ['ready']);
+    expect([...first.unknownOwners].sort()).toEqual(['刘经理', '张经理', '无此人', '李专员', '王专员', '赵专员', '陈专员'].sort());
     const configured = await t.request(`/api/imports/${id}/settings`, { method: 'PUT', token: tokens['manager.east'], json: { ownerMap: ownerMap() } });
     expect(configured.status).toBe(200);
     const job = await until(tokens['manager.east']!, id, ['ready']);
@@ -205,6 +206,11 @@ describe('importing the sample list', () => {
     const valid = secondRows.filter((r) => r.status !== 'invalid');
     expect(valid.every((r) => r.matches.length > 0)).toBe(true);
     expect(valid[0]!.matches[0]).toMatchObject({ visible: true, reasons: expect.any(Array) });
+    // phones and emails in the reasons are masked, whoever's customer matched
+    const phoneReasons = valid.flatMap((r) => r.matches.flatMap((m: Json) => m.reasons)).filter((x: Json) => x.kind === 'mobile' || x.kind === 'landline');
+    expect(phoneReasons.length).toBeGreaterThan(0);
+    expect(phoneReasons.every((x: Json) => /\*{4}/.test(x.value))).toBe(true);
+    expect(job.decisions).toEqual(expect.any(Object));
     await t.request(`/api/imports/${second}/commit`, { method: 'POST', token: tokens['manager.east'] });
     const done = await until(tokens['manager.east']!, second, ['done']);
     expect(done.counts.created).toBe(0);

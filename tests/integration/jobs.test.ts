@@ -82,7 +82,7 @@ describe('the server’s own jobs', () => {
       const { jobs } = await runner.agenda.queryJobs({});
       const names = jobs.map((j) => j.name).sort();
       expect(names).toEqual(
-        expect.arrayContaining(['auth.sessions.purge', 'cards.deliver', 'org.sync', 'rules.staleCustomers', 'rules.followUpDue', 'rules.poolReclaim', 'rules.birthday', 'rules.dailyDigest', 'rules.dataQuality']),
+        expect.arrayContaining(['auth.sessions.purge', 'cards.deliver', 'org.sync', 'rules.staleCustomers', 'rules.followUpDue', 'rules.poolReclaim', 'rules.birthday', 'rules.dailyDigest', 'rules.dataQuality', 'imports.work', 'duplicates.scan', 'quality.clean']),
       );
       for (const job of jobs) expect(job.nextRunAt, job.name).toBeTruthy();
       const digest = jobs.find((j) => j.name === 'rules.dailyDigest')!;

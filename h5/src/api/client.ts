@@ -47,9 +47,22 @@ export interface RequestOptions {
 
 const safeToRepeat = (method: string, key?: string) => ['GET', 'HEAD', 'PUT', 'DELETE'].includes(method) || !!key;
 
+/** What every request carries: the language, the client, and the token when there is one. */
+function baseHeaders(): Record<string, string> {
+  const headers: Record<string, string> = { 'Accept-Language': locale, 'X-Kemai-Client': 'h5' };
+  if (token) headers.Authorization = `Bearer ${token}`;
+  return headers;
+}
+
+async function errorOf(response: Response, path: string): Promise<ApiError> {
+  const data = (await response.json().catch(() => null)) as ApiErrorBody | null;
+  if (response.status === 401 && !path.startsWith('/api/auth/')) onUnauthenticated();
+  return new ApiError(response.status, data?.error ?? { code: 'INTERNAL', message: response.statusText });
+}
+
 export async function api<T>(path: string, options: RequestOptions = {}): Promise<T> {
   const method = options.method ?? 'GET';
-  const headers: Record<string, string> = { 'Accept-Language': locale, 'X-Kemai-Client': 'h5' };
+  const headers = baseHeaders();
   let body: BodyInit | undefined;
   if (options.body instanceof FormData) body = options.body;
   else if (options.body !== undefined) {
@@ -57,7 +70,6 @@ export async function api<T>(path: string, options: RequestOptions = {}): Promis
     body = JSON.stringify(options.body);
   }
   if (options.idempotencyKey) headers['Idempotency-Key'] = options.idempotencyKey;
-  if (token) headers.Authorization = `Bearer ${token}`;
   const attempts = safeToRepeat(method, options.idempotencyKey) ? 3 : 1;
   let response: Response | undefined;
   for (let attempt = 1; ; attempt++) {
@@ -84,4 +96,30 @@ export async function api<T>(path: string, options: RequestOptions = {}): Promis
 /** A client key for a create the user may retry (and the offline queue replays). */
 export function newIdempotencyKey(): string {
   return `h5-${crypto.randomUUID()}`;
+}
+
+/**
+ * A file the server sends (an import's result workbook), fetched with the same session, token and
+ * language as api(); the name is the one the server gave in Content-Disposition, when it gave one.
+ */
+export async function apiFile(path: string): Promise<{ blob: Blob; fileName: string | null }> {
+  let response: Response;
+  try {
+    response = await fetch(baseUrl + path, { headers: baseHeaders(), credentials: 'same-origin' });
+  } catch (error) {
+    throw new NetworkError((error as Error).message);
+  }
+  if (!response.ok) throw await errorOf(response, path);
+  const disposition = response.headers.get('Content-Disposition') ?? '';
+  const encoded = /filename\*=UTF-8''([^;]+)/i.exec(disposition)?.[1];
+  const plain = /filename="?([^";]+)"?/i.exec(disposition)?.[1];
+  let fileName: string | null = plain ?? null;
+  if (encoded) {
+    try {
+      fileName = decodeURIComponent(encoded);
+    } catch {
+      // a malformed name: keep the plain one
+    }
+  }
+  return { blob: await response.blob(), fileName };
 }

@@ -26,6 +26,9 @@ import type { CaptureResult, LeadService } from '../../../server/src/modules/lea
 import type { Measure } from '../../../server/src/modules/stats/daily-stat.model.ts';
 import type { CampaignService } from '../../../server/src/modules/campaigns/campaign.service.ts';
 import type { campaignStatuses, campaignTypes } from '../../../server/src/modules/campaigns/campaign.model.ts';
+import type { ImportService } from '../../../server/src/modules/imports/import.service.ts';
+import type { ImportField } from '../../../server/src/modules/imports/header-mapping.ts';
+import type { GroupAction } from '../../../server/src/modules/imports/import.model.ts';
 
 /** What JSON.stringify makes of a server value. */
 export type Json<T> = T extends Date
@@ -112,6 +115,18 @@ export type Participant = Json<Awaited<ReturnType<CampaignService['participants'
 export type ParticipantStatus = Participant['status'];
 export type InviteResult = Awaited<ReturnType<CampaignService['invite']>>;
 export type CampaignResults = Json<Awaited<ReturnType<CampaignService['results']>>> & { sends: Partial<Record<'queued' | 'sending' | 'sent' | 'failed' | 'skipped', number>> };
+
+/** 客户导入: an import job as the server shows it, one row of its dry run, a saved column mapping. */
+export type ImportJob = Json<Awaited<ReturnType<ImportService['get']>>>;
+export type ImportStatus = ImportJob['status'];
+export type ImportCounts = ImportJob['counts'];
+export type ImportRow = Json<Awaited<ReturnType<ImportService['rows']>>['items'][number]>;
+export type ImportRowStatus = ImportRow['status'];
+export type ImportProblem = ImportRow['errors'][number];
+export type ImportMatch = ImportRow['matches'][number];
+export type ImportMatchReason = ImportMatch['reasons'][number];
+export type ImportMapping = Awaited<ReturnType<ImportService['mappings']>>['items'][number];
+export type { ImportField, GroupAction };
 
 export interface Page<T> {
   items: T[];

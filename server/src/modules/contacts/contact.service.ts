@@ -1,7 +1,7 @@
 // Contacts of a customer. Whoever may see the customer in full sees all its contacts, whoever
 // created them; edits follow the customer's edit rights.
 import { personNameKey } from '../standards/index.ts';
-import { Types } from 'mongoose';
+import { Types, type AnyBulkWriteOperation } from 'mongoose';
 import { z } from 'zod';
 import type { RequestScope } from '../../core/auth/scope.ts';
 import type { Clock } from '../../core/clock.ts';
@@ -42,6 +42,13 @@ const editable = ['name', 'position', 'phones', 'email', 'birthday', 'birthdayKe
 export interface ContactWhere {
   isPrimary?: boolean;
   leftCompany?: boolean;
+}
+
+export interface ImportedContactInput {
+  name: string;
+  position?: string;
+  phones: string[];
+  email?: string;
 }
 
 export class ContactService {
@@ -198,36 +205,69 @@ export class ContactService {
   }
 
   /**
-   * Adds an import row's contact person to a customer, once per row; a person of the same name
-   * already there gains the row's phones and email instead of a second card.
+   * Adds import rows' contact people to their customers, once per row, a batch at a time: a person
+   * of the same name already on the customer gains the row's phones and email instead of a second
+   * card. The customers' keys for duplicate detection follow.
    */
-  async addImported(scope: RequestScope, customerId: Types.ObjectId, input: { name: string; position?: string; phones: string[]; email?: string }, importKey: string): Promise<void> {
-    if (await this.deps.contacts.exists({ importKey })) return;
-    const existing = await this.deps.contacts.find({ customerId, deletedAt: null }).limit(500).lean<Contact[]>();
-    const same = existing.find((c) => personNameKey(c.name) === personNameKey(input.name));
-    const now = this.deps.clock.now();
-    if (same) {
-      await this.deps.contacts.updateOne(
-        { _id: same._id },
-        { $addToSet: { phones: { $each: input.phones } }, ...(same.email || !input.email ? {} : { $set: { email: input.email } }), $currentDate: { updatedAt: true } },
-      );
-    } else {
-      try {
-        await this.deps.contacts.create({
-          ...input,
-          customerId,
-          isPrimary: existing.length === 0,
-          searchTokens: this.tokens(input),
-          createdBy: new Types.ObjectId(scope.user.id),
-          createdAt: now,
-          updatedAt: now,
-          importKey,
-        });
-      } catch (error) {
-        if ((error as { code?: unknown }).code !== 11000) throw error; // the same row, resumed
+  async addImportedMany(
+    scope: RequestScope,
+    items: {
+      customerId: Types.ObjectId;
+      contact: ImportedContactInput;
+      importKey: string;
+      /** the customer was created with this person's keys */
+      keysKnown?: boolean;
+      /** the customer was created by this batch: it has no other contact people to look up */
+      newCustomer?: boolean;
+    }[],
+  ): Promise<void> {
+    if (items.length === 0) return;
+    const customerIds = [...new Map(items.map((i) => [i.customerId.toHexString(), i.customerId])).values()];
+    const byCustomer = new Map<string, Pick<Contact, '_id' | 'name' | 'phones' | 'email'>[]>(customerIds.map((id) => [id.toHexString(), []]));
+    const older = [...new Map(items.filter((i) => !i.newCustomer).map((i) => [i.customerId.toHexString(), i.customerId])).values()];
+    if (older.length) {
+      for (const c of await this.deps.contacts.find({ customerId: { $in: older }, deletedAt: null }, { name: 1, phones: 1, email: 1, customerId: 1, importKey: 1 }).lean<Contact[]>()) {
+        byCustomer.get(c.customerId.toHexString())?.push(c);
       }
     }
-    await this.syncDedupe(customerId);
+    // a resumed batch: rows whose person is there already (their import key) are done
+    const done = new Set([...byCustomer.values()].flat().map((c) => (c as Contact).importKey).filter(Boolean));
+    const now = this.deps.clock.now();
+    const by = new Types.ObjectId(scope.user.id);
+    const inserts: Contact[] = [];
+    const updates: AnyBulkWriteOperation<Contact>[] = [];
+    const changed = new Set<string>();
+    for (const { customerId, contact, importKey, keysKnown } of items) {
+      if (done.has(importKey)) continue;
+      if (!keysKnown) changed.add(customerId.toHexString());
+      const people = byCustomer.get(customerId.toHexString())!;
+      const same = people.find((c) => personNameKey(c.name) === personNameKey(contact.name));
+      if (same) {
+        same.phones = [...new Set([...same.phones, ...contact.phones])];
+        const email = same.email || !contact.email ? {} : { email: contact.email };
+        if (contact.email && !same.email) same.email = contact.email;
+        updates.push({ updateOne: { filter: { _id: same._id }, update: { $addToSet: { phones: { $each: contact.phones } }, $set: { ...email, updatedAt: now } } } });
+      } else {
+        const doc = new this.deps.contacts({ ...contact, customerId, isPrimary: people.length === 0, searchTokens: this.tokens(contact), createdBy: by, createdAt: now, updatedAt: now, importKey }).toObject() as Contact;
+        inserts.push(doc);
+        people.push(doc);
+      }
+    }
+    if (inserts.length) {
+      try {
+        await this.deps.contacts.collection.insertMany(inserts, { ordered: false });
+      } catch (error) {
+        const writeErrors = (error as { writeErrors?: { code: number }[] | { code: number } }).writeErrors;
+        if (!writeErrors || [writeErrors].flat().some((e) => e.code !== 11000)) throw error; // 11000: the same row, resumed
+      }
+    }
+    if (updates.length) await this.deps.contacts.bulkWrite(updates, { ordered: false });
+    const keys = new Map<string, { names: string[]; phones: string[]; emails: string[] }>();
+    for (const id of changed) {
+      const people = byCustomer.get(id)!;
+      keys.set(id, { names: people.map((c) => c.name), phones: people.flatMap((c) => c.phones), emails: people.flatMap((c) => (c.email ? [c.email] : [])) });
+    }
+    await this.deps.customers.setDedupeContactsMany(keys);
   }
 
   /** Hands the customer its contact people's names, phones and emails, which find duplicates too. */

@@ -14,7 +14,7 @@ import type { DictionaryService } from '../dictionaries/dictionary.service.ts';
 import type { OrgService } from '../org/org.service.ts';
 import { birthdayKey, companyIdentity, normalisePhone, sameCompany, searchFilter } from '../standards/index.ts';
 import type { StatsService } from '../stats/stats.service.ts';
-import type { TimelineService } from '../timeline/timeline.service.ts';
+import type { NewTimelineEvent, TimelineService } from '../timeline/timeline.service.ts';
 import {
   companyIdentityOf,
   dedupeKeysOf,
@@ -703,97 +703,134 @@ export class CustomerService {
   // ---- imports (K8) ----------------------------------------------------------------------------
 
   /**
-   * Creates a customer from an import row, once: a second call with the same import key returns
-   * the first one. The import's own duplicate review replaces the interactive check; the unique
-   * keys still hold, and a customer that another save took meanwhile answers { duplicate: true }.
+   * Creates many import rows' customers in one write (with their contact people's keys for
+   * duplicate detection), once each: a row whose import key exists already answers with that
+   * customer, one whose name or mobile another customer holds answers { duplicate: true }.
    */
-  async createImported(
+  async createImportedMany(
     scope: RequestScope,
-    input: ImportedCustomerInput,
-    owner: { id: Types.ObjectId; departmentId: Types.ObjectId | null },
-    importKey: string,
-  ): Promise<{ id: Types.ObjectId; created: boolean } | { duplicate: true }> {
+    items: { input: ImportedCustomerInput; owner: { id: Types.ObjectId; departmentId: Types.ObjectId | null }; importKey: string; contacts: NonNullable<Customer['dedupeContacts']> }[],
+  ): Promise<({ id: Types.ObjectId; created: boolean } | { duplicate: true })[]> {
     scope.require('customer.create');
-    const earlier = await this.deps.customers.findOne({ importKey }, { _id: 1 }).lean<Customer>();
-    if (earlier) return { id: earlier._id, created: false };
+    if (items.length === 0) return [];
     const now = this.deps.clock.now();
     const me = oid(scope.user.id);
-    const createdAt = input.createdAt ?? now;
-    const doc = {
-      ...input,
-      stage: input.stage ?? 'lead',
-      ...deriveKeys(input),
-      ownerId: owner.id,
-      ownerDepartmentId: owner.departmentId,
-      ownerSince: now,
-      needsCompletion: missingFields({ phones: input.phones, region: input.region, level: input.level, type: input.type, industry: input.industry }),
-      createdBy: me,
-      updatedBy: me,
-      createdAt,
-      updatedAt: now,
-      importKey,
-    };
-    let created: Customer;
+    const docs = items.map(({ input, owner, importKey, contacts }) =>
+      new this.deps.customers({
+        ...input,
+        stage: input.stage ?? 'lead',
+        ...deriveKeys({ ...input, contacts }),
+        dedupeContacts: contacts,
+        ownerId: owner.id,
+        ownerDepartmentId: owner.departmentId,
+        ownerSince: now,
+        needsCompletion: missingFields({ phones: input.phones, region: input.region, level: input.level, type: input.type, industry: input.industry }),
+        createdBy: me,
+        updatedBy: me,
+        createdAt: input.createdAt ?? now,
+        updatedAt: now,
+        importKey,
+      }).toObject() as Customer,
+    );
+    const failed = new Map<number, number>(); // index → error code
     try {
-      created = await this.saveLocked(input.type, input.name, async () => (await this.deps.customers.create(doc)).toObject() as Customer);
+      await this.deps.customers.collection.insertMany(docs, { ordered: false });
     } catch (error) {
-      if (!isDuplicateKeyError(error)) throw error;
-      const again = await this.deps.customers.findOne({ importKey }, { _id: 1 }).lean<Customer>();
-      return again ? { id: again._id, created: false } : { duplicate: true };
+      const writeErrors = (error as { writeErrors?: { index: number; code: number }[] | { index: number; code: number } }).writeErrors;
+      if (!writeErrors) throw error;
+      for (const e of Array.isArray(writeErrors) ? writeErrors : [writeErrors]) {
+        if (e.code !== 11000) throw error;
+        failed.set(e.index, e.code);
+      }
     }
-    await this.deps.timeline.append([
-      { customerId: created._id, type: 'created', actorId: scope.user.id, data: { stage: created.stage, imported: true }, key: `created:${created._id}` },
-    ]);
-    await this.deps.stats.add(created.ownerId, created.createdAt, 'newCustomers', 1, created.region?.province ?? '');
-    return { id: created._id, created: true };
+    // a failed row is either the same row written before (resumed) or someone else's customer
+    const retried = failed.size
+      ? new Map(
+          (await this.deps.customers.find({ importKey: { $in: [...failed.keys()].map((i) => items[i]!.importKey) } }, { importKey: 1 }).lean<Customer[]>()).map((c) => [c.importKey!, c._id]),
+        )
+      : new Map<string, Types.ObjectId>();
+    const created = docs.filter((_, i) => !failed.has(i));
+    await this.deps.timeline.append(
+      created.map((c) => ({ customerId: c._id, type: 'created', actorId: scope.user.id, data: { stage: c.stage, imported: true }, key: `created:${c._id}` })),
+    );
+    await this.deps.stats.addMany(created.map((c) => ({ userId: c.ownerId, when: c.createdAt, measure: 'newCustomers' as const, delta: 1, province: c.region?.province ?? '' })));
+    return docs.map((doc, i) => {
+      if (!failed.has(i)) return { id: doc._id, created: true };
+      const earlier = retried.get(items[i]!.importKey);
+      return earlier ? { id: earlier, created: false } : { duplicate: true as const };
+    });
   }
 
   /**
-   * Adds what an import row knows to an existing customer without overwriting anything: empty
-   * fields are filled, phones and tags added. Safe to repeat.
+   * Adds what import rows know to customers without overwriting anything: empty fields are filled,
+   * phones and tags added, several rows into one customer in order. The customers are read in one
+   * query under the caller's scope; updates, audit entries and timeline events go in one write
+   * each. Safe to repeat. Returns, per item, whether its customer took it (false: not in scope or gone).
    */
-  async mergeImported(scope: RequestScope, id: Types.ObjectId, input: ImportedCustomerInput, key: string): Promise<boolean> {
-    const customer = await this.deps.customers.findOne({ $and: [{ _id: id, deletedAt: null }, scope.filter('customer')] }).lean<Customer>();
-    if (!customer) return false;
-    const set: Record<string, unknown> = {};
-    for (const field of ['industry', 'level', 'region', 'address', 'email', 'website', 'annualAmountFen'] as const) {
-      if (customer[field] == null && input[field] != null) set[field] = input[field];
-    }
-    const phones = [...customer.phones];
-    for (const phone of input.phones) if (!phones.includes(phone)) phones.push(phone);
-    const tags = [...new Set([...customer.tags, ...input.tags])];
-    const next = { ...customer, ...set, phones, tags } as Customer;
-    const changes = diffFields(customer as unknown as Record<string, unknown>, next as unknown as Record<string, unknown>, auditedFields);
-    if (changes.length === 0) return true;
-    const keys = deriveKeys({ ...next, contacts: customer.dedupeContacts });
-    const update = {
-      $set: {
-        ...set,
-        phones,
-        tags,
-        mobileKeys: keys.mobileKeys,
-        searchTokens: keys.searchTokens,
-        dedupeKeys: keys.dedupeKeys,
-        needsCompletion: missingFields(next),
-        updatedAt: this.deps.clock.now(),
-        updatedBy: oid(scope.user.id),
-      },
-      $inc: { version: 1 },
+  async mergeImportedMany(scope: RequestScope, items: { id: Types.ObjectId; input: ImportedCustomerInput; key: string }[]): Promise<boolean[]> {
+    if (items.length === 0) return [];
+    const ids = [...new Map(items.map((i) => [i.id.toHexString(), i.id])).values()];
+    const found = await this.deps.customers.find({ $and: [{ _id: { $in: ids }, deletedAt: null }, scope.filter('customer')] }).lean<Customer[]>();
+    const before = new Map(found.map((c) => [c._id.toHexString(), c]));
+    const current = new Map(found.map((c) => [c._id.toHexString(), { ...c }]));
+    const fields = new Map<string, Set<string>>();
+    const events: NewTimelineEvent[] = [];
+    const taken = items.map(({ id, input, key }) => {
+      const customer = current.get(id.toHexString());
+      if (!customer) return false;
+      const next = { ...customer, phones: [...customer.phones], tags: [...new Set([...customer.tags, ...input.tags])] } as Customer;
+      for (const field of ['industry', 'level', 'region', 'address', 'email', 'website', 'annualAmountFen'] as const) {
+        if (next[field] == null && input[field] != null) (next as unknown as Record<string, unknown>)[field] = input[field];
+      }
+      for (const phone of input.phones) if (!next.phones.includes(phone)) next.phones.push(phone);
+      const changes = diffFields(customer as unknown as Record<string, unknown>, next as unknown as Record<string, unknown>, auditedFields);
+      if (changes.length) {
+        current.set(id.toHexString(), next);
+        const set = fields.get(id.toHexString()) ?? new Set<string>();
+        for (const c of changes) set.add(c.field);
+        fields.set(id.toHexString(), set);
+        events.push({ customerId: id, type: 'importMerged', actorId: scope.user.id, data: { fields: changes.map((c) => c.field) }, key });
+      }
+      return true;
+    });
+    const now = this.deps.clock.now();
+    const updateOf = (next: Customer, phones: string[]) => {
+      const keys = deriveKeys({ ...next, phones, contacts: next.dedupeContacts });
+      const changed = Object.fromEntries(['industry', 'level', 'region', 'address', 'email', 'website', 'annualAmountFen'].map((f) => [f, (next as unknown as Record<string, unknown>)[f]]).filter(([, v]) => v != null));
+      return {
+        $set: { ...changed, phones, tags: next.tags, mobileKeys: keys.mobileKeys, searchTokens: keys.searchTokens, dedupeKeys: keys.dedupeKeys, needsCompletion: missingFields({ ...next, phones }), updatedAt: now, updatedBy: oid(scope.user.id) },
+        $inc: { version: 1 },
+      };
     };
+    const touched = [...fields.keys()];
     try {
-      await this.deps.customers.updateOne({ _id: id, deletedAt: null }, update);
+      await this.deps.customers.bulkWrite(
+        // by _id alone (read just now under the scope): the embedded engine finds an _id at once
+        touched.map((id) => ({ updateOne: { filter: { _id: oid(id) }, update: updateOf(current.get(id)!, current.get(id)!.phones) } })),
+        { ordered: false },
+      );
     } catch (error) {
+      const writeErrors = (error as { writeErrors?: { index: number; code: number }[] | { index: number; code: number } }).writeErrors;
+      if (!writeErrors || [writeErrors].flat().some((e) => e.code !== 11000)) throw error;
       // a phone that belongs to another customer stays with that one
-      if (!isDuplicateKeyError(error)) throw error;
-      const ownPhones = customer.phones;
-      const fallback = deriveKeys({ ...next, phones: ownPhones, contacts: customer.dedupeContacts });
-      await this.deps.customers.updateOne({ _id: id, deletedAt: null }, { ...update, $set: { ...update.$set, phones: ownPhones, mobileKeys: fallback.mobileKeys, searchTokens: fallback.searchTokens, dedupeKeys: fallback.dedupeKeys } });
+      for (const { index } of [writeErrors].flat()) {
+        const id = touched[index]!;
+        await this.deps.customers.updateOne({ _id: oid(id) }, updateOf(current.get(id)!, before.get(id)!.phones));
+      }
     }
-    await this.deps.audit.record(scope, { via: 'import' }, [
-      { action: 'customer.importMerge', entity: 'customer', entityId: id, customerId: id, changes },
-    ]);
-    await this.deps.timeline.append([{ customerId: id, type: 'importMerged', actorId: scope.user.id, data: { fields: changes.map((c) => c.field) }, key }]);
-    return true;
+    await this.deps.audit.record(
+      scope,
+      { via: 'import' },
+      touched.map((id) => ({
+        action: 'customer.importMerge',
+        entity: 'customer',
+        entityId: oid(id),
+        customerId: oid(id),
+        changes: diffFields(before.get(id) as unknown as Record<string, unknown>, current.get(id) as unknown as Record<string, unknown>, auditedFields),
+      })),
+    );
+    await this.deps.timeline.append(events);
+    return taken;
   }
 
   /** Name, owner and pool state of customers, for duplicate hints shown whatever the caller's scope. */
@@ -894,6 +931,19 @@ export class CustomerService {
       .find({ dedupeKeys: { $in: keys }, deletedAt: null }, { type: 1, name: 1, region: 1, address: 1, dedupeKeys: 1, ownerId: 1, pool: 1 })
       .limit(limit)
       .lean<DedupeCandidate[]>();
+  }
+
+  /** The same for many customers at once: one read, one write. */
+  async setDedupeContactsMany(contacts: Map<string, NonNullable<Customer['dedupeContacts']>>): Promise<void> {
+    if (contacts.size === 0) return;
+    const customers = await this.deps.customers.find({ _id: { $in: [...contacts.keys()].map(oid) } }).lean<Customer[]>();
+    await this.deps.customers.bulkWrite(
+      customers.map((customer) => {
+        const people = contacts.get(customer._id.toHexString())!;
+        return { updateOne: { filter: { _id: customer._id }, update: { $set: { dedupeContacts: people, dedupeKeys: dedupeKeysOf({ ...customer, contacts: people }) } } } };
+      }),
+      { ordered: false },
+    );
   }
 
   /** The contact people's part of duplicate detection (the contacts feature keeps it current). */

@@ -34,6 +34,36 @@ export class DuplicateService {
     this.deps = deps;
   }
 
+  /**
+   * The same as matchExisting for a whole file: one pass over the stored customers, each looked
+   * up in the file's own key index. One sequential read instead of a lookup per row, which the
+   * embedded engine (no secondary index in its plans) and a large file both need.
+   */
+  async matchAllStored(records: Features[], limit = 3): Promise<ExistingMatch[][]> {
+    const index = new Map<string, number[]>();
+    records.forEach((f, i) => {
+      for (const key of blockingKeys(f)) {
+        const list = index.get(key);
+        if (list) list.push(i);
+        else index.set(key, [i]);
+      }
+    });
+    const found: ExistingMatch[][] = records.map(() => []);
+    for await (const batch of this.deps.customers.scanForDedupe(2000)) {
+      for (const candidate of batch) {
+        const hits = new Set<number>();
+        for (const key of candidate.dedupeKeys ?? []) for (const i of index.get(key) ?? []) hits.add(i);
+        if (hits.size === 0) continue;
+        const features = featuresFromStored(candidate);
+        for (const i of hits) {
+          const result = scorePair(records[i]!, features);
+          if (result.match) found[i]!.push({ customer: candidate, score: result.score, reasons: result.reasons });
+        }
+      }
+    }
+    return found.map((matches) => matches.sort((a, b) => b.score - a.score).slice(0, limit));
+  }
+
   /** For each record, the stored customers it matches, best first (at most `limit` each). */
   async matchExisting(records: Features[], limit = 3): Promise<ExistingMatch[][]> {
     const keysOf = records.map((f) => blockingKeys(f));

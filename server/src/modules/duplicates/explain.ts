@@ -45,3 +45,9 @@ export function explainReason(reason: Reason, locale: Locale): string {
 }
 
 export const explain = (reasons: Reason[], locale: Locale) => reasons.map((r) => explainReason(r, locale));
+
+/** Reasons as data with their phones and emails masked, for clients that word them themselves. */
+export const maskedReasons = (reasons: Reason[]): Reason[] =>
+  reasons.map((r) =>
+    r.kind === 'mobile' || r.kind === 'landline' ? { ...r, value: maskPhone(r.value) } : r.kind === 'email' ? { ...r, value: maskEmail(r.value) } : r,
+  );

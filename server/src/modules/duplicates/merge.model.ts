@@ -48,6 +48,8 @@ const mergeSchema = new Schema<Merge>(
 );
 mergeSchema.index({ survivorId: 1, at: -1 });
 mergeSchema.index({ mergedId: 1, at: -1 });
+// merges whose records stopped moving midway, finished by the import worker's job
+mergeSchema.index({ status: 1, at: 1 });
 
 const moveSchema = new Schema<MergeMove>(
   {

@@ -35,6 +35,8 @@ export interface ImportJob {
   mapping: Record<string, string>;
   /** owner names as written in the file → user id */
   ownerMap: Record<string, string>;
+  /** owner names in the file that matched no assignable user (at most 200) */
+  unknownOwners?: string[];
   defaultOwnerId: Types.ObjectId;
   status: ImportStatus;
   /** rows analysed, or rows committed: where a restarted worker carries on */
@@ -99,6 +101,7 @@ const importSchema = new Schema<ImportJob>(
     headers: { type: [String], default: [] },
     mapping: { type: Schema.Types.Mixed, default: {} },
     ownerMap: { type: Schema.Types.Mixed, default: {} },
+    unknownOwners: { type: [String], default: undefined },
     defaultOwnerId: { type: Schema.Types.ObjectId, required: true },
     status: { type: String, enum: importStatuses, required: true },
     position: { type: Number, default: 0 },

@@ -3,7 +3,7 @@
 // position: a worker that dies leaves a lease that runs out, and the next one carries on from the
 // position, where every write is keyed by import and row so nothing is created twice.
 import { randomUUID } from 'node:crypto';
-import { Types } from 'mongoose';
+import { Types, type AnyBulkWriteOperation } from 'mongoose';
 import type { RequestScope } from '../../core/auth/scope.ts';
 import type { Clock } from '../../core/clock.ts';
 import { AppError, notFound } from '../../core/errors.ts';
@@ -12,6 +12,7 @@ import type { ContactService } from '../contacts/contact.service.ts';
 import type { CustomerService, ImportedCustomerInput } from '../customers/customer.service.ts';
 import type { DictionaryService } from '../dictionaries/dictionary.service.ts';
 import type { DuplicateService } from '../duplicates/duplicate.service.ts';
+import { maskedReasons } from '../duplicates/explain.ts';
 import { featuresOf, type Features } from '../duplicates/features.ts';
 import { groupsOf, matchingPairs } from '../duplicates/grouping.ts';
 import type { FileStorage } from '../files/file-storage.ts';
@@ -46,7 +47,10 @@ export interface ImportSettings {
   saveMappingAs?: string;
 }
 
+/** rows a dry run writes at a time */
 const batchSize = 500;
+/** rows a commit takes at a time: each batch reads its merge targets and their contacts once */
+const commitBatchSize = 5000;
 const leaseMs = 2 * 60_000;
 const oid = (id: string | Types.ObjectId) => new Types.ObjectId(String(id));
 const emptyCounts = (): ImportCounts => ({
@@ -144,6 +148,9 @@ export class ImportService {
       headers: job.headers,
       mapping: job.mapping,
       ownerMap: job.ownerMap,
+      /** owner names in the file that match no user the importer may assign */
+      unknownOwners: job.unknownOwners ?? [],
+      decisions: job.decisions,
       defaultOwnerId: String(job.defaultOwnerId),
       counts: job.counts,
       progress: {
@@ -233,7 +240,7 @@ export class ImportService {
         const id = m.customerId.toHexString();
         const seen = visible.has(id);
         const hint = candidates.get(id);
-        return { id: seen ? id : null, name: hint?.name ?? '', owner: hint?.owner ?? null, inPool: hint?.inPool ?? false, visible: seen, score: m.score, reasons: m.reasons };
+        return { id: seen ? id : null, name: hint?.name ?? '', owner: hint?.owner ?? null, inPool: hint?.inPool ?? false, visible: seen, score: m.score, reasons: maskedReasons(m.reasons) };
       }),
       customerId: row.customerId ? String(row.customerId) : null,
       note: row.note ?? null,
@@ -350,6 +357,7 @@ export class ImportService {
     const users = await this.assignableUsers(scope);
     const ownerOf = this.ownerResolver(users, job);
     const counts = emptyCounts();
+    const unknownOwners = new Set<string>();
     const features: (Features | null)[] = [];
     let batch: Partial<ImportRow>[] = [];
     let header = true;
@@ -368,8 +376,14 @@ export class ImportService {
       }
       const out = normaliseRow(cells, job.mapping as ColumnMapping, { resolve, now: this.deps.clock.now() });
       const owner = ownerOf(out.owner);
-      if (owner === 'unknown') out.errors.push({ field: 'owner', code: 'unknownOwner', value: out.owner });
-      if (owner === 'notAllowed') out.errors.push({ field: 'owner', code: 'ownerNotAllowed', value: out.owner });
+      if (owner === 'unknown') {
+        out.errors.push({ field: 'owner', code: 'unknownOwner', value: out.owner });
+        if (unknownOwners.size < 200) unknownOwners.add(out.owner);
+      }
+      if (owner === 'notAllowed') {
+        out.errors.push({ field: 'owner', code: 'ownerNotAllowed', value: out.owner });
+        if (unknownOwners.size < 200) unknownOwners.add(out.owner);
+      }
       const valid = out.errors.length === 0 && !!out.customer;
       counts.rows++;
       if (valid) counts.valid++;
@@ -404,32 +418,30 @@ export class ImportService {
     counts.fileGroups = groups.length;
     counts.fileDuplicateRows = groups.reduce((n, g) => n + g.length, 0);
 
-    // duplicates of stored customers, a batch of rows at a time
+    // duplicates of stored customers: one pass over them for the whole file
     const decisions: Record<string, { action: GroupAction; targetId?: string }> = {};
     const leaders = new Set(groups.map((g) => g[0]!));
-    for (let start = 0; start < validIndexes.length; start += batchSize) {
-      const slice = validIndexes.slice(start, start + batchSize);
-      const found = await this.deps.duplicates.matchExisting(slice.map((i) => features[i]!));
-      const writes = [];
-      for (let k = 0; k < slice.length; k++) {
-        const i = slice[k]!;
-        const matches = found[k]!;
-        if (matches.length) counts.existingMatches++;
-        let group = groupOf.get(i) ?? null;
-        if (!group && matches.length) {
-          group = `g${i}`;
-          leaders.add(i);
-        }
-        const set: Record<string, unknown> = {
-          group,
-          leader: leaders.has(i),
-          matches: matches.map((m) => ({ customerId: m.customer._id, score: m.score, reasons: m.reasons })),
-        };
-        writes.push({ updateOne: { filter: { importId: job._id, index: i }, update: { $set: set } } });
+    const found = await this.deps.duplicates.matchAllStored(validIndexes.map((i) => features[i]!));
+    await this.renewLease(job);
+    let writes = [];
+    for (let k = 0; k < validIndexes.length; k++) {
+      const i = validIndexes[k]!;
+      const matches = found[k]!;
+      if (matches.length) counts.existingMatches++;
+      let group = groupOf.get(i) ?? null;
+      if (!group && matches.length) {
+        group = `g${i}`;
+        leaders.add(i);
       }
-      if (writes.length) await this.deps.models.importRows.bulkWrite(writes, { ordered: false });
-      await this.renewLease(job);
+      if (!group) continue; // a row alone stays as it was written
+      const set = { group, leader: leaders.has(i), matches: matches.map((m) => ({ customerId: m.customer._id, score: m.score, reasons: m.reasons })) };
+      writes.push({ updateOne: { filter: { importId: job._id, index: i }, update: { $set: set } } });
+      if (writes.length >= 1000) {
+        await this.deps.models.importRows.bulkWrite(writes, { ordered: false });
+        writes = [];
+      }
     }
+    if (writes.length) await this.deps.models.importRows.bulkWrite(writes, { ordered: false });
     // default choice per group: merge into the best visible match, else one new customer
     const groupRows = await this.deps.models.importRows
       .find({ importId: job._id, group: { $ne: null } }, { group: 1, matches: 1 })
@@ -450,7 +462,7 @@ export class ImportService {
     }
     await this.deps.models.imports.updateOne(
       { _id: job._id, 'lease.by': this.worker },
-      { $set: { status: 'ready', counts, decisions, position: index, lease: null, updatedAt: this.deps.clock.now() } },
+      { $set: { status: 'ready', counts, decisions, unknownOwners: [...unknownOwners], position: index, lease: null, updatedAt: this.deps.clock.now() } },
     );
   }
 
@@ -500,18 +512,10 @@ export class ImportService {
       const rows = await this.deps.models.importRows
         .find({ importId: job._id, index: { $gte: position } })
         .sort({ index: 1 })
-        .limit(batchSize)
+        .limit(commitBatchSize)
         .lean<ImportRow[]>();
       if (rows.length === 0) break;
-      for (const row of rows) {
-        if (row.status !== 'pending') continue;
-        if (row.group && !row.leader) continue; // its group's first row takes it along
-        const members = row.group
-          ? await this.deps.models.importRows.find({ importId: job._id, group: row.group, status: 'pending' }).sort({ index: 1 }).lean<ImportRow[]>()
-          : [row];
-        const decision = row.group ? (job.decisions[row.group] ?? { action: 'create' as const }) : { action: 'create' as const };
-        await this.commitGroup(scope, job, members, decision, owners);
-      }
+      await this.commitBatch(scope, job, rows, owners);
       position = rows[rows.length - 1]!.index + 1;
       await this.renewLease(job);
       await this.deps.models.imports.updateOne({ _id: job._id }, { $set: { position, counts: await this.countOutcomes(job) } });
@@ -532,55 +536,76 @@ export class ImportService {
     return { ...(fresh?.counts ?? job.counts), created: n('created'), merged: n('merged'), skipped: n('skipped'), invalid: n('invalid') };
   }
 
-  private async commitGroup(
-    scope: RequestScope,
-    job: ImportJob,
-    members: ImportRow[],
-    decision: { action: GroupAction; targetId?: string },
-    owners: Map<string, PublicUser>,
-  ): Promise<void> {
-    const rows = this.deps.models.importRows;
-    const mark = (row: ImportRow, status: ImportRow['status'], customerId?: Types.ObjectId, note?: string) =>
-      rows.updateOne({ _id: row._id, status: 'pending' }, { $set: { status, ...(customerId ? { customerId } : {}), ...(note ? { note } : {}) } });
-    const leader = members[0]!;
+  /**
+   * One batch of rows, each a unit of its own or the first row of its duplicate group: the new
+   * customers written together, merges by id, contact people and row outcomes in one write each.
+   */
+  private async commitBatch(scope: RequestScope, job: ImportJob, rows: ImportRow[], owners: Map<string, PublicUser>): Promise<void> {
     const key = (row: ImportRow) => `${job._id.toHexString()}:${row.index}`;
-    if (decision.action === 'skip') {
-      for (const row of members) await mark(row, 'skipped', undefined, 'duplicateSkipped');
-      return;
+    const pending = rows.filter((r) => r.status === 'pending');
+    const leaders = pending.filter((r) => r.group && r.leader);
+    const members = new Map<string, ImportRow[]>();
+    if (leaders.length) {
+      const grouped = await this.deps.models.importRows
+        .find({ importId: job._id, group: { $in: leaders.map((r) => r.group!) }, status: 'pending' })
+        .sort({ index: 1 })
+        .lean<ImportRow[]>();
+      for (const row of grouped) members.set(row.group!, [...(members.get(row.group!) ?? []), row]);
     }
-    if (decision.action === 'merge' && decision.targetId) {
-      const target = oid(decision.targetId);
-      for (const row of members) {
-        const merged = await this.deps.customers.mergeImported(scope, target, this.customerInput(row.customer!), `importMerged:${key(row)}`);
-        if (!merged) {
-          await mark(row, 'skipped', undefined, 'mergeTargetGone');
-          continue;
-        }
-        if (row.contact) await this.deps.contacts.addImported(scope, target, row.contact, key(row));
-        await mark(row, 'merged', target);
-      }
-      return;
-    }
-    // create: one customer for the whole group, from its first row, the others adding to it
-    const ownerId = leader.ownerId ?? job.defaultOwnerId;
-    const owner = owners.get(String(ownerId));
-    const created = await this.deps.customers.createImported(
+    type Decision = { action: GroupAction; targetId?: string };
+    // a group goes with its first row; a row alone creates its customer
+    const units: { rows: ImportRow[]; decision: Decision }[] = [
+      ...pending.filter((r) => !r.group).map((r) => ({ rows: [r], decision: { action: 'create' as const } })),
+      ...leaders.map((r) => ({ rows: members.get(r.group!) ?? [r], decision: job.decisions[r.group!] ?? { action: 'create' as const } })),
+    ];
+    const marks: AnyBulkWriteOperation<ImportRow>[] = [];
+    const mark = (row: ImportRow, status: ImportRow['status'], customerId?: Types.ObjectId, note?: string) =>
+      // by _id alone: the row was read pending under this worker's lease, and an _id is what every engine finds at once
+      marks.push({ updateOne: { filter: { _id: row._id }, update: { $set: { status, ...(customerId ? { customerId } : {}), ...(note ? { note } : {}) } } } });
+    const contacts: { customerId: Types.ObjectId; contact: NonNullable<ImportRow['contact']>; importKey: string; keysKnown?: boolean; newCustomer?: boolean }[] = [];
+    const merges: { target: Types.ObjectId; row: ImportRow; newCustomer?: boolean }[] = [];
+
+    const creating = units.filter((u) => u.decision.action === 'create');
+    const results = await this.deps.customers.createImportedMany(
       scope,
-      this.customerInput(leader.customer!),
-      { id: oid(ownerId), departmentId: owner?.department ? oid(owner.department.id) : null },
-      key(leader),
+      creating.map(({ rows: [first] }) => {
+        const ownerId = first!.ownerId ?? job.defaultOwnerId;
+        const owner = owners.get(String(ownerId));
+        const contact = first!.contact;
+        return {
+          input: this.customerInput(first!.customer!),
+          owner: { id: oid(ownerId), departmentId: owner?.department ? oid(owner.department.id) : null },
+          importKey: key(first!),
+          contacts: { names: contact ? [contact.name] : [], phones: contact?.phones ?? [], emails: contact?.email ? [contact.email] : [] },
+        };
+      }),
     );
-    if ('duplicate' in created) {
-      for (const row of members) await mark(row, 'skipped', undefined, 'duplicateExisting');
-      return;
+    creating.forEach(({ rows: [first, ...others] }, i) => {
+      const result = results[i]!;
+      if ('duplicate' in result) {
+        for (const row of [first!, ...others]) mark(row, 'skipped', undefined, 'duplicateExisting');
+        return;
+      }
+      mark(first!, 'created', result.id);
+      if (first!.contact) contacts.push({ customerId: result.id, contact: first!.contact, importKey: key(first!), keysKnown: result.created, newCustomer: result.created });
+      for (const row of others) merges.push({ target: result.id, row, newCustomer: result.created }); // the group's other rows add to it
+    });
+    for (const unit of units) {
+      if (unit.decision.action === 'skip') for (const row of unit.rows) mark(row, 'skipped', undefined, 'duplicateSkipped');
+      if (unit.decision.action === 'merge' && unit.decision.targetId) for (const row of unit.rows) merges.push({ target: oid(unit.decision.targetId), row });
     }
-    if (leader.contact) await this.deps.contacts.addImported(scope, created.id, leader.contact, key(leader));
-    await mark(leader, 'created', created.id);
-    for (const row of members.slice(1)) {
-      await this.deps.customers.mergeImported(scope, created.id, this.customerInput(row.customer!), `importMerged:${key(row)}`);
-      if (row.contact) await this.deps.contacts.addImported(scope, created.id, row.contact, key(row));
-      await mark(row, 'merged', created.id);
-    }
+    // merges, in row order, under the importer's scope
+    const taken = await this.deps.customers.mergeImportedMany(
+      scope,
+      merges.map(({ target, row }) => ({ id: target, input: this.customerInput(row.customer!), key: `importMerged:${key(row)}` })),
+    );
+    merges.forEach(({ target, row, newCustomer }, i) => {
+      if (!taken[i]) return mark(row, 'skipped', undefined, 'mergeTargetGone');
+      mark(row, 'merged', target);
+      if (row.contact) contacts.push({ customerId: target, contact: row.contact, importKey: key(row), newCustomer });
+    });
+    await this.deps.contacts.addImportedMany(scope, contacts);
+    if (marks.length) await this.deps.models.importRows.bulkWrite(marks, { ordered: false });
   }
 
   private customerInput(customer: ImportedCustomer): ImportedCustomerInput {

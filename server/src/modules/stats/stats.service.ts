@@ -65,6 +65,36 @@ export class StatsService {
     }
   }
 
+  /** Many increments at once (an import's new customers): summed per rollup row, one write. */
+  async addMany(entries: { userId: Types.ObjectId | string | null; when: Date; measure: Measure; delta: number; province?: string }[]): Promise<void> {
+    const sums = new Map<string, { day: string; user: string; measure: Measure; province: string; delta: number }>();
+    for (const e of entries) {
+      if (!e.userId || e.delta === 0 || !Types.ObjectId.isValid(String(e.userId))) continue;
+      const day = businessDay(e.when);
+      const key = `${day}:${String(e.userId)}:${e.measure}:${e.province ?? ''}`;
+      const sum = sums.get(key) ?? { day, user: String(e.userId), measure: e.measure, province: e.province ?? '', delta: 0 };
+      sum.delta += e.delta;
+      sums.set(key, sum);
+    }
+    if (sums.size === 0) return;
+    const paths = new Map<string, Types.ObjectId[]>();
+    for (const { user } of sums.values()) if (!paths.has(user)) paths.set(user, await this.departmentPath(user));
+    try {
+      await this.deps.stats.bulkWrite(
+        [...sums].map(([_id, s]) => ({
+          updateOne: {
+            filter: { _id },
+            update: { $inc: { value: s.delta }, $set: { day: s.day, userId: oid(s.user), departmentPath: paths.get(s.user)!, province: s.province, measure: s.measure } },
+            upsert: true,
+          },
+        })),
+        { ordered: false },
+      );
+    } catch (error) {
+      this.deps.logger.error({ err: error }, 'rollup increments failed');
+    }
+  }
+
   /** Every measure recomputed from the raw records, as rollup rows. */
   async recompute(): Promise<Row[]> {
     const { customers, followUps, contracts, payments, opportunities, timeline } = this.deps.sources;
