@@ -1,7 +1,8 @@
 // Reports with hand-computable data: the 龙虎榜 by person and team, trends by day, week and month,
 // and the funnel with conversion, time in stage and lost reasons — each within the caller's
 // scope. And the daily rollups behind them equal a recomputation from the raw records after a
-// random mix of creates, edits, deletes, restores, transfers, releases, claims, payments and wins.
+// random mix of creates, edits, deletes, restores, transfers, releases, claims, merges and their
+// undoing, payments and wins.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../server/src/core/clock.ts';
 import { apiCall } from '../helpers/api.ts';
@@ -186,7 +187,10 @@ describe('reports', () => {
     const pick = <T>(list: T[]): T => list[Math.floor(random() * list.length)]!;
     const reps: DemoLogin[] = ['rep.east1', 'rep.east2', 'rep.east3'];
     const made: { id: string; owner: DemoLogin }[] = [];
-    for (let step = 0; step < 60; step++) {
+    const merged: { mergeId: string; survivor: { id: string; owner: DemoLogin }; gone: { id: string; owner: DemoLogin }; ownerBefore: DemoLogin }[] = [];
+    let merges = 0;
+    let undone = 0;
+    for (let step = 0; step < 80; step++) {
       clock.advance(Math.floor(random() * 20) * hour);
       const action = random();
       if (action < 0.3 || made.length < 3) {
@@ -213,6 +217,28 @@ describe('reports', () => {
         const c = pick(made);
         const current = (await call('manager.east', `/api/customers/${c.id}`)).body;
         if (current.version) await call('manager.east', `/api/customers/${c.id}`, { method: 'PATCH', json: { version: current.version, region: { province: pick(['浙江省', '广东省']) }, stage: pick(['lead', 'prospect']) } });
+      } else if (action < 0.95 && made.length >= 4) {
+        if (merged.length && random() < 0.5) {
+          // undo a merge: the merged customer returns, the survivor's owner as it was
+          const m = merged.splice(Math.floor(random() * merged.length), 1)[0]!;
+          const undo = await call('manager.east', `/api/merges/${m.mergeId}/undo`, { method: 'POST' });
+          if (undo.status === 200) {
+            made.push(m.gone);
+            m.survivor.owner = m.ownerBefore;
+            undone++;
+          }
+        } else {
+          const survivor = pick(made);
+          const gone = pick(made.filter((c) => c !== survivor));
+          const choices = { ...(random() < 0.5 ? { ownerId: 'merged' } : {}), ...(random() < 0.5 ? { region: 'merged' } : {}) };
+          const done = await call('manager.east', `/api/customers/${survivor.id}/merge`, { method: 'POST', json: { mergedId: gone.id, choices } });
+          if (done.status === 200) {
+            merges++;
+            made.splice(made.indexOf(gone), 1);
+            merged.push({ mergeId: done.body.id, survivor, gone, ownerBefore: survivor.owner });
+            if (choices.ownerId) survivor.owner = gone.owner;
+          }
+        }
       } else {
         const c = pick(made);
         const opp = await call(c.owner, '/api/opportunities', { method: 'POST', json: { customerId: c.id, title: '随机商机', amount: String(1000 + step) } });
@@ -222,6 +248,8 @@ describe('reports', () => {
         }
       }
     }
+    expect(merges).toBeGreaterThan(0);
+    expect(undone).toBeGreaterThan(0);
     const rollups = new Map((await t.inspect.dailyStats.find({ value: { $ne: 0 } }).lean()).map((d) => [d._id, d.value]));
     const recomputed = new Map((await t.app.services.stats.recompute()).map((r) => [`${r.day}:${r.userId.toHexString()}:${r.measure}:${r.province}`, r.value]));
     expect(rollups).toEqual(recomputed);
