@@ -73,6 +73,27 @@ export class RequestScope {
     }
   }
 
+  /**
+   * The customer filter applied to a record already read (by id): the same rule as
+   * filter('customer'), for lookups that fetch by `_id` alone, which every engine serves from its
+   * primary index. The scope-matrix test holds the two to the same answers.
+   */
+  seesCustomer(customer: { _id: Types.ObjectId; ownerId?: Types.ObjectId | null; ownerDepartmentId?: Types.ObjectId | null; collaboratorIds?: Types.ObjectId[] }): boolean {
+    const me = this.user.id;
+    const mine = String(customer.ownerId ?? '') === me || (customer.collaboratorIds ?? []).some((id) => String(id) === me);
+    switch (this.role) {
+      case 'admin':
+      case 'director':
+        return true;
+      case 'manager':
+        return mine || (!!customer.ownerDepartmentId && this.departmentSubtree.includes(String(customer.ownerDepartmentId)));
+      case 'rep':
+        return mine;
+      case 'service':
+        return this.serviceCustomerIds.includes(String(customer._id));
+    }
+  }
+
   private contractFilter(): Record<string, unknown> {
     return this.ownedFilter('approverIds');
   }

@@ -220,15 +220,27 @@ export class ContactService {
       /** the customer was created by this batch: it has no other contact people to look up */
       newCustomer?: boolean;
     }[],
+    /** the contact people customers have on record (their dedupeContacts), which saves reading their contacts */
+    known: Map<string, { names: string[]; phones: string[]; emails: string[] } | undefined> = new Map(),
   ): Promise<void> {
     if (items.length === 0) return;
     const customerIds = [...new Map(items.map((i) => [i.customerId.toHexString(), i.customerId])).values()];
     const byCustomer = new Map<string, Pick<Contact, '_id' | 'name' | 'phones' | 'email'>[]>(customerIds.map((id) => [id.toHexString(), []]));
     const older = [...new Map(items.filter((i) => !i.newCustomer).map((i) => [i.customerId.toHexString(), i.customerId])).values()];
-    if (older.length) {
-      for (const c of await this.deps.contacts.find({ customerId: { $in: older }, deletedAt: null }, { name: 1, phones: 1, email: 1, customerId: 1, importKey: 1 }).lean<Contact[]>()) {
+    // customers with their people on record need no read; the others' contacts are read in one go
+    const unknown = older.filter((id) => !known.get(id.toHexString()));
+    if (unknown.length) {
+      for (const c of await this.deps.contacts.find({ customerId: { $in: unknown }, deletedAt: null }, { name: 1, phones: 1, email: 1, customerId: 1, importKey: 1 }).lean<Contact[]>()) {
         byCustomer.get(c.customerId.toHexString())?.push(c);
       }
+    }
+    const onRecord = new Map<string, { names: string[]; phones: string[]; emails: string[] }>();
+    for (const id of older) {
+      const people = known.get(id.toHexString());
+      if (!people) continue;
+      onRecord.set(id.toHexString(), people);
+      // their names, to find the same person; the record itself is read only if one is found
+      for (const name of people.names) byCustomer.get(id.toHexString())!.push({ name, phones: [] } as unknown as Contact);
     }
     // a resumed batch: rows whose person is there already (their import key) are done
     const done = new Set([...byCustomer.values()].flat().map((c) => (c as Contact).importKey).filter(Boolean));
@@ -242,7 +254,12 @@ export class ContactService {
       if (!keysKnown) changed.add(customerId.toHexString());
       const people = byCustomer.get(customerId.toHexString())!;
       const same = people.find((c) => personNameKey(c.name) === personNameKey(contact.name));
-      if (same) {
+      if (same && !same._id) {
+        // a person known by name only: their record, if it is there to add to
+        const record = await this.deps.contacts.findOne({ customerId, name: same.name, deletedAt: null }, { _id: 1, email: 1 }).lean<Contact>();
+        if (record) Object.assign(same, { _id: record._id, email: record.email });
+      }
+      if (same?._id) {
         same.phones = [...new Set([...same.phones, ...contact.phones])];
         const email = same.email || !contact.email ? {} : { email: contact.email };
         if (contact.email && !same.email) same.email = contact.email;
@@ -265,7 +282,13 @@ export class ContactService {
     const keys = new Map<string, { names: string[]; phones: string[]; emails: string[] }>();
     for (const id of changed) {
       const people = byCustomer.get(id)!;
-      keys.set(id, { names: people.map((c) => c.name), phones: people.flatMap((c) => c.phones), emails: people.flatMap((c) => (c.email ? [c.email] : [])) });
+      const record = onRecord.get(id) ?? { names: [], phones: [], emails: [] };
+      const unique = (list: string[]) => [...new Set(list)];
+      keys.set(id, {
+        names: unique(people.map((c) => c.name)),
+        phones: unique([...record.phones, ...people.flatMap((c) => c.phones)]),
+        emails: unique([...record.emails, ...people.flatMap((c) => (c.email ? [c.email] : []))]),
+      });
     }
     await this.deps.customers.setDedupeContactsMany(keys);
   }

@@ -156,10 +156,11 @@ export class CustomerService {
   /** Of these customer ids, the ones the caller may see in full. */
   async visibleIds(scope: RequestScope, ids: Types.ObjectId[]): Promise<Set<string>> {
     if (ids.length === 0) return new Set();
+    // read by _id alone (every engine's primary index, however many ids), the scope applied here
     const found = await this.deps.customers
-      .find({ $and: [{ _id: { $in: ids }, deletedAt: null }, scope.filter('customer')] }, { _id: 1 })
-      .lean<{ _id: Types.ObjectId }[]>();
-    return new Set(found.map((c) => c._id.toHexString()));
+      .find({ _id: { $in: ids } }, { ownerId: 1, ownerDepartmentId: 1, collaboratorIds: 1, deletedAt: 1 })
+      .lean<Customer[]>();
+    return new Set(found.filter((c) => c.deletedAt === null && scope.seesCustomer(c)).map((c) => c._id.toHexString()));
   }
 
   async names(customers: Customer[]): Promise<Names> {
@@ -765,12 +766,17 @@ export class CustomerService {
    * Adds what import rows know to customers without overwriting anything: empty fields are filled,
    * phones and tags added, several rows into one customer in order. The customers are read in one
    * query under the caller's scope; updates, audit entries and timeline events go in one write
-   * each. Safe to repeat. Returns, per item, whether its customer took it (false: not in scope or gone).
+   * each. Safe to repeat. Returns, per item, whether its customer took it (false: not in scope or
+   * gone), and the contact people each customer has on record (for adding the rows' people).
    */
-  async mergeImportedMany(scope: RequestScope, items: { id: Types.ObjectId; input: ImportedCustomerInput; key: string }[]): Promise<boolean[]> {
-    if (items.length === 0) return [];
+  async mergeImportedMany(
+    scope: RequestScope,
+    items: { id: Types.ObjectId; input: ImportedCustomerInput; key: string }[],
+  ): Promise<{ taken: boolean[]; people: Map<string, Customer['dedupeContacts']> }> {
+    if (items.length === 0) return { taken: [], people: new Map() };
     const ids = [...new Map(items.map((i) => [i.id.toHexString(), i.id])).values()];
-    const found = await this.deps.customers.find({ $and: [{ _id: { $in: ids }, deletedAt: null }, scope.filter('customer')] }).lean<Customer[]>();
+    // read by _id alone (the primary index, however many ids), the scope applied here
+    const found = (await this.deps.customers.find({ _id: { $in: ids } }).lean<Customer[]>()).filter((c) => c.deletedAt === null && scope.seesCustomer(c));
     const before = new Map(found.map((c) => [c._id.toHexString(), c]));
     const current = new Map(found.map((c) => [c._id.toHexString(), { ...c }]));
     const fields = new Map<string, Set<string>>();
@@ -830,7 +836,7 @@ export class CustomerService {
       })),
     );
     await this.deps.timeline.append(events);
-    return taken;
+    return { taken, people: new Map(found.map((c) => [c._id.toHexString(), c.dedupeContacts])) };
   }
 
   /** Name, owner and pool state of customers, for duplicate hints shown whatever the caller's scope. */

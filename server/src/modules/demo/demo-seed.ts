@@ -5,7 +5,8 @@
 import { Types } from 'mongoose';
 import type { Models } from '../../app.ts';
 import type { Clock } from '../../core/clock.ts';
-import { deriveKeys, missingFields } from '../customers/customer.input.ts';
+import type { Customer } from '../customers/customer.model.ts';
+import { dedupeKeysOf, deriveKeys, missingFields } from '../customers/customer.input.ts';
 import type { CustomerStage } from '../customers/customer.model.ts';
 import { birthdayKey, regionTree, searchTokens, normalisePhone, type NormalisedPhone } from '../standards/index.ts';
 import * as words from './demo-vocabulary.ts';
@@ -122,6 +123,13 @@ export async function seedDemoCustomers(models: Models, clock: Clock, options: S
           updatedAt: createdAt,
           deletedAt: null,
         });
+      }
+      if (contactCount) {
+        // the contact people find duplicates too, as the contacts feature keeps them on the customer
+        const people = contacts.slice(-contactCount);
+        const doc = customers[customers.length - 1]! as { dedupeContacts?: Customer['dedupeContacts']; dedupeKeys?: string[] };
+        doc.dedupeContacts = { names: people.map((c) => c.name as string), phones: people.flatMap((c) => c.phones as string[]), emails: [] };
+        doc.dedupeKeys = dedupeKeysOf({ ...fields, region: region ?? null, address: (doc as { address?: string }).address ?? null, contacts: doc.dedupeContacts });
       }
       if (lastFollowUpAt) {
         const count = 1 + Math.floor(rand() * 3);

@@ -595,7 +595,7 @@ export class ImportService {
       if (unit.decision.action === 'merge' && unit.decision.targetId) for (const row of unit.rows) merges.push({ target: oid(unit.decision.targetId), row });
     }
     // merges, in row order, under the importer's scope
-    const taken = await this.deps.customers.mergeImportedMany(
+    const { taken, people } = await this.deps.customers.mergeImportedMany(
       scope,
       merges.map(({ target, row }) => ({ id: target, input: this.customerInput(row.customer!), key: `importMerged:${key(row)}` })),
     );
@@ -604,7 +604,7 @@ export class ImportService {
       mark(row, 'merged', target);
       if (row.contact) contacts.push({ customerId: target, contact: row.contact, importKey: key(row), newCustomer });
     });
-    await this.deps.contacts.addImportedMany(scope, contacts);
+    await this.deps.contacts.addImportedMany(scope, contacts, people);
     if (marks.length) await this.deps.models.importRows.bulkWrite(marks, { ordered: false });
   }
 
