@@ -425,7 +425,7 @@ export function buildServices(models: Models, deps: Pick<AppDeps, 'config' | 'se
     fileStorage.customerLink(),
   ];
   const merges = new MergeService({ models: { merges: models.merges, mergeMoves: models.mergeMoves }, customers, contacts, duplicates, links: customerLinks, audit, timeline, clock });
-  const quality = new QualityService({ customers, duplicates, org, snapshots: models.qualitySnapshots, clock });
+  const quality = new QualityService({ customers, contacts, bounces: campaigns, duplicates, org, snapshots: models.qualitySnapshots, clock });
   const orgSync = new OrgSyncService({ platforms, departments: models.departments, users: models.users, org, pool, contracts, logger });
   const exports = new ExportService({ customers, contacts, followUps, dictionaries, audit, clock, maxRows: config.EXPORT_MAX_ROWS });
   return { clock, org, auth, dictionaries, settings, audit, timeline, customers, pool, contacts, files, followUps, exports, duplicates, imports, merges, quality, fileStorage, platforms, wecom, wecomApi, dingtalk, dispatcher, cards, orgSync, rules, dingtalkStream, contracts, approvals, payments, orders, opportunities, targets, tickets, tags, segments, behaviour, leads, limiter, campaigns, stats, reports };

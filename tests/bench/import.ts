@@ -52,7 +52,11 @@ export async function runImportBench(sizes = (process.env.BENCH_IMPORT_ROWS ?? '
       // V8 lets the heap grow before it collects: the same import with Node's defaults, and with the
       // old space capped as a server would run it, shows the peak RSS and the working set apart
       for (const [heap, flags] of [['default heap', []], ['heap ≤ 256 MB', ['--max-old-space-size=256']]] as const) {
-        const r = await runWorker(uri, bench.dbName, rows, file, [...flags]);
+        const r = await runWorker(uri, bench.dbName, rows, file, [...flags]).catch((error: Error) => error);
+        if (r instanceof Error) {
+          process.stdout.write(`[${heap}] ${rows} rows: the import process failed (${r.message})\n`);
+          continue;
+        }
         const c = r.counts;
         if (r.status !== 'done' || c.created + c.merged + c.skipped + c.invalid !== c.rows) throw new Error(`import did not account for every row: ${JSON.stringify(r)}`);
         const total = (r.dryRunMs + r.commitMs) / 1000;

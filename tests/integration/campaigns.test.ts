@@ -18,6 +18,11 @@ const sink = new SMTPServer({
   authOptional: true,
   disabledCommands: ['STARTTLS', 'AUTH'],
   logger: false,
+  // a mailbox that no longer exists is refused for good, as receiving servers do
+  onRcptTo(address, _session, callback) {
+    if (address.address.startsWith('gone@')) return callback(Object.assign(new Error('5.1.1 mailbox unavailable'), { responseCode: 550 }));
+    callback();
+  },
   onData(stream, session, callback) {
     const chunks: Buffer[] = [];
     stream.on('data', (c: Buffer) => chunks.push(c));
@@ -140,5 +145,24 @@ describe('campaigns', () => {
     expect((await t.inspect.campaignSends.findById(cut._id).lean())!.status).toBe('failed');
     const status = (await call('manager.east', `/api/campaigns/${campaignId}/results`)).body.sends;
     expect(status).toMatchObject({ sent: 3, skipped: 1, failed: 1 });
+  });
+
+  it('marks the person behind a bounced address as having left, at the weekly cleaning', async () => {
+    const customer = (await call('rep.east2', '/api/customers', { method: 'POST', json: { type: 'company', name: '人员变动有限公司', industry: '教育', source: '官网' } })).body;
+    const contact = (await call('rep.east2', `/api/customers/${customer.id}/contacts`, { method: 'POST', json: { name: '前采购', email: 'gone@moved.cn' } })).body;
+    await call('manager.east', `/api/campaigns/${campaignId}/participants`, { method: 'POST', json: { customerIds: [customer.id] } });
+    await call('manager.east', `/api/campaigns/${campaignId}/messages`, { method: 'POST', json: { subject: '展后回访', body: '感谢关注。' } });
+    for (let i = 0; i < 3; i++) {
+      clock.advance(61_000);
+      await t.app.services.campaigns.sendQueued();
+    }
+    const send = (await t.inspect.campaignSends.findOne({ email: 'gone@moved.cn' }).lean())!;
+    expect(send).toMatchObject({ status: 'failed', bounced: true });
+    expect((await t.inspect.contacts.findById(contact.id).lean())!.leftCompany).toBe(false);
+    const cleaned = await t.app.services.quality.clean();
+    expect(cleaned.contactsLeft).toBe(1);
+    expect((await t.inspect.contacts.findById(contact.id).lean())!.leftCompany).toBe(true);
+    // a temporary failure is not a bounce: nobody else was marked
+    expect(await t.inspect.contacts.countDocuments({ leftCompany: true, email: { $ne: 'gone@moved.cn' } })).toBe(0);
   });
 });

@@ -80,6 +80,10 @@ describe('the duplicate review queue', () => {
     expect((await api('GET', '/api/duplicates', tokens['manager.east']!)).body.items).toHaveLength(0);
     const scan = await api('POST', '/api/duplicates/scan', tokens['admin']!);
     expect(scan.body.open).toBe(1); // the cross-team pair only
+    // undoing the merge puts the pair back in the queue
+    await api('POST', `/api/merges/${merged.body.id}/undo`, tokens['manager.east']!);
+    expect((await api('GET', '/api/duplicates', tokens['manager.east']!)).body.items).toHaveLength(1);
+    await api('POST', `/api/customers/${ids.eastA}/merge`, tokens['manager.east']!, { mergedId: ids.eastB });
   });
 
   it("hints at similar customers while one is typed, naming others' without opening them", async () => {

@@ -29,6 +29,10 @@ import type { campaignStatuses, campaignTypes } from '../../../server/src/module
 import type { ImportService } from '../../../server/src/modules/imports/import.service.ts';
 import type { ImportField } from '../../../server/src/modules/imports/header-mapping.ts';
 import type { GroupAction } from '../../../server/src/modules/imports/import.model.ts';
+import type { DuplicateService } from '../../../server/src/modules/duplicates/duplicate.service.ts';
+import type { MergeService } from '../../../server/src/modules/duplicates/merge.service.ts';
+import type { MergeChoiceField } from '../../../server/src/modules/customers/customer-merge.ts';
+import type { QualityService } from '../../../server/src/modules/quality/quality.service.ts';
 
 /** What JSON.stringify makes of a server value. */
 export type Json<T> = T extends Date
@@ -127,6 +131,18 @@ export type ImportMatch = ImportRow['matches'][number];
 export type ImportMatchReason = ImportMatch['reasons'][number];
 export type ImportMapping = Awaited<ReturnType<ImportService['mappings']>>['items'][number];
 export type { ImportField, GroupAction };
+
+/** 重复客户: a pair of the review queue, the merge of two customers and its undo. */
+export type DuplicatePair = Json<Awaited<ReturnType<DuplicateService['queue']>>['items'][number]>;
+export type ScanResult = Awaited<ReturnType<DuplicateService['scan']>>;
+export type MergeRecord = Json<Awaited<ReturnType<MergeService['merge']>>>;
+export type { MergeChoiceField };
+export type MergeChoices = Partial<Record<MergeChoiceField, 'survivor' | 'merged'>>;
+
+/** 数据质量: completeness, validity and duplicates in the caller's scope, by owner, team and week. */
+export type QualityReport = Json<Awaited<ReturnType<QualityService['report']>>>;
+export type QualityFigures = QualityReport['total'];
+export type QualityField = keyof QualityFigures['completeness'];
 
 export interface Page<T> {
   items: T[];

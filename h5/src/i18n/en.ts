@@ -26,7 +26,7 @@ const en: typeof zhCN = {
     call: 'Call', followUp: 'Follow up', checkIn: 'Check in', release: 'Release to pool', releaseReason: 'Reason', transfer: 'Transfer',
     contacts: 'Contacts', timeline: 'Timeline', owner: 'Owner', noContacts: 'No contacts yet', addContact: 'Add contact', pool: 'Pool customer',
     contracts: 'Contracts', noContracts: 'No contracts yet', newContract: 'New contract', opportunities: 'Opportunities', noOpportunities: 'No opportunities yet', newOpportunity: 'New opportunity',
-    tickets: 'Tickets', noTickets: 'No tickets yet', newTicket: 'New ticket',
+    tickets: 'Tickets', noTickets: 'No tickets yet', newTicket: 'New ticket', more: 'More actions', mergeDuplicate: 'Merge a duplicate…',
   },
   timeline: {
     created: 'created the customer', followUp: '{method} follow-up', stageChanged: 'stage {from} → {to}', ownerChanged: 'owner changed', released: 'released to the pool',
@@ -34,6 +34,7 @@ const en: typeof zhCN = {
     contractCreated: 'created contract {number}', contractSubmitted: 'submitted contract {number} for approval', contractWithdrawn: 'withdrew contract {number} from approval', contractStatus: 'contract {number}: {status}',
     opportunityCreated: 'new opportunity “{title}”', opportunityStage: 'opportunity “{title}” {from} → {to}', paymentReceived: 'contract {number}: {amount} received',
     ticketOpened: 'opened ticket {number} ({category})', ticketResolved: 'ticket {number} resolved',
+    merged: 'merged in “{name}”', unmerged: 'undid the merge with “{name}”',
   },
   form: {
     type: 'Type', company: 'Company', person: 'Person', name: 'Name', industry: 'Industry', source: 'Source', level: 'Level', stage: 'Stage',
@@ -49,7 +50,7 @@ const en: typeof zhCN = {
     reasonRequired: 'Say why there is no location',
   },
   queue: { title: 'Waiting to sync', empty: 'Nothing waiting', retry: 'Retry', discard: 'Discard', failed: 'Failed: {reason}', syncing: 'Syncing…', synced: '{n} synced' },
-  me: { language: 'Language', logout: 'Sign out', settings: 'Settings', approvals: 'Approvals', tickets: 'Service tickets', segments: 'Segments', campaigns: 'Campaigns', imports: 'Import customers', role: { rep: 'Sales rep', manager: 'Manager', director: 'Director', admin: 'Admin', service: 'Service' } },
+  me: { language: 'Language', logout: 'Sign out', settings: 'Settings', approvals: 'Approvals', tickets: 'Service tickets', segments: 'Segments', campaigns: 'Campaigns', imports: 'Import customers', duplicates: 'Duplicate customers', role: { rep: 'Sales rep', manager: 'Manager', director: 'Director', admin: 'Admin', service: 'Service' } },
   messages: { empty: 'No messages' },
   contract: {
     new: 'New contract', edit: 'Edit contract', title: 'Title', number: 'Number', customer: 'Customer', amount: 'Amount', amountYuan: 'Amount (¥)', amountPlaceholder: 'e.g. 150000.00',
@@ -143,7 +144,7 @@ const en: typeof zhCN = {
   reports: {
     title: 'Reports', entry: 'Reports', empty: 'Nothing in this period',
     period: { month: 'This month', quarter: 'This quarter', year: 'This year' },
-    section: { rankings: 'Rankings', trends: 'Trends', funnel: 'Funnel', regional: 'Regions', clv: 'Customer value', coverage: 'Coverage', service: 'Service' },
+    section: { rankings: 'Rankings', trends: 'Trends', funnel: 'Funnel', regional: 'Regions', clv: 'Customer value', coverage: 'Coverage', service: 'Service', quality: 'Data quality' },
     measure: { signedFen: 'Signed', collectedFen: 'Collected', newCustomers: 'New customers', followUps: 'Follow-ups', visits: 'Visits', wonOpportunities: 'Deals won', wonFen: 'Won amount', stageMoves: 'Stage moves' },
     by: { user: 'By person', department: 'By team' },
     granularity: { day: 'Daily', week: 'Weekly', month: 'Monthly' },
@@ -155,6 +156,12 @@ const en: typeof zhCN = {
       by: { industry: 'By industry', source: 'By source', level: 'By level' },
     },
     coverage: { customers: '{n} customers', touched7: 'Touched 7d', touched30: 'Touched 30d', idle30: 'Idle 30d+', idle90: 'Idle 90d+', visitsPerWeek: 'Visits / week' },
+    quality: {
+      customers: '{n} customers', companies: '{part} / {n} companies', completeness: 'Completeness', validity: 'Validity and duplicates', average: 'avg. {n}%',
+      field: { phone: 'Phone', region: 'Region', industry: 'Industry', level: 'Level', contact: 'Contact' },
+      validPhoneRate: 'Valid phones', duplicateRate: 'Possible duplicates', invalidPhones: '{n} invalid phones', staleIncomplete: '{n} incomplete 30d+', possibleDuplicates: '{n} possible duplicates',
+      byOwner: 'By owner (worst first)', byTeam: 'By team', noTeam: 'No team', trend: 'Weekly trend', noTrend: 'Recorded by the weekly cleaning; no trend yet', none: '—',
+    },
     service: { opened: 'Opened', resolved: 'Resolved', breached: 'Overdue', satisfaction: 'Satisfaction', byCategory: 'By category', byAssignee: 'By assignee', unassigned: 'Unassigned', none: '—' },
   },
   campaigns: {
@@ -184,6 +191,28 @@ const en: typeof zhCN = {
     count: '{type} {n}×', link: 'Make a campaign link', linkTitle: 'Campaign link',
     linkHint: 'Add this to the end of any page address of the company website and send it to this customer (if the address already has a “?”, change the leading “?” to “&”). What they then do on the site is recorded for this customer.',
     linkExample: 'For example: https://your-site/pricing{suffix}', copy: 'Copy', copied: 'Copied', copyFailed: 'Could not copy: press and hold to select it',
+  },
+  duplicates: {
+    title: 'Duplicate customers', scan: 'Scan now', scanned: 'Scan done: {found} pairs found, {open} open', empty: 'No duplicates waiting for review',
+    hint: 'Scanned weekly; only pairs whose both customers you manage are listed', score: '{n}% alike', foundAt: 'Found {at}', owner: 'Owner {name}', pool: 'Pool',
+    dismiss: 'Not a duplicate', dismissConfirm: '“{a}” and “{b}” are different customers? Later scans will not suggest this pair again.', dismissed: 'Marked as not a duplicate', merge: 'Merge',
+  },
+  merge: {
+    title: 'Merge customers', survivor: 'Keep', merged: 'Merge in', swap: 'Swap which one is kept', hint: 'Tap the value to keep for each field. The merged customer is deleted; you can undo within 30 days.',
+    combined: 'Phones, tags and collaborators of both are kept; contacts, follow-ups, deals, contracts, orders, payments, tickets, files and the timeline all move to the kept customer.',
+    same: 'Same on both', submit: 'Merge', confirm: 'Merge “{merged}” into “{survivor}”?', done: 'Merged', moved: 'Records moved to “{name}”', nothingMoved: 'Nothing needed moving',
+    open: 'Open customer', pick: 'Search the customer to merge in', none: '—', chosen: 'Chosen',
+    field: {
+      name: 'Name', type: 'Type', industry: 'Industry', scale: 'Size', level: 'Level', source: 'Source', stage: 'Stage', region: 'Region', address: 'Address',
+      email: 'Email', website: 'Website', birthday: 'Birthday', notes: 'Notes', ownerId: 'Owner', annualAmountFen: 'Annual purchases',
+    },
+    kind: {
+      contacts: 'Contacts', followUps: 'Follow-ups', opportunities: 'Deals', contracts: 'Contracts', orders: 'Orders', payments: 'Payments', approvals: 'Approvals', tickets: 'Tickets',
+      timeline: 'Timeline', files: 'Files', leadEntries: 'Leads', campaignParticipants: 'Campaign entries', campaignSends: 'Campaign emails', behaviourEvents: 'Behaviour',
+      behaviourDaily: 'Behaviour stats', behaviourVisitors: 'Visitors',
+    },
+    records: 'Merges', line: 'Merged in “{name}”', undoUntil: '{at} · undo until {until}', undo: 'Undo merge',
+    undoConfirm: 'Undo the merge with “{name}”? Both customers and their records go back to how they were.', undone: 'Merge undone', status: { moving: 'Merging', done: 'Merged', undone: 'Undone' },
   },
   imports: {
     title: 'Import customers', pick: 'Choose a file', pickHint: 'Excel (.xlsx) or CSV, with a header row first', noFile: 'No file chosen',

@@ -24,7 +24,7 @@ export default {
     call: '拨打', followUp: '写跟进', checkIn: '拜访签到', release: '放回公海', releaseReason: '放回原因', transfer: '转移',
     contacts: '联系人', timeline: '动态', owner: '负责人', noContacts: '还没有联系人', addContact: '添加联系人', pool: '公海客户',
     contracts: '合同', noContracts: '还没有合同', newContract: '新建合同', opportunities: '商机', noOpportunities: '还没有商机', newOpportunity: '新建商机',
-    tickets: '工单', noTickets: '还没有工单', newTicket: '新建工单',
+    tickets: '工单', noTickets: '还没有工单', newTicket: '新建工单', more: '更多操作', mergeDuplicate: '合并重复客户…',
   },
   timeline: {
     created: '创建了客户', followUp: '{method}跟进', stageChanged: '阶段 {from} → {to}', ownerChanged: '负责人变更', released: '放回公海',
@@ -32,6 +32,7 @@ export default {
     contractCreated: '创建合同 {number}', contractSubmitted: '合同 {number} 提交审批', contractWithdrawn: '合同 {number} 撤回审批', contractStatus: '合同 {number}：{status}',
     opportunityCreated: '新建商机「{title}」', opportunityStage: '商机「{title}」{from} → {to}', paymentReceived: '合同 {number} 回款 {amount}',
     ticketOpened: '新建工单 {number}（{category}）', ticketResolved: '工单 {number} 已解决',
+    merged: '并入了客户「{name}」', unmerged: '撤销了与「{name}」的合并',
   },
   form: {
     type: '类型', company: '企业', person: '个人', name: '客户名称', industry: '行业', source: '来源', level: '级别', stage: '阶段',
@@ -47,7 +48,7 @@ export default {
     reasonRequired: '没有定位时请说明原因',
   },
   queue: { title: '待同步', empty: '没有待同步的记录', retry: '重试', discard: '放弃', failed: '失败：{reason}', syncing: '同步中…', synced: '已同步 {n} 条' },
-  me: { language: '语言', logout: '退出登录', settings: '系统设置', approvals: '审批', tickets: '服务工单', segments: '客户分群', campaigns: '营销活动', imports: '导入客户', role: { rep: '销售', manager: '经理', director: '总监', admin: '管理员', service: '客服' } },
+  me: { language: '语言', logout: '退出登录', settings: '系统设置', approvals: '审批', tickets: '服务工单', segments: '客户分群', campaigns: '营销活动', imports: '导入客户', duplicates: '重复客户', role: { rep: '销售', manager: '经理', director: '总监', admin: '管理员', service: '客服' } },
   messages: { empty: '暂无消息' },
   contract: {
     new: '新建合同', edit: '编辑合同', title: '合同名称', number: '合同编号', customer: '客户', amount: '合同金额', amountYuan: '合同金额（元）', amountPlaceholder: '如 150000.00',
@@ -141,7 +142,7 @@ export default {
   reports: {
     title: '数据报表', entry: '数据报表', empty: '本期暂无数据',
     period: { month: '本月', quarter: '本季度', year: '本年' },
-    section: { rankings: '龙虎榜', trends: '趋势', funnel: '漏斗', regional: '区域', clv: '客户价值', coverage: '覆盖', service: '服务' },
+    section: { rankings: '龙虎榜', trends: '趋势', funnel: '漏斗', regional: '区域', clv: '客户价值', coverage: '覆盖', service: '服务', quality: '数据质量' },
     measure: { signedFen: '签约金额', collectedFen: '回款金额', newCustomers: '新增客户', followUps: '跟进次数', visits: '拜访次数', wonOpportunities: '赢单数', wonFen: '赢单金额', stageMoves: '阶段推进' },
     by: { user: '按人员', department: '按部门' },
     granularity: { day: '按日', week: '按周', month: '按月' },
@@ -153,6 +154,12 @@ export default {
       by: { industry: '按行业', source: '按来源', level: '按级别' },
     },
     coverage: { customers: '{n} 个客户', touched7: '7 天触达', touched30: '30 天触达', idle30: '超 30 天未跟进', idle90: '超 90 天', visitsPerWeek: '周均拜访' },
+    quality: {
+      customers: '{n} 个客户', companies: '{part} / {n} 家企业', completeness: '资料完整度', validity: '有效性与重复', average: '平均 {n}%',
+      field: { phone: '电话', region: '地区', industry: '行业', level: '级别', contact: '联系人' },
+      validPhoneRate: '电话有效率', duplicateRate: '疑似重复率', invalidPhones: '无效电话 {n}', staleIncomplete: '超 30 天未补全 {n}', possibleDuplicates: '疑似重复 {n}',
+      byOwner: '按负责人（最差在前）', byTeam: '按团队', noTeam: '未分配部门', trend: '每周趋势', noTrend: '每周数据清洗后记录一次，暂无趋势', none: '—',
+    },
     service: { opened: '新建工单', resolved: '已解决', breached: '超时', satisfaction: '满意度', byCategory: '按类别', byAssignee: '按处理人', unassigned: '未分派', none: '—' },
   },
   campaigns: {
@@ -182,6 +189,28 @@ export default {
     count: '{type} {n} 次', link: '生成活动链接', linkTitle: '活动链接',
     linkHint: '把下面这段加在公司网站任一页面地址的末尾发给这位客户（地址里已有“?”时，把开头的“?”换成“&”）。客户打开后，TA 在网站上的行为会记到这位客户名下。',
     linkExample: '例如：https://公司网站/价格方案{suffix}', copy: '复制', copied: '已复制', copyFailed: '无法自动复制，请长按选择复制',
+  },
+  duplicates: {
+    title: '重复客户', scan: '立即扫描', scanned: '扫描完成：发现 {found} 对，待处理 {open} 对', empty: '没有待处理的重复客户',
+    hint: '每周自动扫描；这里只列出两位客户都在你管辖范围内的', score: '相似度 {n}%', foundAt: '发现于 {at}', owner: '负责人 {name}', pool: '公海',
+    dismiss: '不是重复', dismissConfirm: '「{a}」和「{b}」不是同一个客户？以后的扫描不再提示这一对。', dismissed: '已标记为不是重复', merge: '合并',
+  },
+  merge: {
+    title: '合并客户', survivor: '保留', merged: '并入', swap: '互换保留的客户', hint: '逐项点选合并后保留的值。并入的客户会被删除，30 天内可撤销。',
+    combined: '电话、标签和协作人两边合并保留；联系人、跟进、商机、合同、订单、回款、工单、文件和动态都转到保留的客户。',
+    same: '两边相同', submit: '合并', confirm: '把「{merged}」合并到「{survivor}」？', done: '合并完成', moved: '已转到「{name}」的记录', nothingMoved: '没有需要转移的记录',
+    open: '查看客户', pick: '搜索要并入的客户', none: '—', chosen: '已选',
+    field: {
+      name: '名称', type: '类型', industry: '行业', scale: '规模', level: '级别', source: '来源', stage: '阶段', region: '地区', address: '地址',
+      email: '邮箱', website: '网址', birthday: '生日', notes: '备注', ownerId: '负责人', annualAmountFen: '年采购额',
+    },
+    kind: {
+      contacts: '联系人', followUps: '跟进', opportunities: '商机', contracts: '合同', orders: '订单', payments: '回款', approvals: '审批', tickets: '工单',
+      timeline: '动态', files: '文件', leadEntries: '线索', campaignParticipants: '活动参与', campaignSends: '活动邮件', behaviourEvents: '行为',
+      behaviourDaily: '行为统计', behaviourVisitors: '访客',
+    },
+    records: '合并记录', line: '并入「{name}」', undoUntil: '{at} · 可撤销至 {until}', undo: '撤销合并',
+    undoConfirm: '撤销与「{name}」的合并？两个客户的资料和各自的记录都会恢复原样。', undone: '已撤销合并', status: { moving: '合并中', done: '已合并', undone: '已撤销' },
   },
   imports: {
     title: '导入客户', pick: '选择文件', pickHint: '支持 Excel（.xlsx）和 CSV，第一行为表头', noFile: '未选择文件',

@@ -50,6 +50,8 @@ export interface CampaignSend {
   token: string;
   status: 'queued' | 'sending' | 'sent' | 'failed' | 'skipped';
   error: string | null;
+  /** the receiving server refused the address for good (5.x.x): the person has likely left */
+  bounced?: boolean;
   claimedAt: Date | null;
   sentAt: Date | null;
   clicks: number;
@@ -102,6 +104,7 @@ const sendSchema = new Schema<CampaignSend>(
     token: { type: String, required: true },
     status: { type: String, required: true },
     error: { type: String, default: null },
+    bounced: { type: Boolean, default: undefined },
     claimedAt: { type: Date, default: null },
     sentAt: { type: Date, default: null },
     clicks: { type: Number, default: 0 },
@@ -115,6 +118,8 @@ sendSchema.index({ status: 1, _id: 1 });
 sendSchema.index({ campaignId: 1, status: 1 });
 // a customer merge moves a customer's sends
 sendSchema.index({ customerId: 1 });
+// the weekly cleaning reads the addresses that bounced
+sendSchema.index({ bounced: 1, _id: 1 }, { sparse: true });
 
 interface Unsubscribe {
   _id: string;

@@ -275,11 +275,20 @@ export class CampaignService {
         await this.deps.models.campaignSends.updateOne({ _id: send._id }, { $set: { status: 'sent', sentAt: this.deps.clock.now() } });
         counts.sent++;
       } catch (error) {
-        await this.deps.models.campaignSends.updateOne({ _id: send._id }, { $set: { status: 'failed', error: (error as Error).message.slice(0, 200) } });
+        // a permanent refusal of the recipient (550 no such user and the like) is a bounce
+        const code = (error as { responseCode?: number }).responseCode ?? 0;
+        const bounced = code >= 550 && code < 560;
+        await this.deps.models.campaignSends.updateOne({ _id: send._id }, { $set: { status: 'failed', error: (error as Error).message.slice(0, 200), ...(bounced ? { bounced } : {}) } });
         counts.failed++;
       }
     }
     return counts;
+  }
+
+  /** Addresses the receiving servers refused for good: the weekly cleaning marks their people as gone. */
+  async bouncedEmails(): Promise<string[]> {
+    const sends = await this.deps.models.campaignSends.find({ bounced: true }, { email: 1 }).sort({ _id: 1 }).limit(10_000).lean<CampaignSend[]>();
+    return [...new Set(sends.map((s) => s.email))];
   }
 
   /** A tracked link: counts the click, then goes on — only to a link the message itself carried. */

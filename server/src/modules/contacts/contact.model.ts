@@ -47,6 +47,8 @@ contactSchema.index({ customerId: 1, deletedAt: 1, isPrimary: -1, createdAt: 1 }
 contactSchema.index({ searchTokens: 1, deletedAt: 1 });
 contactSchema.index({ birthdayKey: 1 }, { sparse: true });
 contactSchema.index({ importKey: 1 }, { unique: true, sparse: true });
+// the weekly cleaning finds the people behind bounced addresses
+contactSchema.index({ email: 1, leftCompany: 1, deletedAt: 1 }, { sparse: true });
 
 export type ContactModel = Model<Contact>;
 

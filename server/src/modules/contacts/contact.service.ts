@@ -293,6 +293,16 @@ export class ContactService {
     await this.deps.customers.setDedupeContactsMany(keys);
   }
 
+  /** Marks the people behind addresses that bounced as having left the company (never deletes them). */
+  async markLeftByEmail(emails: string[]): Promise<number> {
+    if (emails.length === 0) return 0;
+    const done = await this.deps.contacts.updateMany(
+      { email: { $in: emails }, leftCompany: false, deletedAt: null },
+      { $set: { leftCompany: true, updatedAt: this.deps.clock.now() } },
+    );
+    return done.modifiedCount;
+  }
+
   /** Hands the customer its contact people's names, phones and emails, which find duplicates too. */
   async syncDedupe(customerId: Types.ObjectId): Promise<void> {
     const contacts = await this.deps.contacts

@@ -37,6 +37,7 @@ export function customerView(customer: Customer, access: Access, scope: RequestS
     tags: customer.tags,
     birthday: full ? (customer.birthday ?? null) : null,
     notes: full ? (customer.notes ?? null) : null,
+    annualAmountFen: full ? (customer.annualAmountFen ?? null) : null,
     owner: person(customer.ownerId, names),
     department: customer.ownerDepartmentId
       ? { id: String(customer.ownerDepartmentId), name: names.departments.get(String(customer.ownerDepartmentId)) ?? '' }

@@ -196,6 +196,12 @@ export class DuplicateService {
     return ids;
   }
 
+  /** After a merge is undone, its pairs are open for review again. */
+  async reopenUnmerged(mergedId: Types.ObjectId): Promise<void> {
+    await this.deps.pairs.updateMany({ a: mergedId, status: 'merged' }, { $set: { status: 'open' }, $unset: { decidedBy: '', decidedAt: '' } });
+    await this.deps.pairs.updateMany({ b: mergedId, status: 'merged' }, { $set: { status: 'open' }, $unset: { decidedBy: '', decidedAt: '' } });
+  }
+
   /** After a merge, the pairs of the merged customer are settled. */
   async settleMerged(mergedId: Types.ObjectId, by: string): Promise<void> {
     const decided = { decidedBy: new Types.ObjectId(by), decidedAt: this.deps.clock.now() };

@@ -21,7 +21,7 @@ export interface MergeDeps {
   customers: CustomerService;
   contacts: ContactService;
   /** the review queue, whose pairs of the merged customer a merge settles */
-  duplicates: Pick<DuplicateService, 'settleMerged'>;
+  duplicates: Pick<DuplicateService, 'settleMerged' | 'reopenUnmerged'>;
   links: CustomerLink[];
   audit: AuditService;
   timeline: TimelineService;
@@ -127,6 +127,7 @@ export class MergeService {
     }
     await this.deps.contacts.syncDedupe(record.survivorId);
     await this.deps.contacts.syncDedupe(record.mergedId);
+    await this.deps.duplicates.reopenUnmerged(record.mergedId);
     const now = this.deps.clock.now();
     await this.deps.models.merges.updateOne({ _id: record._id }, { $set: { status: 'undone', undoneAt: now, undoneBy: new Types.ObjectId(scope.user.id) } });
     await this.deps.audit.record(scope, client, [

@@ -4,6 +4,8 @@ import { Types } from 'mongoose';
 import type { RequestScope } from '../../core/auth/scope.ts';
 import { businessDay, dayMs } from '../../core/calendar.ts';
 import type { Clock } from '../../core/clock.ts';
+import type { CampaignService } from '../campaigns/campaign.service.ts';
+import type { ContactService } from '../contacts/contact.service.ts';
 import type { CustomerService, QualityFigures } from '../customers/customer.service.ts';
 import type { DuplicateService } from '../duplicates/duplicate.service.ts';
 import type { OrgService } from '../org/org.service.ts';
@@ -11,6 +13,9 @@ import type { QualitySnapshotModel, QualitySnapshot } from './quality-snapshot.m
 
 export interface QualityDeps {
   customers: CustomerService;
+  contacts: Pick<ContactService, 'markLeftByEmail'>;
+  /** addresses that bounced in campaign emails */
+  bounces: Pick<CampaignService, 'bouncedEmails'>;
   duplicates: Pick<DuplicateService, 'staleOpenCustomers'>;
   org: OrgService;
   snapshots: QualitySnapshotModel;
@@ -61,9 +66,10 @@ export class QualityService {
     this.deps = deps;
   }
 
-  /** The weekly cleaning: flags on the customers, then this week's snapshot per owner. */
-  async clean(): Promise<{ flagged: Record<string, number>; owners: number }> {
+  /** The weekly cleaning: people behind bounced addresses marked as gone, flags on the customers, then this week's snapshot per owner. */
+  async clean(): Promise<{ flagged: Record<string, number>; contactsLeft: number; owners: number }> {
     const now = this.deps.clock.now();
+    const contactsLeft = await this.deps.contacts.markLeftByEmail(await this.deps.bounces.bouncedEmails());
     const stale = await this.deps.duplicates.staleOpenCustomers(new Date(now.getTime() - staleDuplicateDays * dayMs));
     const flagged = await this.deps.customers.flagQuality(now, stale);
     const week = weekOf(now);
@@ -79,7 +85,7 @@ export class QualityService {
         })),
       );
     }
-    return { flagged, owners: figures.length };
+    return { flagged, contactsLeft, owners: figures.length };
   }
 
   /** The report under the caller's scope: a rep sees their own book, a manager their tree. */
