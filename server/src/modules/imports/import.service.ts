@@ -50,7 +50,7 @@ export interface ImportSettings {
 /** rows a dry run writes at a time */
 const batchSize = 500;
 /** rows a commit takes at a time: each batch reads its merge targets and their contacts once */
-const commitBatchSize = 5000;
+const commitBatchSize = 2000;
 const leaseMs = 2 * 60_000;
 const oid = (id: string | Types.ObjectId) => new Types.ObjectId(String(id));
 const emptyCounts = (): ImportCounts => ({

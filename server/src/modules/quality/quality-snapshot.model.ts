@@ -1,23 +1,14 @@
 import { Schema, type Connection, type Model, type Types } from 'mongoose';
+import type { QualityFigures } from '../customers/customer.service.ts';
 
 /** One owner's data-quality figures in one week, kept for the report's trend. */
-export interface QualitySnapshot {
+export interface QualitySnapshot extends Omit<QualityFigures, 'ownerId' | 'departmentId'> {
   /** `${week}:${ownerId}` */
   _id: string;
   /** the Monday (Asia/Shanghai) the week starts on, YYYY-MM-DD */
   week: string;
   ownerId: Types.ObjectId;
   departmentId: Types.ObjectId | null;
-  customers: number;
-  companies: number;
-  withPhone: number;
-  withRegion: number;
-  withIndustry: number;
-  withLevel: number;
-  withContact: number;
-  invalidPhones: number;
-  staleIncomplete: number;
-  possibleDuplicates: number;
 }
 
 const snapshotSchema = new Schema<QualitySnapshot>(
