@@ -256,3 +256,19 @@ describe('listing', () => {
     expect((await t.request('/api/customers?limit=1000', { token: rep })).status).toBe(400);
   });
 });
+
+describe('the list by creation day', () => {
+  it('keeps to the Shanghai calendar days given (a report trend point drills down here)', async () => {
+    // 2026-07-01 23:30 and 2026-07-02 00:30 in Shanghai: one day apart though an hour apart
+    clock.set('2026-07-01T15:30:00Z');
+    const late = (await create(manager, company('七月一日深夜有限公司'))).body.id;
+    clock.set('2026-07-01T16:30:00Z');
+    const early = (await create(manager, company('七月二日凌晨有限公司'))).body.id;
+    const list = async (query: string) =>
+      (((await (await t.request(`/api/customers?sort=created&${query}`, { token: manager })).json()) as Json).items as Json[]).map((c) => c.id);
+    expect(await list('createdFrom=2026-07-01&createdTo=2026-07-01')).toEqual([late]);
+    expect(await list('createdFrom=2026-07-02&createdTo=2026-07-02')).toEqual([early]);
+    expect((await list('createdFrom=2026-07-01&createdTo=2026-07-02')).sort()).toEqual([early, late].sort());
+    expect((await t.request('/api/customers?createdFrom=7月1日', { token: manager })).status).toBe(400);
+  });
+});

@@ -20,7 +20,7 @@ const en: typeof zhCN = {
   },
   filters: {
     stage: 'Stage', level: 'Level', industry: 'Industry', region: 'Region', idleDays: 'Idle days', owner: 'Owner', reset: 'Reset', apply: 'Apply',
-    source: 'Source', tag: 'Tag', department: 'Department', needsCompletion: 'Missing details', keyword: 'Keyword',
+    source: 'Source', tag: 'Tag', department: 'Department', needsCompletion: 'Missing details', keyword: 'Keyword', createdBetween: 'Created {from} to {to}', idleAtLeast: 'Idle {n}+ days',
   },
   detail: {
     call: 'Call', followUp: 'Follow up', checkIn: 'Check in', release: 'Release to pool', releaseReason: 'Reason', transfer: 'Transfer',
@@ -73,7 +73,7 @@ const en: typeof zhCN = {
     weightedAmount: 'Weighted amount', owner: 'Owner', products: 'Products', lostReason: 'Reason lost', contract: 'Contract', openContract: 'Open contract', noDate: 'Not set',
     history: 'Stage history', created: 'created in “{to}”', spent: '{time} in “{stage}”', inStage: '{time} in this stage', move: 'Change stage',
     moveTitle: 'Move “{title}” to', movedTo: 'Moved to “{stage}”', lostTitle: 'Why was it lost?', chooseLostReason: 'Choose a reason', wonTitle: 'Won',
-    wonMessage: '“{title}” will be marked as won', createContract: 'Also draft a contract', contractCreated: 'Contract draft created', emptyColumn: 'Nothing here',
+    wonMessage: '“{title}” will be marked as won', createContract: 'Also draft a contract', contractCreated: 'Contract draft created', emptyColumn: 'Nothing here', drillStage: 'Stage: {stage}', drillNote: 'Opportunities in this stage now that you may see',
     needCustomer: 'Choose a customer first', invalidAmount: 'Enter an amount with at most two decimals, e.g. 100000.00', chooseDate: 'Choose a date', clearDate: 'Clear',
   },
   opportunityStatus: { open: 'Open', won: 'Won', lost: 'Lost' },
@@ -149,8 +149,8 @@ const en: typeof zhCN = {
     by: { user: 'By person', department: 'By team' },
     granularity: { day: 'Daily', week: 'Weekly', month: 'Monthly' },
     level: { province: 'By province', city: 'By city' },
-    target: 'Target {target}', completion: '{n}% done', noTarget: 'No target', customersOf: 'Customers',
-    funnel: { total: '{n} opportunities created in the period', stage: 'Stage', count: 'Now', reached: 'Reached', conversion: 'Converted', average: 'Avg. time', lost: 'Lost reasons', noReason: 'No reason given', none: '—' },
+    target: 'Target {target}', completion: '{n}% done', noTarget: 'No target', customersOf: 'Customers', drillHint: 'Tap a bar to see the records',
+    funnel: { total: '{n} opportunities created in the period', stage: 'Stage', count: 'Now', reached: 'Reached', conversion: 'Converted', average: 'Avg. time', lost: 'Lost reasons', noReason: 'No reason given', none: '—', drillHint: 'Tap a layer or a stage to see the opportunities in it now' },
     clv: {
       customers: 'Customers', total: 'Collected in all', distribution: 'Collected per customer', averages: 'Average collected', top: 'Top customers', count: '{n}',
       by: { industry: 'By industry', source: 'By source', level: 'By level' },

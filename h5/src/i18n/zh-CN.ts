@@ -18,7 +18,7 @@ export default {
   },
   filters: {
     stage: '阶段', level: '级别', industry: '行业', region: '地区', idleDays: '未跟进天数', owner: '负责人', reset: '重置', apply: '确定',
-    source: '来源', tag: '标签', department: '部门', needsCompletion: '待补充资料', keyword: '关键词',
+    source: '来源', tag: '标签', department: '部门', needsCompletion: '待补充资料', keyword: '关键词', createdBetween: '新建于 {from} 至 {to}', idleAtLeast: '未跟进 {n} 天以上',
   },
   detail: {
     call: '拨打', followUp: '写跟进', checkIn: '拜访签到', release: '放回公海', releaseReason: '放回原因', transfer: '转移',
@@ -71,7 +71,7 @@ export default {
     weightedAmount: '加权金额', owner: '负责人', products: '产品', lostReason: '输单原因', contract: '合同', openContract: '查看合同', noDate: '未填写',
     history: '阶段记录', created: '新建于「{to}」', spent: '在「{stage}」停留 {time}', inStage: '已在当前阶段 {time}', move: '变更阶段',
     moveTitle: '将「{title}」移至', movedTo: '已移至「{stage}」', lostTitle: '输单原因', chooseLostReason: '请选择输单原因', wonTitle: '赢单',
-    wonMessage: '「{title}」将标记为赢单', createContract: '同时生成合同草稿', contractCreated: '已生成合同草稿', emptyColumn: '暂无商机',
+    wonMessage: '「{title}」将标记为赢单', createContract: '同时生成合同草稿', contractCreated: '已生成合同草稿', emptyColumn: '暂无商机', drillStage: '阶段：{stage}', drillNote: '当前处于该阶段、你有权查看的商机',
     needCustomer: '请先选择客户', invalidAmount: '请输入金额，最多两位小数，如 100000.00', chooseDate: '请选择日期', clearDate: '清除',
   },
   opportunityStatus: { open: '进行中', won: '赢单', lost: '输单' },
@@ -147,13 +147,13 @@ export default {
     by: { user: '按人员', department: '按部门' },
     granularity: { day: '按日', week: '按周', month: '按月' },
     level: { province: '按省份', city: '按城市' },
-    target: '目标 {target}', completion: '完成 {n}%', noTarget: '未设目标', customersOf: '查看客户',
-    funnel: { total: '本期新建商机 {n} 个', stage: '阶段', count: '当前', reached: '到达', conversion: '转化', average: '平均停留', lost: '输单原因', noReason: '未填写原因', none: '—' },
+    target: '目标 {target}', completion: '完成 {n}%', noTarget: '未设目标', customersOf: '查看客户', drillHint: '点击柱子查看明细',
+    funnel: { total: '本期新建商机 {n} 个', stage: '阶段', count: '当前', reached: '到达', conversion: '转化', average: '平均停留', lost: '输单原因', noReason: '未填写原因', none: '—', drillHint: '点击漏斗层或阶段名，查看当前处于该阶段的商机' },
     clv: {
       customers: '客户数', total: '累计回款', distribution: '累计回款分布', averages: '平均回款', top: '回款最多的客户', count: '{n} 家',
       by: { industry: '按行业', source: '按来源', level: '按级别' },
     },
-    coverage: { customers: '{n} 个客户', touched7: '7 天触达', touched30: '30 天触达', idle30: '超 30 天未跟进', idle90: '超 90 天', visitsPerWeek: '周均拜访' },
+    coverage: { customers: '{n} 个客户', touched7: '7 天触达', touched30: '30 天触达', idle30: '超 30 天未跟进', idle90: '超 90 天未跟进', visitsPerWeek: '周均拜访' },
     quality: {
       customers: '{n} 个客户', companies: '{part} / {n} 家企业', completeness: '资料完整度', validity: '有效性与重复', average: '平均 {n}%',
       field: { phone: '电话', region: '地区', industry: '行业', level: '级别', contact: '联系人' },

@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { requireAuth, scopeOf } from '../../core/auth/authenticator.ts';
 import type { KemaiState } from '../../core/http/context.ts';
 import { requestMeta } from '../../core/http/request-meta.ts';
+import { dayBound } from '../../core/http/day-bound.ts';
 import { parseInput } from '../../core/http/validate.ts';
 import { customerStages } from './customer.model.ts';
 import { createCustomerBody, updateCustomerBody } from './customer.input.ts';
@@ -29,6 +30,9 @@ export const customerFilterFields = {
   idleDays: z.coerce.number().int().min(0).max(3650).optional(),
   /** next follow-up due at or before this time (today's and overdue follow-ups) */
   dueBefore: z.iso.datetime({ offset: true }).transform((v) => new Date(v)).optional(),
+  /** created on or after / on or before these days (Asia/Shanghai): a report's period */
+  createdFrom: dayBound(false).optional(),
+  createdTo: dayBound(true).optional(),
   needsCompletion: flag.optional(),
   keyword: z.string().trim().max(50).optional(),
   q: z.string().trim().max(50).optional(),

@@ -109,6 +109,9 @@ export interface ListQuery {
   tag?: string;
   idleDays?: number;
   dueBefore?: Date;
+  createdFrom?: Date;
+  /** exclusive: the end of the last day */
+  createdTo?: Date;
   needsCompletion?: boolean;
   keyword?: string;
   deleted?: boolean;
@@ -212,6 +215,9 @@ export class CustomerService {
       conditions.push({ $or: [{ lastFollowUpAt: { $lt: cutoff } }, { lastFollowUpAt: null, createdAt: { $lt: cutoff } }] });
     }
     if (query.dueBefore) conditions.push({ nextFollowUpAt: { $ne: null, $lte: query.dueBefore } });
+    if (query.createdFrom || query.createdTo) {
+      conditions.push({ createdAt: { ...(query.createdFrom ? { $gte: query.createdFrom } : {}), ...(query.createdTo ? { $lt: query.createdTo } : {}) } });
+    }
     if (query.keyword) {
       const search = searchFilter(query.keyword);
       if (search) conditions.push(search);

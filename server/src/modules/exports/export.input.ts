@@ -1,7 +1,7 @@
 // POST /api/exports: which records, filtered with the vocabulary of their lists.
 import { z } from 'zod';
 import { customerFilterFields } from '../customers/customer.routes.ts';
-import { calendarDay } from '../follow-ups/follow-up.routes.ts';
+import { dayBound } from '../../core/http/day-bound.ts';
 
 export const exportResources = ['customers', 'contacts', 'followUps'] as const;
 export type ExportResource = (typeof exportResources)[number];
@@ -36,8 +36,8 @@ export const exportBody = z.discriminatedUnion('resource', [
       resource: z.literal('followUps'),
       /** follow-ups of the matching customers, logged from `from` to `to` (days in Asia/Shanghai, inclusive) */
       filter: filter({
-        from: calendarDay(false).optional(),
-        to: calendarDay(true).optional(),
+        from: dayBound(false).optional(),
+        to: dayBound(true).optional(),
         method: z.string().trim().max(20).optional(),
         author: objectId.optional(),
       }),

@@ -3,29 +3,12 @@ import { z } from 'zod';
 import { requireAuth, scopeOf } from '../../core/auth/authenticator.ts';
 import type { KemaiState } from '../../core/http/context.ts';
 import { requestMeta } from '../../core/http/request-meta.ts';
+import { dayBound } from '../../core/http/day-bound.ts';
 import { parseInput } from '../../core/http/validate.ts';
-import { businessOffsetMs, dayMs } from '../../core/calendar.ts';
-import { parseDate } from '../standards/index.ts';
 import { createFollowUpBody, type FollowUpService } from './follow-up.service.ts';
 
 const limit = z.coerce.number().int().min(1).max(100).default(20);
 /** A timestamp, or a calendar day taken in Asia/Shanghai (`to` days are inclusive). */
-export const calendarDay = (endOfDay: boolean) =>
-  z
-    .string()
-    .max(40)
-    .transform((value, ctx) => {
-      if (/T/.test(value)) {
-        const instant = new Date(value);
-        if (!Number.isNaN(instant.getTime())) return instant;
-      } else {
-        const date = parseDate(value);
-        if (date) return new Date(date.getTime() - businessOffsetMs + (endOfDay ? dayMs : 0));
-      }
-      ctx.addIssue({ code: 'custom', message: 'expected a date such as 2026-11-01' });
-      return z.NEVER;
-    });
-
 export function followUpRoutes(followUps: FollowUpService): Router<KemaiState> {
   const router = new Router<KemaiState>();
   router.post('/customers/:id/follow-ups', requireAuth(), async (ctx) => {
@@ -44,8 +27,8 @@ export function followUpRoutes(followUps: FollowUpService): Router<KemaiState> {
         .object({
           mine: z.enum(['1', 'true']).optional(),
           userId: z.string().regex(/^[0-9a-f]{24}$/i).optional(),
-          from: calendarDay(false).optional(),
-          to: calendarDay(true).optional(),
+          from: dayBound(false).optional(),
+          to: dayBound(true).optional(),
           limit,
           cursor: z.string().max(200).optional(),
         })
