@@ -15,25 +15,27 @@ export interface MatchedPair {
 
 /** Matching pairs among the records (indexes into the list), each pair once. */
 export function matchingPairs(records: Features[]): MatchedPair[] {
+  const keysOf = records.map((f) => blockingKeys(f));
   const blocks = new Map<string, number[]>();
-  records.forEach((f, index) => {
-    for (const key of blockingKeys(f)) {
-      const list = blocks.get(key) ?? [];
-      list.push(index);
-      blocks.set(key, list);
+  keysOf.forEach((keys, index) => {
+    for (const key of keys) {
+      const list = blocks.get(key);
+      if (list) list.push(index);
+      else blocks.set(key, [index]);
     }
   });
-  const seen = new Set<string>();
+  // phones and emails are exact identities: their blocks are compared whatever their size
+  const compared = (key: string) => (blocks.get(key)?.length ?? 0) <= maxBlock || /^[mte]:/.test(key);
+  // a pair sharing several keys is scored in the block of the first one they share, so no set of
+  // pairs already scored is kept (at 100k rows it would hold millions)
+  const firstShared = (a: number, b: number) => keysOf[a]!.find((key) => compared(key) && keysOf[b]!.includes(key));
   const pairs: MatchedPair[] = [];
   for (const [key, members] of blocks) {
-    // phones and emails are exact identities: their blocks are compared whatever their size
-    if (members.length < 2 || (members.length > maxBlock && !/^[mte]:/.test(key))) continue;
+    if (members.length < 2 || !compared(key)) continue;
     for (let i = 0; i < members.length; i++) {
       for (let j = i + 1; j < members.length; j++) {
         const [a, b] = [members[i]!, members[j]!];
-        const id = `${a}:${b}`;
-        if (seen.has(id)) continue;
-        seen.add(id);
+        if (firstShared(a, b) !== key) continue;
         const result = scorePair(records[a]!, records[b]!);
         if (result.match) pairs.push({ a, b, result });
       }
