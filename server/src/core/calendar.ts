@@ -16,3 +16,10 @@ export const dayMs = 86_400_000;
 export function startOfBusinessDay(at: Date): Date {
   return new Date(Math.floor((at.getTime() + businessOffsetMs) / dayMs) * dayMs - businessOffsetMs);
 }
+
+/** The Monday of the week a calendar day (YYYY-MM-DD) falls in: weeks start on Monday. */
+export function weekStart(day: string): string {
+  const date = new Date(`${day}T00:00:00Z`);
+  const shift = (date.getUTCDay() + 6) % 7;
+  return new Date(date.getTime() - shift * dayMs).toISOString().slice(0, 10);
+}

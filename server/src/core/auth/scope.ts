@@ -73,6 +73,11 @@ export class RequestScope {
     }
   }
 
+  /** Whom this user may make the owner of a record: anyone (directors, admins), themselves, or a manager's own tree. */
+  canAssignTo(user: { id: string; departmentId: string | null }): boolean {
+    return this.seesAll || user.id === this.user.id || (this.role === 'manager' && !!user.departmentId && this.departmentSubtree.includes(user.departmentId));
+  }
+
   /**
    * The customer filter applied to a record already read (by id): the same rule as
    * filter('customer'), for lookups that fetch by `_id` alone, which every engine serves from its

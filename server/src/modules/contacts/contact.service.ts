@@ -51,6 +51,15 @@ export interface ImportedContactInput {
   email?: string;
 }
 
+/** What duplicate detection keeps of a customer's contact people: their names, phones and emails. */
+function peopleKeys(people: Pick<Contact, 'name' | 'phones' | 'email'>[]): { names: string[]; phones: string[]; emails: string[] } {
+  return {
+    names: [...new Set(people.map((c) => c.name))],
+    phones: [...new Set(people.flatMap((c) => c.phones))],
+    emails: [...new Set(people.flatMap((c) => (c.email ? [c.email] : [])))],
+  };
+}
+
 export class ContactService {
   private readonly deps: { contacts: ContactModel; customers: CustomerService; audit: AuditService; timeline: TimelineService; clock: Clock };
 
@@ -281,14 +290,9 @@ export class ContactService {
     if (updates.length) await this.deps.contacts.bulkWrite(updates, { ordered: false });
     const keys = new Map<string, { names: string[]; phones: string[]; emails: string[] }>();
     for (const id of changed) {
-      const people = byCustomer.get(id)!;
+      const found = peopleKeys(byCustomer.get(id)!);
       const record = onRecord.get(id) ?? { names: [], phones: [], emails: [] };
-      const unique = (list: string[]) => [...new Set(list)];
-      keys.set(id, {
-        names: unique(people.map((c) => c.name)),
-        phones: unique([...record.phones, ...people.flatMap((c) => c.phones)]),
-        emails: unique([...record.emails, ...people.flatMap((c) => (c.email ? [c.email] : []))]),
-      });
+      keys.set(id, { names: found.names, phones: [...new Set([...record.phones, ...found.phones])], emails: [...new Set([...record.emails, ...found.emails])] });
     }
     await this.deps.customers.setDedupeContactsMany(keys);
   }
@@ -309,11 +313,7 @@ export class ContactService {
       .find({ customerId, deletedAt: null }, { name: 1, phones: 1, email: 1 })
       .limit(500)
       .lean<Pick<Contact, 'name' | 'phones' | 'email'>[]>();
-    await this.deps.customers.setDedupeContacts(customerId, {
-      names: contacts.map((c) => c.name),
-      phones: contacts.flatMap((c) => c.phones),
-      emails: contacts.flatMap((c) => (c.email ? [c.email] : [])),
-    });
+    await this.deps.customers.setDedupeContacts(customerId, peopleKeys(contacts));
   }
 
   /** Contacts matching a search, limited to customers the caller sees in full. */

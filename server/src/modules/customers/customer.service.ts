@@ -3,6 +3,7 @@
 import { Types } from 'mongoose';
 import type { RequestScope } from '../../core/auth/scope.ts';
 import type { Clock } from '../../core/clock.ts';
+import { inBatches } from '../../core/db/batches.ts';
 import type { Locks } from '../../core/db/locks.ts';
 import { AppError, notFound } from '../../core/errors.ts';
 import { afterCursor, decodeCursor, pageOf, reviveDate } from '../../core/http/cursor.ts';
@@ -62,6 +63,9 @@ export interface DuplicateMatch {
 
 export type ImportedCustomerInput = Pick<Customer, 'type' | 'name' | 'source' | 'phones' | 'tags'> &
   Partial<Pick<Customer, 'industry' | 'level' | 'stage' | 'region' | 'address' | 'email' | 'website' | 'notes' | 'annualAmountFen' | 'createdAt'>>;
+
+/** Fields an import row fills on a customer that has none: it never overwrites. */
+const importFilledFields = ['industry', 'level', 'region', 'address', 'email', 'website', 'annualAmountFen'] as const;
 
 export type DedupeCandidate = Pick<Customer, '_id' | 'type' | 'name' | 'region' | 'address' | 'dedupeKeys' | 'ownerId' | 'pool'>;
 
@@ -247,19 +251,7 @@ export class CustomerService {
       .sort({ updatedAt: -1, _id: -1 })
       .lean<Customer[]>()
       .cursor({ batchSize });
-    try {
-      let batch: Customer[] = [];
-      for await (const customer of cursor) {
-        batch.push(customer as Customer);
-        if (batch.length >= batchSize) {
-          yield batch;
-          batch = [];
-        }
-      }
-      if (batch.length > 0) yield batch;
-    } finally {
-      await cursor.close(); // the consumer may stop early (a download cut off)
-    }
+    yield* inBatches(cursor as AsyncIterable<Customer> & { close(): Promise<unknown> }, batchSize);
   }
 
   async list(scope: RequestScope, query: ListQuery) {
@@ -448,11 +440,7 @@ export class CustomerService {
   /** Which users the caller may make a customer's owner. */
   async assertAssignable(scope: RequestScope, userId: string): Promise<{ id: Types.ObjectId; departmentId: Types.ObjectId | null }> {
     const user = Types.ObjectId.isValid(userId) ? await this.deps.org.findUserById(userId) : null;
-    const allowed =
-      user?.active &&
-      (scope.seesAll ||
-        userId === scope.user.id ||
-        (scope.role === 'manager' && !!user.departmentId && scope.departmentSubtree.includes(user.departmentId.toHexString())));
+    const allowed = user?.active && scope.canAssignTo({ id: userId, departmentId: user.departmentId ? user.departmentId.toHexString() : null });
     if (!user || !allowed) throw new AppError('VALIDATION', { messageKey: 'error.customer.ownerNotAllowed', details: [{ path: 'ownerId' }] });
     return { id: user._id, departmentId: user.departmentId ?? null };
   }
@@ -791,7 +779,7 @@ export class CustomerService {
       const customer = current.get(id.toHexString());
       if (!customer) return false;
       const next = { ...customer, phones: [...customer.phones], tags: [...new Set([...customer.tags, ...input.tags])] } as Customer;
-      for (const field of ['industry', 'level', 'region', 'address', 'email', 'website', 'annualAmountFen'] as const) {
+      for (const field of importFilledFields) {
         if (next[field] == null && input[field] != null) (next as unknown as Record<string, unknown>)[field] = input[field];
       }
       for (const phone of input.phones) if (!next.phones.includes(phone)) next.phones.push(phone);
@@ -808,7 +796,7 @@ export class CustomerService {
     const now = this.deps.clock.now();
     const updateOf = (next: Customer, phones: string[]) => {
       const keys = deriveKeys({ ...next, phones, contacts: next.dedupeContacts });
-      const changed = Object.fromEntries(['industry', 'level', 'region', 'address', 'email', 'website', 'annualAmountFen'].map((f) => [f, (next as unknown as Record<string, unknown>)[f]]).filter(([, v]) => v != null));
+      const changed = Object.fromEntries(importFilledFields.map((f) => [f, next[f]]).filter(([, v]) => v != null));
       return {
         $set: { ...changed, phones, tags: next.tags, mobileKeys: keys.mobileKeys, searchTokens: keys.searchTokens, dedupeKeys: keys.dedupeKeys, needsCompletion: missingFields({ ...next, phones }), updatedAt: now, updatedBy: oid(scope.user.id) },
         $inc: { version: 1 },
@@ -921,19 +909,7 @@ export class CustomerService {
       .sort({ _id: -1 })
       .lean<DedupeCandidate[]>()
       .cursor({ batchSize });
-    let batch: DedupeCandidate[] = [];
-    try {
-      for await (const customer of cursor) {
-        batch.push(customer as DedupeCandidate);
-        if (batch.length >= batchSize) {
-          yield batch;
-          batch = [];
-        }
-      }
-      if (batch.length) yield batch;
-    } finally {
-      await cursor.close();
-    }
+    yield* inBatches(cursor as AsyncIterable<DedupeCandidate> & { close(): Promise<unknown> }, batchSize);
   }
 
   /** Customers sharing any of these blocking keys: the candidates duplicate detection scores. */
@@ -960,9 +936,7 @@ export class CustomerService {
 
   /** The contact people's part of duplicate detection (the contacts feature keeps it current). */
   async setDedupeContacts(customerId: Types.ObjectId, contacts: NonNullable<Customer['dedupeContacts']>): Promise<void> {
-    const customer = await this.deps.customers.findById(customerId).lean<Customer>();
-    if (!customer) return;
-    await this.deps.customers.updateOne({ _id: customerId }, { $set: { dedupeContacts: contacts, dedupeKeys: dedupeKeysOf({ ...customer, contacts }) } });
+    await this.setDedupeContactsMany(new Map([[customerId.toHexString(), contacts]]));
   }
 
   /**

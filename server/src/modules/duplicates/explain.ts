@@ -1,5 +1,6 @@
 // A duplicate match in words a reviewer reads: "同一手机 138****8000", "名称相同".
 import { translate, registerMessages, type Locale } from '../../core/i18n.ts';
+import { maskEmail, maskPhone } from '../../core/masking.ts';
 import type { Reason } from './score.ts';
 
 registerMessages({
@@ -33,9 +34,7 @@ registerMessages({
   },
 });
 
-/** Phones are shown masked in explanations: they may belong to a customer the reader cannot open. */
-const maskPhone = (digits: string) => (digits.length >= 7 ? `${digits.slice(0, 3)}****${digits.slice(-4)}` : '****');
-const maskEmail = (email: string) => email.replace(/^(.).*@/, '$1***@');
+// Phones and emails are shown masked in explanations: they may belong to a customer the reader cannot open.
 
 export function explainReason(reason: Reason, locale: Locale): string {
   if (reason.kind === 'name') return translate(`duplicate.reason.name.${reason.match}`, locale);

@@ -337,9 +337,7 @@ export class ImportService {
 
   private async assignableUsers(scope: RequestScope): Promise<PublicUser[]> {
     const users = await this.deps.org.listActiveUsers();
-    return users.filter(
-      (u) => scope.seesAll || u.id === scope.user.id || (scope.role === 'manager' && !!u.department && scope.departmentSubtree.includes(u.department.id)),
-    );
+    return users.filter((u) => scope.canAssignTo({ id: u.id, departmentId: u.department?.id ?? null }));
   }
 
   private async importerScope(job: ImportJob): Promise<RequestScope> {
@@ -423,6 +421,9 @@ export class ImportService {
     const leaders = new Set(groups.map((g) => g[0]!));
     const found = await this.deps.duplicates.matchAllStored(validIndexes.map((i) => features[i]!));
     await this.renewLease(job);
+    // each group's best match, kept while the rows are written (the default choice needs it)
+    const best = new Map<string, { id: Types.ObjectId; score: number }>();
+    const groupIds = new Set<string>();
     let writes = [];
     for (let k = 0; k < validIndexes.length; k++) {
       const i = validIndexes[k]!;
@@ -434,6 +435,11 @@ export class ImportService {
         leaders.add(i);
       }
       if (!group) continue; // a row alone stays as it was written
+      groupIds.add(group);
+      for (const m of matches) {
+        const current = best.get(group);
+        if (!current || m.score > current.score) best.set(group, { id: m.customer._id, score: m.score });
+      }
       const set = { group, leader: leaders.has(i), matches: matches.map((m) => ({ customerId: m.customer._id, score: m.score, reasons: m.reasons })) };
       writes.push({ updateOne: { filter: { importId: job._id, index: i }, update: { $set: set } } });
       if (writes.length >= 1000) {
@@ -443,18 +449,8 @@ export class ImportService {
     }
     if (writes.length) await this.deps.models.importRows.bulkWrite(writes, { ordered: false });
     // default choice per group: merge into the best visible match, else one new customer
-    const groupRows = await this.deps.models.importRows
-      .find({ importId: job._id, group: { $ne: null } }, { group: 1, matches: 1 })
-      .lean<Pick<ImportRow, 'group' | 'matches'>[]>();
-    const best = new Map<string, { id: Types.ObjectId; score: number }>();
-    for (const row of groupRows) {
-      for (const m of row.matches) {
-        const current = best.get(row.group!);
-        if (!current || m.score > current.score) best.set(row.group!, { id: m.customerId, score: m.score });
-      }
-    }
     const visible = await this.deps.customers.visibleIds(scope, [...best.values()].map((b) => b.id));
-    for (const group of new Set(groupRows.map((r) => r.group!))) {
+    for (const group of groupIds) {
       const target = best.get(group);
       if (!target) decisions[group] = { action: 'create' };
       else if (visible.has(target.id.toHexString())) decisions[group] = { action: 'merge', targetId: target.id.toHexString() };

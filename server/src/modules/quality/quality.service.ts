@@ -2,7 +2,7 @@
 // completeness of the key fields, validity, duplicates, by owner and team, and the weekly trend.
 import { Types } from 'mongoose';
 import type { RequestScope } from '../../core/auth/scope.ts';
-import { businessDay, dayMs } from '../../core/calendar.ts';
+import { businessDay, dayMs, weekStart } from '../../core/calendar.ts';
 import type { Clock } from '../../core/clock.ts';
 import type { CampaignService } from '../campaigns/campaign.service.ts';
 import type { ContactService } from '../contacts/contact.service.ts';
@@ -53,11 +53,7 @@ function rates(c: Counts) {
 }
 
 /** The Monday (Asia/Shanghai) of the week a moment falls in. */
-function weekOf(at: Date): string {
-  const day = businessDay(at);
-  const weekday = (new Date(`${day}T00:00:00Z`).getUTCDay() + 6) % 7; // Monday 0
-  return businessDay(new Date(new Date(`${day}T04:00:00Z`).getTime() - weekday * dayMs));
-}
+const weekOf = (at: Date) => weekStart(businessDay(at));
 
 export class QualityService {
   private readonly deps: QualityDeps;

@@ -5,7 +5,7 @@ import { Types } from 'mongoose';
 import { z } from 'zod';
 import type { RequestScope } from '../../core/auth/scope.ts';
 import { AppError } from '../../core/errors.ts';
-import { businessDay } from '../../core/calendar.ts';
+import { businessDay, weekStart } from '../../core/calendar.ts';
 import type { ContractModel } from '../contracts/contract.model.ts';
 import type { PaymentModel } from '../contracts/payment.model.ts';
 import type { CustomerModel } from '../customers/customer.model.ts';
@@ -51,11 +51,6 @@ const clvBuckets = [
 export const funnelQuery = z.object({ stageSetId: z.string().max(32).default('new'), from: day, to: day }).strict();
 
 /** The Monday of a calendar day's week. */
-function weekOf(dayText: string): string {
-  const date = new Date(`${dayText}T00:00:00Z`);
-  const shift = (date.getUTCDay() + 6) % 7;
-  return new Date(date.getTime() - shift * 86_400_000).toISOString().slice(0, 10);
-}
 
 export class ReportService {
   private readonly deps: {
@@ -130,7 +125,7 @@ export class ReportService {
     if (query.userId) narrow.push({ userId: oid(query.userId) });
     if (query.departmentId) narrow.push({ departmentPath: oid(query.departmentId) });
     const days = await this.deps.stats.aggregate<{ _id: string; value: number }>([{ $match: { $and: narrow } }, { $group: { _id: '$day', value: { $sum: '$value' } } }]);
-    const bucket = (d: string) => (query.granularity === 'day' ? d : query.granularity === 'week' ? weekOf(d) : d.slice(0, 7));
+    const bucket = (d: string) => (query.granularity === 'day' ? d : query.granularity === 'week' ? weekStart(d) : d.slice(0, 7));
     const totals = new Map<string, number>();
     for (const d of days) totals.set(bucket(d._id), (totals.get(bucket(d._id)) ?? 0) + d.value);
     return [...totals].map(([period, value]) => ({ period, value })).sort((a, b) => a.period.localeCompare(b.period));

@@ -49,37 +49,24 @@ export class StatsService {
 
   /** Adds `delta` to a person's measure on a day (a Date is taken as its Shanghai day). */
   async add(userId: string | Types.ObjectId | null | undefined, when: Date | string, measure: Measure, delta: number, province = ''): Promise<void> {
-    if (!userId || delta === 0) return;
-    const user = String(userId);
-    if (!Types.ObjectId.isValid(user)) return;
-    const day = typeof when === 'string' ? when : businessDay(when);
-    try {
-      await this.deps.stats.updateOne(
-        { _id: `${day}:${user}:${measure}:${province}` },
-        { $inc: { value: delta }, $set: { day, userId: oid(user), departmentPath: await this.departmentPath(user), province, measure } },
-        { upsert: true },
-      );
-    } catch (error) {
-      // a count missed here is put right by the nightly rebuild; the record itself stands
-      this.deps.logger.error({ err: error, measure }, 'rollup increment failed');
-    }
+    await this.addMany([{ userId: userId ?? null, when, measure, delta, province }]);
   }
 
   /** Many increments at once (an import's new customers): summed per rollup row, one write. */
-  async addMany(entries: { userId: Types.ObjectId | string | null; when: Date; measure: Measure; delta: number; province?: string }[]): Promise<void> {
+  async addMany(entries: { userId: Types.ObjectId | string | null; when: Date | string; measure: Measure; delta: number; province?: string }[]): Promise<void> {
     const sums = new Map<string, { day: string; user: string; measure: Measure; province: string; delta: number }>();
     for (const e of entries) {
       if (!e.userId || e.delta === 0 || !Types.ObjectId.isValid(String(e.userId))) continue;
-      const day = businessDay(e.when);
+      const day = typeof e.when === 'string' ? e.when : businessDay(e.when);
       const key = `${day}:${String(e.userId)}:${e.measure}:${e.province ?? ''}`;
       const sum = sums.get(key) ?? { day, user: String(e.userId), measure: e.measure, province: e.province ?? '', delta: 0 };
       sum.delta += e.delta;
       sums.set(key, sum);
     }
     if (sums.size === 0) return;
-    const paths = new Map<string, Types.ObjectId[]>();
-    for (const { user } of sums.values()) if (!paths.has(user)) paths.set(user, await this.departmentPath(user));
     try {
+      const paths = new Map<string, Types.ObjectId[]>();
+      for (const { user } of sums.values()) if (!paths.has(user)) paths.set(user, await this.departmentPath(user));
       await this.deps.stats.bulkWrite(
         [...sums].map(([_id, s]) => ({
           updateOne: {
@@ -91,6 +78,7 @@ export class StatsService {
         { ordered: false },
       );
     } catch (error) {
+      // a count missed here is put right by the nightly rebuild; the records themselves stand
       this.deps.logger.error({ err: error }, 'rollup increments failed');
     }
   }
