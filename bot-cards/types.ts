@@ -68,7 +68,9 @@ export type CardData =
   | { kind: 'contractEnding'; contracts: { id: string; number: string; customer: CustomerRef; endOn: string; daysLeft: number }[]; total: number }
   | { kind: 'dataQuality'; incomplete: number; duplicateCustomers: number; invalidPhones: number }
   | { kind: 'customerLookup'; query: string; customers: (CustomerRef & { stage: string; owner: string })[]; total: number }
-  | { kind: 'botHelp' };
+  | { kind: 'botHelp' }
+  /** to admins: a webhook whose deliveries failed for 24 hours was turned off */
+  | { kind: 'webhookDisabled'; webhookId: string; host: string; lastError: string };
 
 export type CardKind = CardData['kind'];
 

@@ -207,6 +207,14 @@ export function cardView(card: Card, locale: Locale): CardView {
       };
     case 'botHelp':
       return { title: text(locale, 'helpTitle'), description: text(locale, 'helpDesc'), lines: [], path: '/', buttons: [] };
+    case 'webhookDisabled':
+      return {
+        title: text(locale, 'webhookTitle'),
+        description: text(locale, 'webhookDesc', { host: data.host, error: data.lastError || '-' }),
+        lines: [{ text: text(locale, 'webhookLine'), path: '/settings' }],
+        path: '/settings',
+        buttons: [],
+      };
     case 'dataQuality':
       return {
         title: text(locale, 'qualityTitle'),

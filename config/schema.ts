@@ -1,5 +1,6 @@
 // The one typed description of Kemai's configuration. Every key is read from the environment
 // (or an optional .env file); `example.env` documents each of them and a test keeps the two in step.
+import { isIP } from 'node:net';
 import { z } from 'zod';
 
 /** Marks a key whose value must never be printed or logged. */
@@ -22,6 +23,15 @@ const positiveInt = (fallback: number, what: string) =>
     .int(`expected ${what}`)
     .positive(`expected ${what}`)
     .default(fallback);
+
+/** A CIDR (`10.0.0.0/8`), an IP address or a host name, as WEBHOOK_ALLOW_PRIVATE_TARGETS lists them. */
+function isTargetAllowance(entry: string): boolean {
+  const [address = '', prefix, ...rest] = entry.split('/');
+  if (rest.length) return false;
+  const family = isIP(address);
+  if (prefix !== undefined) return family !== 0 && /^\d{1,3}$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128);
+  return family !== 0 || /^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$/.test(address);
+}
 
 const optionalText = z
   .string()
@@ -112,6 +122,8 @@ export const configSchema = z.object({
   TRACK_RATE_PER_MINUTE: positiveInt(120, 'a whole number of events above 0'),
   /** lead form submissions one address may send per minute (the public /f/:formId) */
   FORM_RATE_PER_MINUTE: positiveInt(5, 'a whole number of submissions above 0'),
+  /** requests one open-API token (kmt_…) may make per minute on /api/v1; more answer 429 */
+  API_RATE_PER_MINUTE: positiveInt(600, 'a whole number of requests above 0'),
   /** raw behaviour events older than this many days are kept only as daily counts */
   TRACK_RETENTION_DAYS: positiveInt(90, 'a whole number of days above 0'),
   /** campaign email: the SMTP server (unset: no campaign email) */
@@ -126,6 +138,25 @@ export const configSchema = z.object({
   MAIL_RATE_PER_MINUTE: positiveInt(60, 'a whole number of emails above 0'),
   /** the most rows one export (POST /api/exports) may hold; a larger one is refused before it starts */
   EXPORT_MAX_ROWS: positiveInt(100_000, 'a whole number of rows above 0'),
+  /** how long one webhook delivery may take before it counts as failed and is retried */
+  WEBHOOK_TIMEOUT_MS: positiveInt(10_000, 'a whole number of milliseconds greater than 0'),
+  /**
+   * Webhook targets on private, loopback or link-local addresses are refused (SSRF); these CIDRs,
+   * addresses or host names are let through anyway: `10.1.2.0/24,192.168.1.5,hooks.intranet`
+   */
+  WEBHOOK_ALLOW_PRIVATE_TARGETS: z
+    .string()
+    .trim()
+    .default('')
+    .transform((value, ctx) => {
+      const entries = value.split(',').map((e) => e.trim().toLowerCase()).filter(Boolean);
+      const bad = entries.filter((entry) => !isTargetAllowance(entry));
+      if (bad.length) {
+        ctx.addIssue({ code: 'custom', message: `expected CIDRs, IP addresses or host names separated by commas (not ${bad.join(', ')})` });
+        return z.NEVER;
+      }
+      return entries;
+    }),
   /** where a person on both platforms gets cards: the one they last used, or always this one */
   CARD_PLATFORM: z.enum(['last-used', 'wecom', 'dingtalk']).default('last-used'),
 });

@@ -85,6 +85,8 @@ import { defineSessionModel } from './modules/auth/session.model.ts';
 import { healthRoutes, type ReadinessCheck } from './modules/health/health.routes.ts';
 import { defineDepartmentModel } from './modules/org/department.model.ts';
 import { orgRoutes } from './modules/org/org.routes.ts';
+import { orgAdminRoutes } from './modules/org/org-admin.routes.ts';
+import { OrgAdminService } from './modules/org/org-admin.service.ts';
 import { OrgSyncService } from './modules/org/org-sync.service.ts';
 import { BotService } from './modules/bot/bot.service.ts';
 import { defineAlertModel, defineRuleModel, defineSnoozeModel } from './modules/rules/rule.model.ts';
@@ -131,12 +133,25 @@ import { defineImportModels } from './modules/imports/import.model.ts';
 import { importRoutes } from './modules/imports/import.routes.ts';
 import { ImportService } from './modules/imports/import.service.ts';
 import { searchRoutes } from './modules/search/search.routes.ts';
+import { defineRoleModel } from './modules/roles/role.model.ts';
+import { roleRoutes } from './modules/roles/role.routes.ts';
+import { RoleService } from './modules/roles/role.service.ts';
 import { defineSettingsModel } from './modules/settings/settings.model.ts';
 import { settingsRoutes } from './modules/settings/settings.routes.ts';
+import { PlatformConnectionService } from './modules/settings/platform-connections.ts';
 import { SettingsService } from './modules/settings/settings.service.ts';
 import { defineTimelineModel } from './modules/timeline/timeline.model.ts';
 import { timelineRoutes } from './modules/timeline/timeline.routes.ts';
+import { defineApiTokenModel } from './modules/api-tokens/api-token.model.ts';
+import { apiTokenRoutes } from './modules/api-tokens/api-token.routes.ts';
+import { ApiTokenService } from './modules/api-tokens/api-token.service.ts';
+import { ExternalIdIndex } from './core/db/external-ids.ts';
+import { openApiRoutes } from './modules/open-api/open-api.routes.ts';
 import { TimelineService } from './modules/timeline/timeline.service.ts';
+import { defineWebhookModels } from './modules/webhooks/webhook.model.ts';
+import { webhookRoutes } from './modules/webhooks/webhook.routes.ts';
+import { WebhookService } from './modules/webhooks/webhook.service.ts';
+import { TargetGuard } from './modules/webhooks/target-guard.ts';
 
 export const defaultH5Dist = fileURLToPath(new URL('../../h5/dist', import.meta.url));
 
@@ -156,6 +171,7 @@ export function buildModels(connection: Connection) {
     departments: defineDepartmentModel(connection),
     users: defineUserModel(connection),
     sessions: defineSessionModel(connection),
+    roles: defineRoleModel(connection),
     dictionaries: defineDictionaryModel(connection),
     settings: defineSettingsModel(connection),
     customers: defineCustomerModel(connection),
@@ -196,6 +212,8 @@ export function buildModels(connection: Connection) {
     duplicatePairs: defineDuplicatePairModel(connection),
     qualitySnapshots: defineQualitySnapshotModel(connection),
     dailyStats: defineDailyStatModel(connection),
+    ...defineWebhookModels(connection),
+    apiTokens: defineApiTokenModel(connection),
   };
 }
 
@@ -205,7 +223,22 @@ export function buildServices(models: Models, deps: Pick<AppDeps, 'config' | 'se
   const clock = deps.clock ?? systemClock;
   const logger = deps.logger ?? createLogger({ level: 'silent' });
   const org = new OrgService({ departments: models.departments, users: models.users });
+  const audit = new AuditService({ audit: models.audit, clock });
+  // the listener of domain events, built first so every service that publishes can be given it
+  const webhooks = new WebhookService({
+    models,
+    audit,
+    org,
+    // cards are built further down; the notice is only sent long after this function has returned
+    notices: { send: (card, userIds) => cards.send(card, userIds) },
+    guard: new TargetGuard(deps.config.WEBHOOK_ALLOW_PRIVATE_TARGETS),
+    clock,
+    logger,
+    timeoutMs: deps.config.WEBHOOK_TIMEOUT_MS,
+  });
+  const roles = new RoleService({ roles: models.roles, users: models.users, audit, clock });
   const auth = new AuthService({
+    roles,
     sessions: models.sessions,
     org,
     clock,
@@ -217,7 +250,6 @@ export function buildServices(models: Models, deps: Pick<AppDeps, 'config' | 'se
   });
   const dictionaries = new DictionaryService({ dictionaries: models.dictionaries, clock });
   const settings = new SettingsService({ settings: models.settings, clock });
-  const audit = new AuditService({ audit: models.audit, clock });
   const timeline = new TimelineService({ timeline: models.timeline, clock });
   const stats = new StatsService({
     stats: models.dailyStats,
@@ -235,6 +267,7 @@ export function buildServices(models: Models, deps: Pick<AppDeps, 'config' | 'se
     timeline,
     stats,
     clock,
+    events: webhooks,
   });
   const pool = new PoolService({
     customers,
@@ -262,6 +295,7 @@ export function buildServices(models: Models, deps: Pick<AppDeps, 'config' | 'se
     clock,
     contacts,
     stats,
+    events: webhooks,
   });
   // the chat platforms: WeCom and/or DingTalk when their credentials are configured, else the dev outbox
   const config = deps.config;
@@ -305,7 +339,7 @@ export function buildServices(models: Models, deps: Pick<AppDeps, 'config' | 'se
   cards.registerActions(dispatcher);
   new BotService({ auth, customers, cards, clock }).register(dispatcher);
   const contracts = new ContractService({ contracts: models.contracts, sequences: models.sequences, customers, files, org, audit, timeline, stats, clock });
-  const opportunities = new OpportunityService({ opportunities: models.opportunities, stageSets: models.stageSets, customers, contracts, dictionaries, org, audit, timeline, stats, clock });
+  const opportunities = new OpportunityService({ opportunities: models.opportunities, stageSets: models.stageSets, customers, contracts, dictionaries, org, audit, timeline, stats, clock, events: webhooks });
   const rules = new RulesService({ rules: models.rules, alerts: models.alerts, snoozes: models.snoozes, customers, contacts, followUps, pool, contracts, opportunities, timeline, cards, org, clock, logger });
   rules.registerActions(dispatcher);
   const dingtalkStream = dingtalk
@@ -314,12 +348,12 @@ export function buildServices(models: Models, deps: Pick<AppDeps, 'config' | 'se
         { dispatcher, org, cards, platform: dingtalk, logger },
       )
     : null;
-  const payments = new PaymentService({ payments: models.payments, contractModel: models.contracts, contracts, customers, dictionaries, org, audit, timeline, stats, clock });
+  const payments = new PaymentService({ payments: models.payments, contractModel: models.contracts, contracts, customers, dictionaries, org, audit, timeline, stats, clock, events: webhooks });
   const orders = new OrderService({ orders: models.orders, customers, contracts, dictionaries, timeline, clock });
-  const approvals = new ApprovalService({ approvals: models.approvals, flows: models.approvalFlows, contracts, customers, cards, org, audit, timeline, clock, logger });
+  const approvals = new ApprovalService({ approvals: models.approvals, flows: models.approvalFlows, contracts, customers, cards, org, audit, timeline, clock, logger, events: webhooks });
   approvals.registerActions(dispatcher);
   const targets = new TargetService({ targets: models.targets, stats: models.dailyStats, org });
-  const tickets = new TicketService({ tickets: models.tickets, sequences: models.sequences, customers, contacts, dictionaries, files, cards, org, timeline, clock });
+  const tickets = new TicketService({ tickets: models.tickets, sequences: models.sequences, customers, contacts, dictionaries, files, cards, org, timeline, clock, events: webhooks });
   const tags = new TagService({ groups: models.tagGroups, customerModel: models.customers, customers, audit, auditModel: models.audit, org });
   const segments = new SegmentService({ segments: models.segments, customers, payments: models.payments, orders: models.orders, events: models.events, clock });
   const limiter = new RateLimiter({ counters: models.rateCounters, clock });
@@ -336,6 +370,7 @@ export function buildServices(models: Models, deps: Pick<AppDeps, 'config' | 'se
     locks: new Locks(models.locks),
     clock,
     logger,
+    events: webhooks,
   });
   const behaviour = new BehaviourService({
     models: { trackingSites: models.trackingSites, events: models.events, eventDaily: models.eventDaily, visitors: models.visitors },
@@ -424,11 +459,24 @@ export function buildServices(models: Models, deps: Pick<AppDeps, 'config' | 'se
     customerLink('behaviourVisitors', models.visitors),
     fileStorage.customerLink(),
   ];
-  const merges = new MergeService({ models: { merges: models.merges, mergeMoves: models.mergeMoves }, customers, contacts, duplicates, links: customerLinks, audit, timeline, clock });
+  const merges = new MergeService({ models: { merges: models.merges, mergeMoves: models.mergeMoves }, customers, contacts, duplicates, links: customerLinks, audit, timeline, clock, events: webhooks });
   const quality = new QualityService({ customers, contacts, bounces: campaigns, duplicates, org, snapshots: models.qualitySnapshots, clock });
-  const orgSync = new OrgSyncService({ platforms, departments: models.departments, users: models.users, org, pool, contracts, logger });
+  const orgAdmin = new OrgAdminService({ users: models.users, departments: models.departments, opportunities: models.opportunities, tickets: models.tickets, org, roles, pool, contracts, audit, clock });
+  const platformConnections = new PlatformConnectionService({
+    config,
+    wecom: wecomApi,
+    dingtalk: dingtalkApi,
+    streamConnected: () => (dingtalkStream ? dingtalkStream.connected : null),
+    settings: models.settings,
+    audit,
+    clock,
+  });
+  const orgSync = new OrgSyncService({ platforms, departments: models.departments, users: models.users, org, pool, contracts, logger, recordSync: (result) => platformConnections.recordSync(result) });
+  const apiTokens = new ApiTokenService({ tokens: models.apiTokens, auth, org, roles, audit, clock });
+  // the records integrations upsert by their ids in other systems (the open API)
+  const externalIds = new ExternalIdIndex({ customers: models.customers, contacts: models.contacts, opportunities: models.opportunities, contracts: models.contracts } as never, new Locks(models.locks));
   const exports = new ExportService({ customers, contacts, followUps, dictionaries, audit, clock, maxRows: config.EXPORT_MAX_ROWS });
-  return { clock, org, auth, dictionaries, settings, audit, timeline, customers, pool, contacts, files, followUps, exports, duplicates, imports, merges, quality, fileStorage, platforms, wecom, wecomApi, dingtalk, dispatcher, cards, orgSync, rules, dingtalkStream, contracts, approvals, payments, orders, opportunities, targets, tickets, tags, segments, behaviour, leads, limiter, campaigns, stats, reports };
+  return { clock, org, orgAdmin, platformConnections, roles, auth, dictionaries, settings, audit, timeline, customers, pool, contacts, files, followUps, exports, duplicates, imports, merges, quality, fileStorage, platforms, wecom, wecomApi, dingtalk, dispatcher, cards, orgSync, rules, dingtalkStream, contracts, approvals, payments, orders, opportunities, targets, tickets, tags, segments, behaviour, leads, limiter, campaigns, stats, reports, webhooks, apiTokens, externalIds };
 }
 
 export type Services = ReturnType<typeof buildServices>;
@@ -437,12 +485,16 @@ export interface KemaiApp {
   koa: Koa<KemaiState>;
   models: Models;
   services: Services;
+  /** the open API's /api/v1 router (its layers are what openapi.json documents) and document */
+  openApi: { router: Router<KemaiState>; document: unknown };
   /** creates every declared index; awaited before the server takes traffic */
   ensureIndexes(): Promise<void>;
   /** dictionaries and the default pool every company needs; safe to run on every start */
   seedReferenceData(): Promise<void>;
   /** from now on /readyz answers 503 so load balancers stop sending traffic */
   markShuttingDown(): void;
+  /** every method and path under /api, read from the router (route-walking tests) */
+  apiRoutes(): { method: string; path: string }[];
 }
 
 export function buildApp(deps: AppDeps): KemaiApp {
@@ -492,8 +544,11 @@ export function buildApp(deps: AppDeps): KemaiApp {
   const routers = [
     authRoutes({ auth: services.auth, org: services.org, devLogin: deps.config.DEV_LOGIN }),
     orgRoutes(services.org, services.orgSync),
+    orgAdminRoutes(services.orgAdmin),
     dictionaryRoutes(services.dictionaries),
-    settingsRoutes(services.settings),
+    settingsRoutes(services.settings, services.platformConnections),
+    roleRoutes(services.roles),
+    apiTokenRoutes(services.apiTokens),
     regionRoutes(),
     customerRoutes(services.customers, services.pool),
     contactRoutes(services.contacts),
@@ -519,6 +574,7 @@ export function buildApp(deps: AppDeps): KemaiApp {
     mergeRoutes(services.merges),
     duplicateRoutes(services.duplicates),
     qualityRoutes(services.quality),
+    webhookRoutes(services.webhooks),
     ...platformRoutes,
   ];
   for (const router of routers) api.use(router.routes(), router.allowedMethods());
@@ -556,6 +612,10 @@ export function buildApp(deps: AppDeps): KemaiApp {
   const forms = publicFormRoutes({ leads: services.leads, limiter: services.limiter, perMinute: deps.config.FORM_RATE_PER_MINUTE });
   koa.use(forms.routes());
   koa.use(campaignLinkRoutes(services.campaigns).routes());
+  // /api/v1 answers to API tokens only; mounted before /api, whose catch-all would answer first
+  const openApi = openApiRoutes({ ...services, perMinute: deps.config.API_RATE_PER_MINUTE });
+  koa.use(openApi.docs.routes());
+  koa.use(openApi.router.routes());
   koa.use(api.routes());
   koa.use(api.allowedMethods({ throw: true }));
   const app = staticApp(deps.h5DistDir ?? defaultH5Dist);
@@ -565,6 +625,7 @@ export function buildApp(deps: AppDeps): KemaiApp {
     koa,
     models,
     services,
+    openApi,
     async ensureIndexes() {
       await Promise.all(Object.values(models).map((model) => model.createIndexes()));
       await services.fileStorage.ensureIndexes();
@@ -579,6 +640,9 @@ export function buildApp(deps: AppDeps): KemaiApp {
     },
     markShuttingDown() {
       shuttingDown = true;
+    },
+    apiRoutes() {
+      return api.stack.flatMap((layer) => layer.methods.filter((m) => m !== 'HEAD').map((method) => ({ method, path: String(layer.path) })));
     },
   };
 }

@@ -13,6 +13,8 @@ export const statsRebuildJob = 'stats.rebuild';
 export const importWorkJob = 'imports.work';
 export const duplicateScanJob = 'duplicates.scan';
 export const qualityCleanJob = 'quality.clean';
+export const webhookDeliverJob = 'webhooks.deliver';
+export const webhookPurgeJob = 'webhooks.purge';
 
 export function defineJobs(runner: JobRunner, services: Services): void {
   defineAuthJobs(runner, services.auth);
@@ -49,6 +51,14 @@ export function defineJobs(runner: JobRunner, services: Services): void {
   runner.define(qualityCleanJob, async () => {
     await services.quality.clean();
   });
+  // webhook deliveries that are due: new ones, and retries after their backoff
+  runner.define(webhookDeliverJob, async () => {
+    await services.webhooks.deliverDue();
+  });
+  // delivered and failed webhook deliveries past their 30 days in the log
+  runner.define(webhookPurgeJob, async () => {
+    await services.webhooks.purge();
+  });
   defineOrgSyncJobs(runner, services.orgSync);
   defineRuleJobs(runner, services.rules);
 }
@@ -61,6 +71,8 @@ export async function scheduleJobs(runner: JobRunner, services: Services): Promi
   await runner.agenda.every('5 minutes', ticketSlaJob);
   await runner.agenda.every('30 seconds', campaignSendJob);
   await runner.agenda.every('10 seconds', importWorkJob);
+  await runner.agenda.every('5 seconds', webhookDeliverJob);
+  await runner.agenda.every('15 4 * * *', webhookPurgeJob, {}, { timezone: 'Asia/Shanghai' });
   await runner.agenda.every('0 3 * * 0', duplicateScanJob, {}, { timezone: 'Asia/Shanghai' });
   await runner.agenda.every('0 8 * * 1', qualityCleanJob, {}, { timezone: 'Asia/Shanghai' });
   await runner.agenda.every('45 2 * * *', statsRebuildJob, {}, { timezone: 'Asia/Shanghai' });

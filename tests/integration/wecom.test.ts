@@ -283,3 +283,36 @@ describe('callbacks', () => {
     expect([department!.name, department!.platformRefs]).toEqual(['华东大区', ['wecom:2']]);
   });
 });
+
+describe('the platform connection in settings', () => {
+  it('shows admins what is configured, never the secret, and the last organisation sync', async () => {
+    const admin = await t.login('admin');
+    expect((await t.request('/api/platform-connections', { token: await t.login('manager.east') })).status).toBe(403);
+    const response = await t.request('/api/platform-connections', { token: admin });
+    const text = await response.text();
+    expect(text).not.toContain('fake-secret');
+    expect(text).not.toContain('fake-token');
+    const body = JSON.parse(text) as Json;
+    expect(body.items[0]).toMatchObject({ platform: 'wecom', configured: true, ids: { corpId: 'wwkemai', agentId: '1000002' }, secretSet: true, callbackConfigured: true });
+    expect(body.items[1]).toMatchObject({ platform: 'dingtalk', configured: false });
+    expect(body.lastSync).toMatchObject({ ok: true, departments: expect.any(Number) });
+  });
+
+  it('tests the connection by fetching a fresh token, and names the platform’s error when it fails', async () => {
+    const admin = await t.login('admin');
+    const before = fake.gettokenCalls;
+    const ok = (await (await t.request('/api/platform-connections/wecom/test', { method: 'POST', token: admin })).json()) as Json;
+    expect(ok).toMatchObject({ platform: 'wecom', ok: true });
+    expect(fake.gettokenCalls).toBe(before + 1);
+    expect(await (await t.request('/api/platform-connections/dingtalk/test', { method: 'POST', token: admin })).json()).toMatchObject({ ok: false, error: 'notConfigured' });
+    expect((await t.request('/api/platform-connections/other/test', { method: 'POST', token: admin })).status).toBe(404);
+    const wrong = await startTestApp({ env: { WECOM_CORP_ID: 'wwkemai', WECOM_AGENT_ID: '1000002', WECOM_SECRET: 'not-the-secret', WECOM_API_BASE: fake.baseUrl } });
+    try {
+      const failed = (await (await wrong.request('/api/platform-connections/wecom/test', { method: 'POST', token: await wrong.login('admin') })).json()) as Json;
+      expect(failed).toMatchObject({ ok: false, error: expect.stringContaining('40001') });
+      expect(await wrong.inspect.audit.countDocuments({ action: 'platform.test', 'details.ok': false })).toBe(1);
+    } finally {
+      await wrong.close();
+    }
+  });
+});

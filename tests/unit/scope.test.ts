@@ -1,6 +1,6 @@
 import { Types } from 'mongoose';
 import { describe, expect, it } from 'vitest';
-import { defaultPermissionMatrix, roles, type Role } from '../../server/src/core/auth/permissions.ts';
+import { builtInRoles as roles, defaultRoles, type BuiltInRole as Role } from '../../server/src/core/auth/permissions.ts';
 import { RequestScope } from '../../server/src/core/auth/scope.ts';
 
 const me = new Types.ObjectId().toHexString();
@@ -10,7 +10,7 @@ const eastTeam = new Types.ObjectId().toHexString();
 function scopeFor(role: Role, extra: Partial<ConstructorParameters<typeof RequestScope>[0]> = {}) {
   return new RequestScope({
     user: { id: me, login: 'u', name: 'U', role, departmentId: east, isManager: role === 'manager' },
-    permissions: new Set(defaultPermissionMatrix[role]),
+    permissions: new Set(defaultRoles[role].permissions),
     departmentSubtree: role === 'manager' ? [east, eastTeam] : [],
     ...extra,
   });

@@ -2,7 +2,8 @@
 // every query on customer data: routes, the bot, reports, exports, search and jobs acting for a user.
 import { Types } from 'mongoose';
 import { forbidden } from '../errors.ts';
-import type { Permission, Role } from './permissions.ts';
+import { exposure, type Exposure, type FieldRules, type MaskableField } from './field-rules.ts';
+import { defaultRoles, isBuiltInRole, type DataScope, type Permission, type Role } from './permissions.ts';
 
 export interface ScopeUser {
   id: string;
@@ -22,8 +23,12 @@ export type ScopedEntity = 'customer' | 'contract' | 'opportunity';
 export interface ScopeInit {
   user: ScopeUser;
   permissions: ReadonlySet<Permission>;
-  /** the user's department and every department below it (managers) */
+  /** the departments a department-scoped role reaches: its own, or its own and every one below it */
   departmentSubtree: readonly string[];
+  /** defaults to the built-in role's (self for a role it does not know) */
+  dataScope?: DataScope;
+  /** defaults to the built-in role's */
+  fieldRules?: FieldRules;
   /** customers a service user reaches through tickets assigned to them (filled once tickets exist) */
   serviceCustomerIds?: readonly string[];
 }
@@ -32,12 +37,17 @@ export class RequestScope {
   readonly user: ScopeUser;
   readonly permissions: ReadonlySet<Permission>;
   readonly departmentSubtree: readonly string[];
+  readonly dataScope: DataScope;
+  readonly fieldRules: FieldRules;
   private readonly serviceCustomerIds: readonly string[];
 
   constructor(init: ScopeInit) {
     this.user = init.user;
     this.permissions = init.permissions;
     this.departmentSubtree = init.departmentSubtree;
+    const builtIn = isBuiltInRole(init.user.role) ? defaultRoles[init.user.role] : null;
+    this.dataScope = init.dataScope ?? builtIn?.dataScope ?? 'self';
+    this.fieldRules = init.fieldRules ?? builtIn?.fieldRules ?? {};
     this.serviceCustomerIds = init.serviceCustomerIds ?? [];
   }
 
@@ -47,7 +57,22 @@ export class RequestScope {
 
   /** Sees every record of the company, whatever its owner. */
   get seesAll(): boolean {
-    return this.role === 'admin' || this.role === 'director';
+    return this.dataScope === 'all';
+  }
+
+  /** Sees the records of a department (or a department tree) besides their own. */
+  get seesTeam(): boolean {
+    return this.dataScope === 'department' || this.dataScope === 'departmentTree';
+  }
+
+  /** The built-in service desk role: reaches customers through tickets, owns none. */
+  private get isServiceDesk(): boolean {
+    return this.role === 'service';
+  }
+
+  /** How a sensitive field of a record is shown to this user (field rules; see field-rules.ts). */
+  exposure(field: MaskableField, ownerId: { toString(): string } | null | undefined): Exposure {
+    return exposure(this.fieldRules[field], !!ownerId && String(ownerId) === this.user.id);
   }
 
   can(permission: Permission): boolean {
@@ -75,7 +100,7 @@ export class RequestScope {
 
   /** Whom this user may make the owner of a record: anyone (directors, admins), themselves, or a manager's own tree. */
   canAssignTo(user: { id: string; departmentId: string | null }): boolean {
-    return this.seesAll || user.id === this.user.id || (this.role === 'manager' && !!user.departmentId && this.departmentSubtree.includes(user.departmentId));
+    return this.seesAll || user.id === this.user.id || (this.seesTeam && !!user.departmentId && this.departmentSubtree.includes(user.departmentId));
   }
 
   /**
@@ -86,16 +111,15 @@ export class RequestScope {
   seesCustomer(customer: { _id: Types.ObjectId; ownerId?: Types.ObjectId | null; ownerDepartmentId?: Types.ObjectId | null; collaboratorIds?: Types.ObjectId[] }): boolean {
     const me = this.user.id;
     const mine = String(customer.ownerId ?? '') === me || (customer.collaboratorIds ?? []).some((id) => String(id) === me);
-    switch (this.role) {
-      case 'admin':
-      case 'director':
+    if (this.isServiceDesk) return this.serviceCustomerIds.includes(String(customer._id));
+    switch (this.dataScope) {
+      case 'all':
         return true;
-      case 'manager':
+      case 'department':
+      case 'departmentTree':
         return mine || (!!customer.ownerDepartmentId && this.departmentSubtree.includes(String(customer.ownerDepartmentId)));
-      case 'rep':
+      case 'self':
         return mine;
-      case 'service':
-        return this.serviceCustomerIds.includes(String(customer._id));
     }
   }
 
@@ -104,29 +128,28 @@ export class RequestScope {
   }
 
   private customerFilter(): Record<string, unknown> {
-    if (this.role === 'service') return { _id: { $in: this.serviceCustomerIds.map((id) => new Types.ObjectId(id)) } };
+    if (this.isServiceDesk) return { _id: { $in: this.serviceCustomerIds.map((id) => new Types.ObjectId(id)) } };
     return this.ownedFilter('collaboratorIds');
   }
 
   /**
-   * Records reached through their owner: every one for directors and admins, the department
-   * tree's and their own for managers, their own for reps, none for service. `alsoVia` names a
+   * Records reached through their owner, by the role's data scope: every one, the department's
+   * (or tree's) and their own, or their own; none for the service desk. `alsoVia` names a
    * field listing more people who reach the record (a customer's collaborators, a contract's
    * approvers).
    */
   private ownedFilter(alsoVia: string | null = null): Record<string, unknown> {
     const me = new Types.ObjectId(this.user.id);
     const also = alsoVia ? [{ [alsoVia]: me }] : [];
-    switch (this.role) {
-      case 'admin':
-      case 'director':
+    if (this.isServiceDesk) return { _id: { $in: [] } };
+    switch (this.dataScope) {
+      case 'all':
         return {};
-      case 'manager':
+      case 'department':
+      case 'departmentTree':
         return { $or: [{ ownerDepartmentId: { $in: this.departmentSubtree.map((id) => new Types.ObjectId(id)) } }, { ownerId: me }, ...also] };
-      case 'rep':
+      case 'self':
         return also.length ? { $or: [{ ownerId: me }, ...also] } : { ownerId: me };
-      case 'service':
-        return { _id: { $in: [] } };
     }
   }
 }

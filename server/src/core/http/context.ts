@@ -11,6 +11,8 @@ export interface KemaiState {
   locale: Locale;
   auth?: AuthContext;
   scope?: RequestScope;
+  /** on /api/v1: the open-API token the request came with and what it grants per resource */
+  apiToken?: { id: string; name: string; permissions: Partial<Record<string, 'read' | 'write'>> };
 }
 
 export type KemaiContext = ParameterizedContext<KemaiState>;

@@ -2,7 +2,7 @@
 // through. Approvers are named by rule and resolved from the organisation at submission time.
 import { Schema, type Connection, type Model } from 'mongoose';
 import { z } from 'zod';
-import { roles } from '../../core/auth/permissions.ts';
+import { roleKeyPattern } from '../../core/auth/permissions.ts';
 
 const objectId = z.string().regex(/^[0-9a-f]{24}$/i);
 
@@ -12,7 +12,7 @@ export const approverRule = z.discriminatedUnion('kind', [
   /** the nearest director above the owner (any director when none is above) */
   z.object({ kind: z.literal('director') }).strict(),
   /** everyone active with this role */
-  z.object({ kind: z.literal('role'), role: z.enum(roles) }).strict(),
+  z.object({ kind: z.literal('role'), role: z.string().regex(roleKeyPattern) }).strict(),
   /** these people (e.g. finance) */
   z.object({ kind: z.literal('users'), userIds: z.array(objectId).min(1).max(20) }).strict(),
 ]);

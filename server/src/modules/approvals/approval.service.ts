@@ -6,6 +6,8 @@ import { Types } from 'mongoose';
 import type { CardData } from '../../../../bot-cards/index.ts';
 import type { RequestScope } from '../../core/auth/scope.ts';
 import type { Clock } from '../../core/clock.ts';
+import { eventData, publishQuietly } from '../../core/event-data.ts';
+import { noEvents, type EventPublisher } from '../../core/events.ts';
 import { AppError, notFound } from '../../core/errors.ts';
 import { afterCursor, decodeCursor, pageOf, reviveDate } from '../../core/http/cursor.ts';
 import type { Logger } from '../../core/logger.ts';
@@ -46,6 +48,8 @@ export class ApprovalService {
     timeline: TimelineService;
     clock: Clock;
     logger: Logger;
+    /** contract.approved and contract.rejected for webhooks */
+    events?: EventPublisher;
   };
 
   constructor(deps: ApprovalService['deps']) {
@@ -270,6 +274,27 @@ export class ApprovalService {
       },
     ]);
     const contract = await this.deps.contracts.byId(approval.contractId);
+    if (contract) {
+      await publishQuietly(
+        this.deps.events ?? noEvents,
+        [
+          {
+            type: final === 'approved' ? 'contract.approved' : 'contract.rejected',
+            entity: 'contract',
+            entityId: contract._id.toHexString(),
+            data: {
+              ...eventData(contract, ['number', 'customerId', 'opportunityId', 'title', 'status', 'amountFen', 'receivedFen', 'signedOn', 'startOn', 'endOn', 'ownerId', 'version']),
+              approvalId: approval._id.toHexString(),
+              amendment,
+              decidedBy: userId,
+              ...(comment ? { comment } : {}),
+            },
+            occurredAt: approval.decidedAt ?? this.deps.clock.now(),
+          },
+        ],
+        this.deps.logger,
+      );
+    }
     const recipients = [...new Set([approval.submitterId.toHexString(), ...(contract ? [contract.ownerId.toHexString()] : [])])];
     await this.deps.cards.send(
       {

@@ -2,11 +2,13 @@ import Router from '@koa/router';
 import { Types } from 'mongoose';
 import { z } from 'zod';
 import { requireAuth, scopeOf } from '../../core/auth/authenticator.ts';
+import { maskableField, revealValue } from '../../core/auth/field-rules.ts';
 import { notFound } from '../../core/errors.ts';
 import type { KemaiState } from '../../core/http/context.ts';
 import { parseInput } from '../../core/http/validate.ts';
 import type { CustomerService } from '../customers/customer.service.ts';
 import type { OrgService } from '../org/org.service.ts';
+import type { AuditChange } from './audit.model.ts';
 import type { AuditService } from './audit.service.ts';
 
 const query = z
@@ -32,6 +34,14 @@ export function auditRoutes(deps: { audit: AuditService; customers: CustomerServ
     if (!scope.seesAll) await deps.customers.requireFull(scope, customerId);
     const { page, nextCursor } = await deps.audit.list({ entity: q.entity, entityId, limit: q.limit, ...(q.cursor ? { cursor: q.cursor } : {}) });
     const users = await deps.org.displayNames(page.map((e) => e.actorId));
+    // before and after values of phones and emails follow the caller's field rules, as the record does
+    const owner = (await deps.customers.rawOwner(customerId)) ?? null;
+    const shown = (entity: string, change: AuditChange): AuditChange => {
+      const field = maskableField(entity, change.field);
+      if (!field) return change;
+      const how = scope.exposure(field, owner);
+      return { field: change.field, before: revealValue(field, change.before, how), after: revealValue(field, change.after, how) };
+    };
     ctx.body = {
       items: page.map((e) => ({
         id: e._id.toHexString(),
@@ -40,7 +50,7 @@ export function auditRoutes(deps: { audit: AuditService; customers: CustomerServ
         entity: e.entity,
         entityId: e.entityId.toHexString(),
         actor: e.actorId ? { id: e.actorId.toHexString(), name: users.get(e.actorId.toHexString()) ?? '' } : null,
-        changes: e.changes,
+        changes: e.changes.map((c) => shown(e.entity, c)),
         client: e.client,
         note: e.note ?? null,
       })),

@@ -51,7 +51,7 @@ export function authRoutes(deps: AuthRoutesDeps): Router<KemaiState> {
     const scope = scopeOf(ctx.state);
     const user = await deps.org.findUserById(scope.user.id);
     if (!user) throw notFound();
-    ctx.body = { ...(await deps.org.toPublicUser(user)), permissions: [...scope.permissions].sort() };
+    ctx.body = { ...(await deps.org.toPublicUser(user)), permissions: [...scope.permissions].sort(), dataScope: scope.dataScope };
   });
 
   return router;

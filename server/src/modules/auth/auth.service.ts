@@ -3,7 +3,7 @@
 import { randomBytes } from 'node:crypto';
 import { SignJWT, jwtVerify } from 'jose';
 import type { Authenticator } from '../../core/auth/authenticator.ts';
-import { defaultPermissionMatrix, type PermissionMatrix } from '../../core/auth/permissions.ts';
+import type { RoleDefinition } from '../../core/auth/permissions.ts';
 import { RequestScope } from '../../core/auth/scope.ts';
 import type { Clock } from '../../core/clock.ts';
 import type { OrgService } from '../org/org.service.ts';
@@ -16,7 +16,8 @@ export interface AuthDeps {
   clock: Clock;
   secret: string;
   ttlHours: number;
-  permissionMatrix?: PermissionMatrix;
+  /** the current definition of a role (the admins' permissions matrix), read on every request */
+  roles: { definition(key: string): Promise<RoleDefinition | null> };
   /** the customers a service user reaches (through their tickets) */
   serviceCustomers?: (userId: string) => Promise<string[]>;
 }
@@ -78,12 +79,39 @@ export class AuthService implements Authenticator {
     return user?.active ? this.scopeOf(user) : null;
   }
 
+  /**
+   * The scope of an open-API token that acts as an integration role rather than a person: the
+   * role's permissions and data scope, recorded in the audit trail under the token's id and name.
+   */
+  async scopeForRole(role: string, actor: { id: string; name: string }): Promise<RequestScope | null> {
+    const definition = await this.deps.roles.definition(role);
+    if (!definition) return null;
+    return new RequestScope({
+      user: { id: actor.id, login: `token:${actor.id}`, name: actor.name, role, departmentId: null, isManager: false },
+      permissions: new Set(definition.permissions),
+      // an integration belongs to no department: a department scope reaches nothing but its own
+      departmentSubtree: [],
+      dataScope: definition.dataScope,
+      fieldRules: definition.fieldRules,
+    });
+  }
+
   private async scopeOf(user: User): Promise<RequestScope> {
     const scopeUser = this.deps.org.toScopeUser(user);
-    const matrix = this.deps.permissionMatrix ?? defaultPermissionMatrix;
-    const subtree = scopeUser.role === 'manager' ? await this.deps.org.departmentSubtree(user.departmentId) : [];
+    // a role deleted while someone still held it grants nothing and reaches only their own records
+    const definition = (await this.deps.roles.definition(scopeUser.role)) ?? { permissions: [], dataScope: 'self' as const, fieldRules: {} };
+    const departmentId = user.departmentId?.toHexString() ?? null;
+    const subtree =
+      definition.dataScope === 'departmentTree' ? await this.deps.org.departmentSubtree(user.departmentId) : definition.dataScope === 'department' && departmentId ? [departmentId] : [];
     const serviceCustomerIds = scopeUser.role === 'service' && this.deps.serviceCustomers ? await this.deps.serviceCustomers(scopeUser.id) : [];
-    return new RequestScope({ user: scopeUser, permissions: new Set(matrix[scopeUser.role]), departmentSubtree: subtree, serviceCustomerIds });
+    return new RequestScope({
+      user: scopeUser,
+      permissions: new Set(definition.permissions),
+      departmentSubtree: subtree,
+      serviceCustomerIds,
+      dataScope: definition.dataScope,
+      fieldRules: definition.fieldRules,
+    });
   }
 
   async revokeSession(sessionId: string): Promise<void> {

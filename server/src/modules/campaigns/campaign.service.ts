@@ -76,7 +76,7 @@ export class CampaignService {
 
   /** Managers, directors and admins run campaigns; everyone sees them and invites their own customers. */
   requireOrganiser(scope: RequestScope): void {
-    if (!scope.seesAll && scope.role !== 'manager') throw new AppError('FORBIDDEN');
+    if (!scope.seesAll && !scope.seesTeam) throw new AppError('FORBIDDEN');
   }
 
   async create(scope: RequestScope, input: CampaignInput) {

@@ -1,4 +1,5 @@
 import { Schema, type Connection, type Model, type Types } from 'mongoose';
+import { declareExternalIdIndex, externalIdFields, type ExternalIds } from '../../core/db/external-ids.ts';
 
 export interface Contact {
   _id: Types.ObjectId;
@@ -19,6 +20,9 @@ export interface Contact {
   deletedAt: Date | null;
   /** `${importId}:${row}` of the import row that added it */
   importKey?: string;
+  /** ids in other systems (open API upserts), and their indexed mirror (see core/db/external-ids.ts) */
+  externalIds?: ExternalIds;
+  externalKeys?: string[];
 }
 
 const contactSchema = new Schema<Contact>(
@@ -39,6 +43,7 @@ const contactSchema = new Schema<Contact>(
     updatedAt: { type: Date, required: true },
     deletedAt: { type: Date, default: null },
     importKey: { type: String, default: undefined },
+    ...externalIdFields,
   },
   { versionKey: false },
 );
@@ -47,6 +52,10 @@ contactSchema.index({ customerId: 1, deletedAt: 1, isPrimary: -1, createdAt: 1 }
 contactSchema.index({ searchTokens: 1, deletedAt: 1 });
 contactSchema.index({ birthdayKey: 1 }, { sparse: true });
 contactSchema.index({ importKey: 1 }, { unique: true, sparse: true });
+declareExternalIdIndex(contactSchema);
+// the open API's contact list: every contact, or those of the caller's customers, newest change first
+contactSchema.index({ deletedAt: 1, updatedAt: -1, _id: -1 });
+contactSchema.index({ customerId: 1, deletedAt: 1, updatedAt: -1, _id: -1 });
 // the weekly cleaning finds the people behind bounced addresses
 contactSchema.index({ email: 1, leftCompany: 1, deletedAt: 1 }, { sparse: true });
 

@@ -6,9 +6,11 @@ import { z } from 'zod';
 import type { RequestScope } from '../../core/auth/scope.ts';
 import type { Clock } from '../../core/clock.ts';
 import { notFound } from '../../core/errors.ts';
-import { maskEmail, maskPhone } from '../../core/masking.ts';
+import { afterCursor, decodeCursor, pageOf, reviveDate } from '../../core/http/cursor.ts';
+import { revealMany, revealOne } from '../../core/auth/field-rules.ts';
 import type { AuditService } from '../audit/audit.service.ts';
 import { diffFields } from '../audit/audit.service.ts';
+import type { Customer } from '../customers/customer.model.ts';
 import type { CustomerService, RequestMeta } from '../customers/customer.service.ts';
 import { InputProblems } from '../customers/customer.input.ts';
 import { birthdayKey, displayName, normaliseEmail, normalisePhone, parseDate, searchTokens, type NormalisedPhone } from '../standards/index.ts';
@@ -103,21 +105,22 @@ export class ContactService {
     return searchTokens([contact.name], phones);
   }
 
-  view(contact: Contact, scope: RequestScope) {
-    const full = scope.can('phone.viewFull');
+  /** A contact as the caller's field rules show it; `owner` is the owner of the contact's customer. */
+  view(contact: Contact, scope: RequestScope, owner: Types.ObjectId | null) {
     return {
       id: contact._id.toHexString(),
       customerId: contact.customerId.toHexString(),
       name: contact.name,
       position: contact.position ?? null,
-      phones: contact.phones.map((p) => (full ? p : maskPhone(p))),
-      email: contact.email ? (full ? contact.email : maskEmail(contact.email)) : null,
+      phones: revealMany('contact.phones', contact.phones, scope.exposure('contact.phones', owner)),
+      email: revealOne('contact.email', contact.email, scope.exposure('contact.email', owner)),
       birthday: contact.birthday ?? null,
       isPrimary: contact.isPrimary,
       leftCompany: contact.leftCompany,
       notes: contact.notes ?? null,
       createdAt: contact.createdAt,
       updatedAt: contact.updatedAt,
+      externalIds: contact.externalIds ?? {},
     };
   }
 
@@ -128,7 +131,7 @@ export class ContactService {
       .sort({ isPrimary: -1, createdAt: 1 })
       .limit(500)
       .lean<Contact[]>();
-    return { items: contacts.map((c) => this.view(c, scope)) };
+    return { items: contacts.map((c) => this.view(c, scope, customer.ownerId)) };
   }
 
   async create(scope: RequestScope, customerId: string, input: z.infer<typeof createContactBody>, meta: RequestMeta) {
@@ -155,26 +158,26 @@ export class ContactService {
     await this.deps.timeline.append([
       { customerId: customer._id, type: 'contactAdded', actorId: scope.user.id, data: { contactId: contact._id.toHexString(), name: contact.name }, key: `contactAdded:${contact._id}` },
     ]);
-    return this.view(contact, scope);
+    return this.view(contact, scope, customer.ownerId);
   }
 
-  private async findForEdit(scope: RequestScope, id: string): Promise<Contact> {
+  private async findForEdit(scope: RequestScope, id: string): Promise<{ contact: Contact; customer: Customer }> {
     scope.require('customer.edit');
     if (!Types.ObjectId.isValid(id)) throw notFound();
     const contact = await this.deps.contacts.findOne({ _id: new Types.ObjectId(id), deletedAt: null }).lean<Contact>();
     if (!contact) throw notFound();
-    await this.deps.customers.requireFull(scope, contact.customerId); // NOT_FOUND outside the scope
-    return contact;
+    const customer = await this.deps.customers.requireFull(scope, contact.customerId); // NOT_FOUND outside the scope
+    return { contact, customer };
   }
 
   async update(scope: RequestScope, id: string, input: ContactInput, meta: RequestMeta) {
-    const contact = await this.findForEdit(scope, id);
+    const { contact, customer } = await this.findForEdit(scope, id);
     const problems = new InputProblems(meta.locale);
     const fields = this.normalise(input, problems);
     problems.throwIfAny();
     const next = { ...contact, ...fields } as Contact & Record<string, unknown>;
     const changes = diffFields(contact as unknown as Record<string, unknown>, next, editable);
-    if (changes.length === 0) return this.view(contact, scope);
+    if (changes.length === 0) return this.view(contact, scope, customer.ownerId);
     const set: Record<string, unknown> = { updatedAt: this.deps.clock.now(), searchTokens: this.tokens(next) };
     const unset: Record<string, ''> = {};
     for (const { field, after } of changes) {
@@ -198,11 +201,11 @@ export class ContactService {
         data: { contactId: contact._id.toHexString(), name: updated.name, fields: changes.map((c) => c.field) },
       },
     ]);
-    return this.view(updated, scope);
+    return this.view(updated, scope, customer.ownerId);
   }
 
   async remove(scope: RequestScope, id: string, meta: RequestMeta): Promise<void> {
-    const contact = await this.findForEdit(scope, id);
+    const { contact } = await this.findForEdit(scope, id);
     await this.deps.contacts.updateOne({ _id: contact._id, deletedAt: null }, { $set: { deletedAt: this.deps.clock.now() } });
     await this.syncDedupe(contact.customerId);
     await this.deps.audit.record(scope, meta.client, [
@@ -322,8 +325,37 @@ export class ContactService {
       .find({ $and: [filter, { deletedAt: null }] })
       .limit(200)
       .lean<Contact[]>();
-    const visible = await this.deps.customers.visibleIds(scope, [...new Map(candidates.map((c) => [String(c.customerId), c.customerId])).values()]);
-    return candidates.filter((c) => visible.has(c.customerId.toHexString())).slice(0, limit).map((c) => this.view(c, scope));
+    const visible = await this.deps.customers.visibleOwners(scope, [...new Map(candidates.map((c) => [String(c.customerId), c.customerId])).values()]);
+    return candidates
+      .filter((c) => visible.has(c.customerId.toHexString()))
+      .slice(0, limit)
+      .map((c) => this.view(c, scope, visible.get(c.customerId.toHexString())!));
+  }
+
+  /** One contact, when the caller sees its customer in full; NOT_FOUND otherwise. */
+  async get(scope: RequestScope, id: string) {
+    if (!Types.ObjectId.isValid(id)) throw notFound();
+    const contact = await this.deps.contacts.findOne({ _id: new Types.ObjectId(id), deletedAt: null }).lean<Contact>();
+    if (!contact) throw notFound();
+    const customer = await this.deps.customers.requireFull(scope, contact.customerId);
+    return this.view(contact, scope, customer.ownerId);
+  }
+
+  /**
+   * The contacts of every customer the caller sees (or of one), most recently changed first, a
+   * page at a time: what an integration walks to mirror the address book (the open API).
+   */
+  async page(scope: RequestScope, query: { customerId?: string; limit: number; cursor?: string }) {
+    scope.require('customer.view');
+    const conditions: Record<string, unknown>[] = [{ deletedAt: null }];
+    if (query.customerId) conditions.push({ customerId: (await this.deps.customers.requireFull(scope, query.customerId))._id });
+    else if (!scope.seesAll) conditions.push({ customerId: { $in: await this.deps.customers.visibleIdList(scope) } });
+    const position = decodeCursor(query.cursor);
+    if (position) conditions.push(afterCursor('updatedAt', -1, position, reviveDate));
+    const rows = await this.deps.contacts.find({ $and: conditions }).sort({ updatedAt: -1, _id: -1 }).limit(query.limit + 1).lean<Contact[]>();
+    const { page, nextCursor } = pageOf(rows, query.limit, (c) => c.updatedAt);
+    const owners = await this.deps.customers.visibleOwners(scope, [...new Set(page.map((c) => c.customerId.toHexString()))].map((id) => new Types.ObjectId(id)));
+    return { items: page.map((c) => this.view(c, scope, owners.get(c.customerId.toHexString()) ?? null)), nextCursor };
   }
 
   async belongsTo(contactId: Types.ObjectId, customerId: Types.ObjectId): Promise<boolean> {

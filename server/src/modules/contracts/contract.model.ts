@@ -1,4 +1,5 @@
 import { Schema, type Connection, type Model, type Types } from 'mongoose';
+import { declareExternalIdIndex, externalIdFields, type ExternalIds } from '../../core/db/external-ids.ts';
 
 export const contractStatuses = ['draft', 'pending', 'approved', 'rejected', 'active', 'completed', 'terminated'] as const;
 export type ContractStatus = (typeof contractStatuses)[number];
@@ -48,6 +49,9 @@ export interface Contract {
   endingAlertedAt?: Date | null;
   /** optimistic concurrency for edits */
   version: number;
+  /** ids in other systems (open API upserts), and their indexed mirror (see core/db/external-ids.ts) */
+  externalIds?: ExternalIds;
+  externalKeys?: string[];
   createdBy: Types.ObjectId;
   createdAt: Date;
   updatedAt: Date;
@@ -87,12 +91,14 @@ const contractSchema = new Schema<Contract>(
     terminationReason: String,
     endingAlertedAt: { type: Date, default: null },
     version: { type: Number, default: 1 },
+    ...externalIdFields,
     createdBy: { type: Schema.Types.ObjectId, required: true },
   },
   { timestamps: true, versionKey: false },
 );
 
 contractSchema.index({ number: 1 }, { unique: true });
+declareExternalIdIndex(contractSchema);
 contractSchema.index({ customerId: 1, createdAt: -1 });
 contractSchema.index({ ownerId: 1, createdAt: -1 });
 contractSchema.index({ ownerDepartmentId: 1, createdAt: -1 });

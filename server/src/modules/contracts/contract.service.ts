@@ -65,7 +65,7 @@ export class ContractService {
   canManage(scope: RequestScope, contract: Contract): boolean {
     if (!scope.can('contract.edit')) return false;
     if (contract.ownerId.equals(scope.user.id) || scope.seesAll) return true;
-    return scope.role === 'manager' && contract.ownerDepartmentId !== null && scope.departmentSubtree.includes(contract.ownerDepartmentId.toHexString());
+    return scope.seesTeam && contract.ownerDepartmentId !== null && scope.departmentSubtree.includes(contract.ownerDepartmentId.toHexString());
   }
 
   requireManage(scope: RequestScope, contract: Contract): void {
@@ -351,6 +351,7 @@ export class ContractService {
       amendmentId: c.amendmentId?.toHexString() ?? null,
       terminationReason: c.terminationReason ?? null,
       version: c.version,
+      externalIds: c.externalIds ?? {},
       canEdit: this.canManage(scope, c) && editable.includes(c.status),
       createdAt: c.createdAt,
       updatedAt: c.updatedAt,

@@ -6,6 +6,8 @@
 import { Types } from 'mongoose';
 import type { RequestScope } from '../../core/auth/scope.ts';
 import type { Clock } from '../../core/clock.ts';
+import { eventData, publishQuietly } from '../../core/event-data.ts';
+import { noEvents, type EventPublisher } from '../../core/events.ts';
 import { AppError } from '../../core/errors.ts';
 import type { AuditService } from '../audit/audit.service.ts';
 import type { CustomerService, RequestMeta } from '../customers/customer.service.ts';
@@ -33,6 +35,8 @@ export class PaymentService {
     timeline: TimelineService;
     stats: StatsService;
     clock: Clock;
+    /** payment.received for webhooks */
+    events?: EventPublisher;
   };
 
   constructor(deps: PaymentService['deps']) {
@@ -116,6 +120,15 @@ export class PaymentService {
       await this.deps.contractModel.updateOne({ _id: contract._id, status: 'approved' }, { $set: { status: 'active' }, $inc: { version: 1 } });
       await this.deps.audit.record(scope, meta.client, [
         { action: 'payment.record', entity: 'contract', entityId: contract._id, customerId: contract.customerId, note: `${yuan(payment.amountFen)} ${payment.method}` },
+      ]);
+      await publishQuietly(this.deps.events ?? noEvents, [
+        {
+          type: 'payment.received',
+          entity: 'payment',
+          entityId: payment._id.toHexString(),
+          data: { ...eventData(payment, ['contractId', 'customerId', 'instalmentId', 'ownerId', 'amountFen', 'receivedOn', 'method', 'note', 'recordedBy', 'createdAt']), contractNumber: contract.number },
+          occurredAt: payment.createdAt,
+        },
       ]);
     }
     await this.deps.timeline.append([

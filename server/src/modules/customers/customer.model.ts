@@ -1,4 +1,5 @@
 import { Schema, type Connection, type Model, type Types } from 'mongoose';
+import { declareExternalIdIndex, externalIdFields, type ExternalIds } from '../../core/db/external-ids.ts';
 
 export const customerTypes = ['company', 'person'] as const;
 export const customerStages = ['lead', 'prospect', 'customer', 'lost'] as const;
@@ -73,6 +74,9 @@ export interface Customer {
   idempotencyKey?: string;
   /** `${importId}:${row}` of the import row that created it: a resumed import never creates twice */
   importKey?: string;
+  /** ids in other systems (open API upserts), and their indexed mirror (see core/db/external-ids.ts) */
+  externalIds?: ExternalIds;
+  externalKeys?: string[];
   /** what the weekly cleaning found (K8): invalidPhone, staleIncomplete, possibleDuplicate */
   qualityFlags?: string[];
   /** set when merged into another customer (K8); the record stays deleted until the merge is undone */
@@ -141,6 +145,7 @@ const customerSchema = new Schema<Customer>(
     deletedKeys: { type: new Schema({ companyKey: String, companyCore: String, mobileKeys: [String] }, { _id: false }), default: undefined },
     idempotencyKey: { type: String, default: undefined },
     importKey: { type: String, default: undefined },
+    ...externalIdFields,
     mergedInto: { type: Schema.Types.ObjectId, default: undefined },
     qualityFlags: { type: [String], default: undefined },
     version: { type: Number, default: 0 },
@@ -155,6 +160,7 @@ customerSchema.index({ companyCore: 1 }, { sparse: true });
 customerSchema.index({ mobileKeys: 1 }, { unique: true, sparse: true });
 customerSchema.index({ idempotencyKey: 1 }, { unique: true, sparse: true });
 customerSchema.index({ importKey: 1 }, { unique: true, sparse: true });
+declareExternalIdIndex(customerSchema);
 
 // Lists: scope first (owner, collaborator, department, pool), then filters, then the sort.
 // Each sort is (field, _id) in one direction, so the reverse order is the same index read backwards.

@@ -6,6 +6,8 @@ import type { Clock } from '../../core/clock.ts';
 import { inBatches } from '../../core/db/batches.ts';
 import type { Locks } from '../../core/db/locks.ts';
 import { AppError, notFound } from '../../core/errors.ts';
+import { eventData, publishQuietly } from '../../core/event-data.ts';
+import { noEvents, type DomainEvent, type EventPublisher } from '../../core/events.ts';
 import { afterCursor, decodeCursor, pageOf, reviveDate } from '../../core/http/cursor.ts';
 import type { Locale } from '../../core/i18n.ts';
 import { translate } from '../../core/i18n.ts';
@@ -43,7 +45,16 @@ export interface CustomerDeps {
   /** the reports' daily rollups, kept current by every write that changes what they count */
   stats: StatsService;
   clock: Clock;
+  /** domain events (webhooks) published after each create, update and delete */
+  events?: EventPublisher;
 }
+
+/** What a customer event carries: the record as an integration reads it, without derived keys. */
+export const customerEventFields = [
+  'type', 'name', 'industry', 'scale', 'level', 'source', 'stage', 'region', 'address', 'phones', 'email', 'website',
+  'tags', 'birthday', 'notes', 'ownerId', 'ownerDepartmentId', 'collaboratorIds', 'locked', 'pool', 'version',
+  'createdAt', 'updatedAt', 'deletedAt',
+] as const;
 
 export interface RequestMeta {
   locale: Locale;
@@ -137,6 +148,12 @@ export class CustomerService {
     this.deps = deps;
   }
 
+  private publish(type: DomainEvent['type'], customer: Customer, at: Date): Promise<void> {
+    return publishQuietly(this.deps.events ?? noEvents, [
+      { type, entity: 'customer', entityId: customer._id.toHexString(), data: eventData(customer, customerEventFields), occurredAt: at },
+    ]);
+  }
+
   // ---- reading -------------------------------------------------------------------------------
 
   /**
@@ -162,12 +179,17 @@ export class CustomerService {
 
   /** Of these customer ids, the ones the caller may see in full. */
   async visibleIds(scope: RequestScope, ids: Types.ObjectId[]): Promise<Set<string>> {
-    if (ids.length === 0) return new Set();
+    return new Set((await this.visibleOwners(scope, ids)).keys());
+  }
+
+  /** Of these customer ids, the ones the caller may see in full, each with its owner (field rules need it). */
+  async visibleOwners(scope: RequestScope, ids: Types.ObjectId[]): Promise<Map<string, Types.ObjectId | null>> {
+    if (ids.length === 0) return new Map();
     // read by _id alone (every engine's primary index, however many ids), the scope applied here
     const found = await this.deps.customers
       .find({ _id: { $in: ids } }, { ownerId: 1, ownerDepartmentId: 1, collaboratorIds: 1, deletedAt: 1 })
       .lean<Customer[]>();
-    return new Set(found.filter((c) => c.deletedAt === null && scope.seesCustomer(c)).map((c) => c._id.toHexString()));
+    return new Map(found.filter((c) => c.deletedAt === null && scope.seesCustomer(c)).map((c) => [c._id.toHexString(), c.ownerId ?? null]));
   }
 
   async names(customers: Customer[]): Promise<Names> {
@@ -369,6 +391,11 @@ export class CustomerService {
     return new Map(found.map((c) => [c._id.toHexString(), c.name]));
   }
 
+  /** The owner of a customer, deleted or not (the audit trail's field rules). */
+  async rawOwner(id: Types.ObjectId): Promise<Types.ObjectId | null> {
+    return (await this.deps.customers.findById(id, { ownerId: 1 }).lean<Customer>())?.ownerId ?? null;
+  }
+
   /** Names and owners of owned customers, for features that reach customers through their records. */
   async owners(ids: Types.ObjectId[]): Promise<Map<string, { name: string; ownerId: string }>> {
     if (ids.length === 0) return new Map();
@@ -531,6 +558,7 @@ export class CustomerService {
       { customerId: created._id, type: 'created', actorId: scope.user.id, data: { stage: created.stage }, key: `created:${created._id}` },
     ]);
     await this.deps.stats.add(created.ownerId, created.createdAt, 'newCustomers', 1, created.region?.province ?? '');
+    await this.publish('customer.created', created, now);
     return { created: true, customer: await this.get(scope, created._id.toHexString()) };
   }
 
@@ -600,6 +628,7 @@ export class CustomerService {
     await this.deps.audit.record(scope, meta.client, [
       { action: 'customer.update', entity: 'customer', entityId: customer._id, customerId: customer._id, changes },
     ]);
+    await this.publish('customer.updated', updated, updated.updatedAt);
     const province = (c: Customer) => c.region?.province ?? '';
     if (!customer.ownerId?.equals(updated.ownerId ?? '') || province(customer) !== province(updated)) {
       await this.deps.stats.add(customer.ownerId, customer.createdAt, 'newCustomers', -1, province(customer));
@@ -643,6 +672,7 @@ export class CustomerService {
     await this.deps.audit.record(scope, meta.client, [
       { action: 'customer.delete', entity: 'customer', entityId: customer._id, customerId: customer._id },
     ]);
+    await this.publish('customer.deleted', { ...customer, deletedAt: now, updatedAt: now, version: customer.version + 1 }, now);
   }
 
   async restore(scope: RequestScope, id: string, meta: RequestMeta) {

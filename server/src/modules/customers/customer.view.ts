@@ -1,7 +1,7 @@
-// How a customer is shown to a caller: full, or the limited pool view; contact details masked
-// unless the caller's role may see them in full.
+// How a customer is shown to a caller: full, or the limited pool view; phones, email and address
+// as the caller's field rules allow (shown, masked or hidden; a pool view always masks).
+import { revealMany, revealOne } from '../../core/auth/field-rules.ts';
 import type { RequestScope } from '../../core/auth/scope.ts';
-import { maskEmail, maskPhone } from '../../core/masking.ts';
 import type { Customer } from './customer.model.ts';
 
 export type Access = 'full' | 'pool';
@@ -19,7 +19,11 @@ const person = (id: unknown, names: Names) => {
 
 export function customerView(customer: Customer, access: Access, scope: RequestScope, names: Names) {
   const full = access === 'full';
-  const showFull = full && scope.can('phone.viewFull');
+  // the pool view never shows more than masked contact details, whatever the rules allow
+  const shown = (field: 'customer.phones' | 'customer.email') => {
+    const how = scope.exposure(field, customer.ownerId);
+    return full || how === 'hidden' ? how : 'masked';
+  };
   return {
     id: customer._id.toHexString(),
     type: customer.type,
@@ -30,9 +34,9 @@ export function customerView(customer: Customer, access: Access, scope: RequestS
     source: customer.source,
     stage: customer.stage,
     region: customer.region ?? null,
-    address: full ? (customer.address ?? null) : null,
-    phones: full ? customer.phones.map((p) => (showFull ? p : maskPhone(p))) : customer.phones.map(maskPhone),
-    email: customer.email ? (showFull ? customer.email : maskEmail(customer.email)) : null,
+    address: full ? revealOne('customer.address', customer.address, scope.exposure('customer.address', customer.ownerId)) : null,
+    phones: revealMany('customer.phones', customer.phones, shown('customer.phones')),
+    email: revealOne('customer.email', customer.email, shown('customer.email')),
     website: customer.website ?? null,
     tags: customer.tags,
     birthday: full ? (customer.birthday ?? null) : null,
@@ -60,6 +64,7 @@ export function customerView(customer: Customer, access: Access, scope: RequestS
     createdBy: full ? person(customer.createdBy, names) : null,
     deletedAt: customer.deletedAt ?? null,
     version: customer.version,
+    externalIds: customer.externalIds ?? {},
     access,
   };
 }

@@ -5,6 +5,8 @@
 import { Types } from 'mongoose';
 import type { RequestScope } from '../../core/auth/scope.ts';
 import type { Clock } from '../../core/clock.ts';
+import { publishQuietly } from '../../core/event-data.ts';
+import { noEvents, type EventPublisher } from '../../core/events.ts';
 import type { CustomerLink } from '../../core/db/customer-links.ts';
 import { AppError, notFound } from '../../core/errors.ts';
 import type { AuditService, ClientInfo } from '../audit/audit.service.ts';
@@ -26,6 +28,8 @@ export interface MergeDeps {
   audit: AuditService;
   timeline: TimelineService;
   clock: Clock;
+  /** customer.merged for webhooks */
+  events?: EventPublisher;
 }
 
 const undoDays = 30;
@@ -61,6 +65,23 @@ export class MergeService {
     ]);
     await this.deps.timeline.append([
       { customerId: survivor._id, type: 'merged', actorId: scope.user.id, data: { mergeId: String(record._id), mergedName: merged.name }, key: `merged:${record._id}` },
+    ]);
+    // one event, on the survivor: integrations re-point what they hold of the merged id to it
+    await publishQuietly(this.deps.events ?? noEvents, [
+      {
+        type: 'customer.merged',
+        entity: 'customer',
+        entityId: survivor._id.toHexString(),
+        data: {
+          id: survivor._id.toHexString(),
+          mergeId: String(record._id),
+          mergedId: merged._id.toHexString(),
+          mergedName: merged.name,
+          ...(survivor.externalIds && Object.keys(survivor.externalIds).length ? { externalIds: survivor.externalIds } : {}),
+          ...(merged.externalIds && Object.keys(merged.externalIds).length ? { mergedExternalIds: merged.externalIds } : {}),
+        },
+        occurredAt: now,
+      },
     ]);
     return this.view(await this.deps.models.merges.findById(record._id).lean<Merge>());
   }

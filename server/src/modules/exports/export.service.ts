@@ -185,8 +185,9 @@ export class ExportService {
           const add = start(contactColumns(context));
           outer: for await (const { customers, names, byId } of this.customerBatches(job)) {
             for await (const contact of this.deps.contacts.scanForCustomers(customers.map((c) => c._id), contactWhere(request.filter))) {
-              const item = this.deps.contacts.view(contact, scope);
-              if (!(await add({ item, customer: byId.get(item.customerId)!, names }))) break outer;
+              const customer = byId.get(contact.customerId.toHexString())!;
+              const item = this.deps.contacts.view(contact, scope, customer.ownerId);
+              if (!(await add({ item, customer, names }))) break outer;
             }
           }
           break;

@@ -6,6 +6,8 @@ import { z } from 'zod';
 import type { RequestScope } from '../../core/auth/scope.ts';
 import type { Clock } from '../../core/clock.ts';
 import { AppError, notFound } from '../../core/errors.ts';
+import { eventData, publishQuietly } from '../../core/event-data.ts';
+import { noEvents, type EventPublisher } from '../../core/events.ts';
 import { afterCursor, decodeCursor, pageOf, reviveDate } from '../../core/http/cursor.ts';
 import type { AuditService } from '../audit/audit.service.ts';
 import { customerStages, type Customer } from '../customers/customer.model.ts';
@@ -80,6 +82,8 @@ export class FollowUpService {
     clock: Clock;
     contacts: ContactService;
     stats: StatsService;
+    /** followup.created for webhooks */
+    events?: EventPublisher;
   };
 
   constructor(deps: FollowUpService['deps']) {
@@ -169,6 +173,15 @@ export class FollowUpService {
       await this.deps.audit.record(scope, meta.client, [
         { action: 'followUp.create', entity: 'followUp', entityId: followUp._id, customerId: customer._id },
       ]);
+      await publishQuietly(this.deps.events ?? noEvents, [
+        {
+          type: 'followup.created',
+          entity: 'followup',
+          entityId: followUp._id.toHexString(),
+          data: eventData(followUp, ['customerId', 'contactId', 'method', 'content', 'result', 'nextStep', 'nextFollowUpAt', 'stageChange', 'location', 'at', 'createdBy', 'createdAt']),
+          occurredAt: followUp.createdAt,
+        },
+      ]);
     }
     return (await this.views([followUp]))[0]!;
   }
@@ -247,11 +260,20 @@ export class FollowUpService {
     const userId = query.userId ?? scope.user.id;
     if (userId !== scope.user.id && !scope.seesAll) {
       const user = Types.ObjectId.isValid(userId) ? (await this.deps.org.describeUsers([userId])).get(userId) : undefined;
-      const inTeam = scope.role === 'manager' && !!user?.departmentId && scope.departmentSubtree.includes(user.departmentId);
+      const inTeam = scope.seesTeam && !!user?.departmentId && scope.departmentSubtree.includes(user.departmentId);
       if (!inTeam) throw notFound();
     }
     const filter: Record<string, unknown> = { createdBy: oid(userId) };
     if (query.from || query.to) filter.at = { ...(query.from ? { $gte: query.from } : {}), ...(query.to ? { $lt: query.to } : {}) };
     return this.page(filter, query.limit, query.cursor);
+  }
+
+  /** One follow-up, when the caller sees its customer in full; NOT_FOUND otherwise. */
+  async get(scope: RequestScope, id: string) {
+    if (!Types.ObjectId.isValid(id)) throw notFound();
+    const followUp = await this.deps.followUps.findById(id).lean<FollowUp>();
+    if (!followUp) throw notFound();
+    await this.deps.customers.requireFull(scope, followUp.customerId);
+    return (await this.views([followUp]))[0]!;
   }
 }

@@ -9,6 +9,8 @@ import { z } from 'zod';
 import type { RequestScope } from '../../core/auth/scope.ts';
 import { systemScope } from '../../core/auth/system-scope.ts';
 import type { Clock } from '../../core/clock.ts';
+import { eventData, publishQuietly } from '../../core/event-data.ts';
+import { noEvents, type EventPublisher } from '../../core/events.ts';
 import type { Locks } from '../../core/db/locks.ts';
 import { AppError } from '../../core/errors.ts';
 import type { Logger } from '../../core/logger.ts';
@@ -65,6 +67,8 @@ export class LeadService {
     locks: Locks;
     clock: Clock;
     logger: Logger;
+    /** lead.assigned for webhooks */
+    events?: EventPublisher;
   };
 
   constructor(deps: LeadService['deps']) {
@@ -133,6 +137,7 @@ export class LeadService {
       const lead = await this.deps.models.leadEntries.create({ ...entry, customerId, outcome: 'attached', assignedTo: owner ? oid(owner) : null, route: 'owner' });
       await this.deps.timeline.append([{ customerId, type: 'leadAttached', actorId: entry.createdBy, data: { leadId: lead._id.toHexString(), source: entry.source, name: input.name }, key: `lead:${lead._id}` }]);
       if (owner) await this.tell(owner, lead.toObject() as LeadEntry, matches[0].name, true);
+      if (owner) await this.assigned(lead.toObject() as LeadEntry);
       return { leadId: lead._id.toHexString(), customerId: matches[0].id, outcome: 'attached', assignedTo: owner };
     }
 
@@ -216,6 +221,7 @@ export class LeadService {
     const lead = await this.deps.models.leadEntries.create({ ...entry, customerId, outcome: 'created', assignedTo: oid(userId), route });
     await this.deps.timeline.append([{ customerId, type: 'leadCaptured', actorId: entry.createdBy, data: { leadId: lead._id.toHexString(), source: entry.source }, key: `lead:${lead._id}` }]);
     if (route !== 'self') await this.tell(userId, lead.toObject() as LeadEntry, customer.name, false);
+    await this.assigned(lead.toObject() as LeadEntry);
     return { leadId: lead._id.toHexString(), customerId: customer.id, outcome: 'created', assignedTo: userId };
   }
 
@@ -227,6 +233,23 @@ export class LeadService {
     await this.deps.pool.release(systemScope(), customer.id, '新线索暂无可分配的销售', { locale: 'zh-CN', client: { via: 'job' } });
     const lead = await this.deps.models.leadEntries.create({ ...entry, customerId: oid(customer.id), outcome: 'created', assignedTo: null, route: 'pool' });
     return { leadId: lead._id.toHexString(), customerId: customer.id, outcome: 'created', assignedTo: null };
+  }
+
+  /** A lead that went to someone (a rule's rep, its adder, a known customer's owner): for webhooks. */
+  private async assigned(lead: LeadEntry): Promise<void> {
+    await publishQuietly(
+      this.deps.events ?? noEvents,
+      [
+        {
+          type: 'lead.assigned',
+          entity: 'lead',
+          entityId: lead._id.toHexString(),
+          data: eventData(lead, ['source', 'formId', 'campaignId', 'name', 'company', 'phone', 'email', 'notes', 'customerId', 'outcome', 'assignedTo', 'route', 'createdBy', 'createdAt']),
+          occurredAt: lead.createdAt,
+        },
+      ],
+      this.deps.logger,
+    );
   }
 
   private async tell(userId: string, lead: LeadEntry, customerName: string, known: boolean): Promise<void> {
@@ -243,7 +266,7 @@ export class LeadService {
   async list(scope: RequestScope, limit: number) {
     const filter: Record<string, unknown> = {};
     if (!scope.seesAll) {
-      if (scope.role === 'manager') {
+      if (scope.seesTeam) {
         const users = await this.deps.users.find({ departmentId: { $in: scope.departmentSubtree.map(oid) } }, { _id: 1 }).lean<User[]>();
         filter.assignedTo = { $in: users.map((u) => u._id) };
       } else filter.assignedTo = oid(scope.user.id);

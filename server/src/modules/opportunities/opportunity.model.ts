@@ -1,4 +1,5 @@
 import { Schema, type Connection, type Model, type Types } from 'mongoose';
+import { declareExternalIdIndex, externalIdFields, type ExternalIds } from '../../core/db/external-ids.ts';
 import type { LineItem } from '../contracts/contract.model.ts';
 
 export type OpportunityStatus = 'open' | 'won' | 'lost';
@@ -34,6 +35,9 @@ export interface Opportunity {
   /** the draft contract made when it was won */
   contractId: Types.ObjectId | null;
   version: number;
+  /** ids in other systems (open API upserts), and their indexed mirror (see core/db/external-ids.ts) */
+  externalIds?: ExternalIds;
+  externalKeys?: string[];
   createdBy: Types.ObjectId;
   createdAt: Date;
   updatedAt: Date;
@@ -64,6 +68,7 @@ const opportunitySchema = new Schema<Opportunity>(
     history: { type: [moveSchema], default: [] },
     contractId: { type: Schema.Types.ObjectId, default: null },
     version: { type: Number, default: 1 },
+    ...externalIdFields,
     createdBy: { type: Schema.Types.ObjectId, required: true },
     closedAt: { type: Date, default: null },
   },
@@ -71,8 +76,11 @@ const opportunitySchema = new Schema<Opportunity>(
 );
 
 opportunitySchema.index({ ownerId: 1, updatedAt: -1 });
+// a leaving owner's open opportunities (handover)
+opportunitySchema.index({ ownerId: 1, status: 1 });
 opportunitySchema.index({ ownerDepartmentId: 1, updatedAt: -1 });
 opportunitySchema.index({ updatedAt: -1 });
+declareExternalIdIndex(opportunitySchema);
 opportunitySchema.index({ customerId: 1, status: 1 });
 // the follow-up rule: open opportunities whose stage has not moved since a cut-off
 opportunitySchema.index({ status: 1, stageChangedAt: 1 });

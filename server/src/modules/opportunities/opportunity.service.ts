@@ -5,6 +5,8 @@ import { Types } from 'mongoose';
 import { z } from 'zod';
 import type { RequestScope } from '../../core/auth/scope.ts';
 import type { Clock } from '../../core/clock.ts';
+import { eventData, publishQuietly } from '../../core/event-data.ts';
+import { noEvents, type EventPublisher } from '../../core/events.ts';
 import { AppError, notFound } from '../../core/errors.ts';
 import { afterCursor, decodeCursor, pageOf, reviveDate } from '../../core/http/cursor.ts';
 import type { AuditService } from '../audit/audit.service.ts';
@@ -84,6 +86,8 @@ export class OpportunityService {
     timeline: TimelineService;
     stats: StatsService;
     clock: Clock;
+    /** opportunity.stage_changed for webhooks */
+    events?: EventPublisher;
   };
 
   constructor(deps: OpportunityService['deps']) {
@@ -136,7 +140,7 @@ export class OpportunityService {
   private canManage(scope: RequestScope, opportunity: Opportunity): boolean {
     if (!scope.can('customer.edit')) return false;
     if (opportunity.ownerId.equals(scope.user.id) || scope.seesAll) return true;
-    return scope.role === 'manager' && opportunity.ownerDepartmentId !== null && scope.departmentSubtree.includes(opportunity.ownerDepartmentId.toHexString());
+    return scope.seesTeam && opportunity.ownerDepartmentId !== null && scope.departmentSubtree.includes(opportunity.ownerDepartmentId.toHexString());
   }
 
   async create(scope: RequestScope, input: CreateOpportunityInput, meta: RequestMeta) {
@@ -243,6 +247,15 @@ export class OpportunityService {
         actorId: scope.user.id,
         data: { opportunityId: opportunity._id.toHexString(), title: opportunity.title, from: from?.name ?? opportunity.stage, to: to.name, ...(lostReason ? { lostReason } : {}) },
         key: `opportunityStage:${opportunity._id}:${moved.version}`,
+      },
+    ]);
+    await publishQuietly(this.deps.events ?? noEvents, [
+      {
+        type: 'opportunity.stage_changed',
+        entity: 'opportunity',
+        entityId: opportunity._id.toHexString(),
+        data: { ...eventData(moved, ['customerId', 'title', 'stageSetId', 'stage', 'probability', 'status', 'amountFen', 'lostReason', 'ownerId', 'stageChangedAt', 'closedAt', 'version']), from: opportunity.stage },
+        occurredAt: now,
       },
     ]);
     if (status === 'won' && input.createContract && !moved.contractId) {
@@ -368,6 +381,7 @@ export class OpportunityService {
         history: o.history.map((h) => ({ from: stageName(h.from), to: stageName(h.to), at: h.at, by: { id: h.by.toHexString(), name: people.get(h.by.toHexString()) ?? '' }, spentMs: h.spentMs })),
         contractId: o.contractId?.toHexString() ?? null,
         version: o.version,
+        externalIds: o.externalIds ?? {},
         canEdit: this.canManage(scope, o),
         createdAt: o.createdAt,
         updatedAt: o.updatedAt,

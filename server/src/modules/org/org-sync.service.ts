@@ -11,7 +11,17 @@ import { applyOrgSnapshot, type SyncResult } from './org-sync.ts';
 import type { UserModel } from './user.model.ts';
 
 export class OrgSyncService {
-  private readonly deps: { platforms: ChatPlatform[]; departments: DepartmentModel; users: UserModel; org: OrgService; pool: PoolService; contracts: ContractService; logger: Logger };
+  private readonly deps: {
+    platforms: ChatPlatform[];
+    departments: DepartmentModel;
+    users: UserModel;
+    org: OrgService;
+    pool: PoolService;
+    contracts: ContractService;
+    logger: Logger;
+    /** keeps the last sync's outcome for the settings page */
+    recordSync?: (result: { ok: boolean; departments?: number; created?: number; updated?: number; deactivated?: number; error?: string }) => Promise<void>;
+  };
 
   constructor(deps: OrgSyncService['deps']) {
     this.deps = deps;
@@ -19,6 +29,17 @@ export class OrgSyncService {
 
   async sync(actor: RequestScope | null = null): Promise<SyncResult & { handedOver: number }> {
     actor?.require('settings.manage');
+    try {
+      const result = await this.syncAll();
+      await this.deps.recordSync?.({ ok: true, departments: result.departments, created: result.created, updated: result.updated, deactivated: result.deactivated.length });
+      return result;
+    } catch (error) {
+      await this.deps.recordSync?.({ ok: false, error: String((error as Error).message ?? error).slice(0, 200) });
+      throw error;
+    }
+  }
+
+  private async syncAll(): Promise<SyncResult & { handedOver: number }> {
     const result: SyncResult = { departments: 0, created: 0, updated: 0, deactivated: [] };
     for (const platform of this.deps.platforms) {
       if (platform.name === 'dev') continue;

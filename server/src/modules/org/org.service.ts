@@ -326,7 +326,7 @@ export class OrgService {
   async assignableUsers(scope: RequestScope): Promise<PublicUser[]> {
     const filter: Record<string, unknown> = { active: true };
     if (!scope.seesAll) {
-      if (scope.role === 'manager') filter.departmentId = { $in: scope.departmentSubtree.map((id) => new Types.ObjectId(id)) };
+      if (scope.seesTeam) filter.departmentId = { $in: scope.departmentSubtree.map((id) => new Types.ObjectId(id)) };
       else filter._id = new Types.ObjectId(scope.user.id);
     }
     const users = await this.users.find(filter).sort({ login: 1 }).limit(1000).lean<User[]>();

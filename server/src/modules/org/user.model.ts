@@ -1,5 +1,5 @@
 import { Schema, type Connection, type Model, type Types } from 'mongoose';
-import { roles, type Role } from '../../core/auth/permissions.ts';
+import { roleKeyPattern, type Role } from '../../core/auth/permissions.ts';
 
 /** the chat platforms a user can be linked to (the dev outbox needs no account) */
 export const chatPlatformNames = ['wecom', 'dingtalk'] as const;
@@ -29,7 +29,8 @@ const userSchema = new Schema<User>(
   {
     login: { type: String, required: true, trim: true, lowercase: true, maxlength: 64 },
     name: { type: String, required: true, trim: true, maxlength: 64 },
-    role: { type: String, required: true, enum: roles },
+    // a built-in or custom role's key; OrgService checks the role exists before giving it
+    role: { type: String, required: true, match: roleKeyPattern },
     departmentId: { type: Schema.Types.ObjectId, default: null },
     /** manages their department (receives escalations, approves, sees the subtree) */
     isManager: { type: Boolean, default: false },

@@ -112,7 +112,7 @@ export class QualityService {
     const since = weekOf(new Date(this.deps.clock.now().getTime() - (trendWeeks - 1) * 7 * dayMs));
     const filter: Record<string, unknown> = { week: { $gte: since } };
     if (!scope.seesAll) {
-      if (scope.role === 'manager') filter.departmentId = { $in: scope.departmentSubtree.map((id) => new Types.ObjectId(id)) };
+      if (scope.seesTeam) filter.departmentId = { $in: scope.departmentSubtree.map((id) => new Types.ObjectId(id)) };
       else filter.ownerId = new Types.ObjectId(scope.user.id);
     }
     const weeks = new Map<string, Counts>();

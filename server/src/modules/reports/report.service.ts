@@ -77,7 +77,7 @@ export class ReportService {
     if (scope.seesAll) return {};
     const me = oid(scope.user.id);
     // a manager's own department is in their subtree, so the path alone reaches them too
-    if (scope.role === 'manager' && scope.departmentSubtree.length) return { departmentPath: { $in: scope.departmentSubtree.map(oid) } };
+    if (scope.seesTeam && scope.departmentSubtree.length) return { departmentPath: { $in: scope.departmentSubtree.map(oid) } };
     return { userId: me };
   }
 
@@ -88,7 +88,7 @@ export class ReportService {
   async rankings(scope: RequestScope, query: z.infer<typeof rankingQuery>) {
     const range = parsePeriod(query.period);
     let reach = this.statScope(scope);
-    if (scope.role === 'rep' || scope.role === 'service') {
+    if (scope.dataScope === 'self') {
       const { rankingVisible } = await this.deps.settings.get('reports');
       if (rankingVisible && scope.user.departmentId) reach = { departmentPath: oid(scope.user.departmentId) };
     }
@@ -111,7 +111,7 @@ export class ReportService {
     if (!metric) return ranked;
     // against each person's target: all of them for managers and above, only their own for a rep
     // looking at their department's ranking (names and totals, nothing more)
-    const seesTargets = scope.seesAll || scope.role === 'manager';
+    const seesTargets = scope.seesAll || scope.seesTeam;
     const targets = await this.deps.targets.userTargets(seesTargets ? ranked.map((r) => r.id) : [scope.user.id], query.period);
     return ranked.map((r) => {
       const target = targets.get(r.id)?.[metric] || null;

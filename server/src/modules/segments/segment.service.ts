@@ -24,7 +24,7 @@ export class SegmentService {
   async create(scope: RequestScope, input: { name: string; shared: boolean; filter: SegmentFilter }) {
     scope.require('customer.view');
     // a shared segment is a team's vocabulary: managers and admins publish them
-    if (input.shared && !scope.seesAll && scope.role !== 'manager') throw new AppError('FORBIDDEN');
+    if (input.shared && !scope.seesAll && !scope.seesTeam) throw new AppError('FORBIDDEN');
     const segment = (await this.deps.segments.create({ ...input, ownerId: oid(scope.user.id) })).toObject() as Segment;
     return this.view(segment, await this.count(scope, segment));
   }
@@ -32,7 +32,7 @@ export class SegmentService {
   async update(scope: RequestScope, id: string, input: { name: string; shared: boolean; filter: SegmentFilter }) {
     const segment = await this.find(scope, id);
     if (!segment.ownerId.equals(scope.user.id) && !scope.seesAll) throw new AppError('FORBIDDEN');
-    if (input.shared && !scope.seesAll && scope.role !== 'manager') throw new AppError('FORBIDDEN');
+    if (input.shared && !scope.seesAll && !scope.seesTeam) throw new AppError('FORBIDDEN');
     const updated = await this.deps.segments.findOneAndUpdate({ _id: segment._id }, { $set: input }, { returnDocument: 'after' }).lean<Segment>().orFail();
     return this.view(updated, await this.count(scope, updated));
   }

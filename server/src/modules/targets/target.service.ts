@@ -70,7 +70,7 @@ export class TargetService {
 
   /** Managers set targets for people and departments in their tree; directors and admins for all. */
   async set(scope: RequestScope, input: SetTargetInput) {
-    if (!scope.seesAll && scope.role !== 'manager') throw forbidden();
+    if (!scope.seesAll && !scope.seesTeam) throw forbidden();
     await this.requireOver(scope, input.subject, input.subjectId, true);
     const metrics = Object.fromEntries(Object.entries(input.metrics).map(([k, v]) => [`metrics.${k}`, v]));
     await this.deps.targets.updateOne(
@@ -137,7 +137,7 @@ export class TargetService {
   private async requireOver(scope: RequestScope, subject: 'user' | 'department', subjectId: string, setting: boolean): Promise<void> {
     if (scope.seesAll) return;
     if (subject === 'user' && subjectId === scope.user.id && !setting) return;
-    if (scope.role !== 'manager') throw new AppError('NOT_FOUND');
+    if (!scope.seesTeam) throw new AppError('NOT_FOUND');
     const department = subject === 'department' ? subjectId : (await this.deps.org.describeUsers([subjectId])).get(subjectId)?.departmentId;
     if (!department || !scope.departmentSubtree.includes(department)) throw new AppError('NOT_FOUND');
   }

@@ -76,6 +76,8 @@ const ticketSchema = new Schema<Ticket>(
 ticketSchema.index({ number: 1 }, { unique: true });
 ticketSchema.index({ customerId: 1, createdAt: -1 });
 ticketSchema.index({ assigneeId: 1, createdAt: -1 });
+// a leaving assignee's open tickets (handover)
+ticketSchema.index({ assigneeId: 1, status: 1 });
 ticketSchema.index({ assigneeDepartmentId: 1, createdAt: -1 });
 ticketSchema.index({ status: 1, createdAt: -1 });
 ticketSchema.index({ createdAt: -1 });

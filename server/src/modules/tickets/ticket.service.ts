@@ -9,6 +9,8 @@ import type { CardData } from '../../../../bot-cards/index.ts';
 import type { RequestScope } from '../../core/auth/scope.ts';
 import { businessDay } from '../../core/calendar.ts';
 import type { Clock } from '../../core/clock.ts';
+import { eventData, publishQuietly } from '../../core/event-data.ts';
+import { noEvents, type EventPublisher } from '../../core/events.ts';
 import { nextInSequence, type SequenceModel } from '../../core/db/sequence.ts';
 import { AppError, notFound } from '../../core/errors.ts';
 import { afterCursor, decodeCursor, pageOf, reviveDate } from '../../core/http/cursor.ts';
@@ -72,6 +74,8 @@ export class TicketService {
     org: OrgService;
     timeline: TimelineService;
     clock: Clock;
+    /** ticket.resolved for webhooks */
+    events?: EventPublisher;
   };
 
   constructor(deps: TicketService['deps']) {
@@ -96,7 +100,7 @@ export class TicketService {
     if (scope.seesAll) return true;
     if (ticket.assigneeId?.equals(scope.user.id)) return true;
     if (scope.role === 'service' && ticket.status === 'new') return true;
-    return scope.role === 'manager' && ticket.assigneeDepartmentId !== null && scope.departmentSubtree.includes(ticket.assigneeDepartmentId.toHexString());
+    return scope.seesTeam && ticket.assigneeDepartmentId !== null && scope.departmentSubtree.includes(ticket.assigneeDepartmentId.toHexString());
   }
 
   async create(scope: RequestScope, input: CreateTicketInput) {
@@ -197,6 +201,15 @@ export class TicketService {
         { customerId: ticket.customerId, type: 'ticketResolved', actorId: scope.user.id, data: { ticketId: ticket._id.toHexString(), number: ticket.number }, key: `ticketResolved:${ticket._id}:${updated.reopened}` },
       ]);
       await this.tellOwner(updated, null, 'resolved', scope.user.id);
+      await publishQuietly(this.deps.events ?? noEvents, [
+        {
+          type: 'ticket.resolved',
+          entity: 'ticket',
+          entityId: updated._id.toHexString(),
+          data: eventData(updated, ['number', 'customerId', 'contactId', 'category', 'priority', 'status', 'description', 'resolution', 'assigneeId', 'dueAt', 'resolvedAt', 'reopened', 'createdAt']),
+          occurredAt: now,
+        },
+      ]);
     }
     return this.view(updated);
   }
@@ -250,8 +263,8 @@ export class TicketService {
     if (scope.seesAll) return {};
     const or: Record<string, unknown>[] = [{ assigneeId: oid(scope.user.id) }];
     if (scope.role === 'service') or.push({ status: 'new' });
-    if (scope.role === 'manager') or.push({ assigneeDepartmentId: { $in: scope.departmentSubtree.map(oid) } });
-    if (scope.role === 'rep' || scope.role === 'manager') or.push({ customerId: { $in: await this.deps.customers.visibleIdList(scope) } });
+    if (scope.seesTeam) or.push({ assigneeDepartmentId: { $in: scope.departmentSubtree.map(oid) } });
+    if (scope.role !== 'service') or.push({ customerId: { $in: await this.deps.customers.visibleIdList(scope) } });
     return { $or: or };
   }
 

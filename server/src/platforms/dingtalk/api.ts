@@ -49,6 +49,12 @@ export class DingTalkApi {
     return this.refreshing;
   }
 
+  /** Fetches a fresh token, proving the credentials work (the settings page's test button). */
+  async checkConnection(): Promise<void> {
+    this.token = null;
+    await this.accessToken();
+  }
+
   private drop(stale: string): void {
     if (this.token?.value === stale) this.token = null;
   }

@@ -68,6 +68,12 @@ export class WeComApi {
     return this.refreshing;
   }
 
+  /** Fetches a fresh token, proving the credentials work (the settings page's test button). */
+  async checkConnection(): Promise<void> {
+    this.token = null;
+    await this.accessToken();
+  }
+
   invalidateToken(stale: string): void {
     if (this.token?.value === stale) this.token = null;
   }
