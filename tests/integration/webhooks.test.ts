@@ -10,6 +10,7 @@ import { buildApp } from '../../server/src/app.ts';
 import { ManualClock } from '../../server/src/core/clock.ts';
 import { createLogger } from '../../server/src/core/logger.ts';
 import { TargetGuard } from '../../server/src/modules/webhooks/target-guard.ts';
+import { attemptDelivery } from '../../server/src/modules/webhooks/webhook-delivery.ts';
 import { openTestDatabase } from '../helpers/database.ts';
 import { startTestApp, type TestApp } from '../helpers/test-app.ts';
 
@@ -306,6 +307,30 @@ describe('webhook deliveries', () => {
     expect((await deliveries(hook.id)).every((d) => d.status === 'delivered')).toBe(true);
   });
 
+  it('tells of owner changes made through the pool and a handover, and of an opportunity’s stage', async () => {
+    const hook = await subscribe('/owners', ['customer.updated', 'opportunity.stage_changed']);
+    const released = await createCustomer();
+    expect((await t.request(`/api/customers/${released.id}/release`, { method: 'POST', token: rep, json: { reason: '暂无需求' } })).status).toBe(200);
+    const handed = await createCustomer();
+    const users = (await (await t.request('/api/org/users', { token: admin })).json()) as { items: Json[] };
+    const east1 = users.items.find((u) => u.login === 'rep.east1')!.id as string;
+    const east2 = users.items.find((u) => u.login === 'rep.east2')!.id as string;
+    expect((await t.request(`/api/org/users/${east1}/handover`, { method: 'POST', token: admin, json: { toUserId: east2 } })).status).toBe(200);
+    const opportunity = await t.request('/api/opportunities', { method: 'POST', token: admin, json: { customerId: handed.id, title: '钩子商机', amount: 500 } });
+    expect(opportunity.status).toBe(201);
+    const moved = await t.request(`/api/opportunities/${((await opportunity.json()) as Json).id}/stage`, { method: 'POST', token: admin, json: { stage: 'proposal' } });
+    expect(moved.status, await moved.clone().text()).toBe(200);
+    await deliver();
+    await deliver();
+    const updates = at('/owners').filter((r) => r.body.type === 'customer.updated').map((r) => r.body.data as Json);
+    expect(updates.find((d) => d.id === released.id)).toMatchObject({ ownerId: null, pool: expect.any(Object) });
+    expect(updates.find((d) => d.id === handed.id)).toMatchObject({ ownerId: east2 });
+    const stage = at('/owners').find((r) => r.body.type === 'opportunity.stage_changed')!.body.data as Json;
+    expect(stage).toMatchObject({ stage: 'proposal', customerId: handed.id });
+    // hand the customers back for the tests that follow
+    expect((await t.request(`/api/org/users/${east2}/handover`, { method: 'POST', token: admin, json: { toUserId: east1 } })).status).toBe(200);
+  });
+
   it('pages the delivery log with a cursor, newest first', async () => {
     const hook = await subscribe('/log', ['customer.created']);
     for (let i = 0; i < 3; i++) {
@@ -385,5 +410,21 @@ describe('who may manage webhooks, and where they may point', () => {
     await expect(allowing.check('http://hooks.intranet/')).resolves.toBeUndefined();
     await expect(allowing.check('http://10.2.0.1/')).rejects.toMatchObject({ code: 'VALIDATION' });
     await expect(allowing.check('http://other.intranet/')).rejects.toMatchObject({ code: 'VALIDATION' });
+  });
+
+  it('connects to the address it judged: a name that turns internal after the check is refused (DNS rebinding)', async () => {
+    const port = (receiver.address() as AddressInfo).port;
+    const delivery = { id: 'd-rebind', type: 'customer.created', url: `http://hooks.example.com:${port}/rebind`, secret: 's', body: '{"id":"x"}' };
+    // the first answer (the check) is public, the next (the socket's own lookup) is loopback
+    const answersOfDns = [['93.184.216.34'], ['127.0.0.1']];
+    const rebinding = new TargetGuard([], async () => answersOfDns.shift() ?? ['127.0.0.1']);
+    const outcome = await attemptDelivery(delivery, { guard: rebinding, timeoutMs: 2000, at: new Date() });
+    expect(outcome).toMatchObject({ ok: false, statusCode: null, error: 'refused: error.webhook.privateTarget' });
+    expect(at('/rebind')).toHaveLength(0);
+    // an allowed name is sent to exactly the address the guard's lookup gave
+    const pinned = new TargetGuard(['hooks.example.com'], async () => ['127.0.0.1']);
+    const sent = await attemptDelivery(delivery, { guard: pinned, timeoutMs: 2000, at: new Date() });
+    expect(sent).toMatchObject({ ok: true, statusCode: 200 });
+    expect(at('/rebind')).toHaveLength(1);
   });
 });

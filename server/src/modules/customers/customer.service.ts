@@ -149,9 +149,15 @@ export class CustomerService {
   }
 
   private publish(type: DomainEvent['type'], customer: Customer, at: Date): Promise<void> {
-    return publishQuietly(this.deps.events ?? noEvents, [
-      { type, entity: 'customer', entityId: customer._id.toHexString(), data: eventData(customer, customerEventFields), occurredAt: at },
-    ]);
+    return this.publishMany(type, [customer], at);
+  }
+
+  /** Domain events for customers changed in a batch or by another service (pool moves, imports). */
+  publishMany(type: DomainEvent['type'], customers: Customer[], at: Date): Promise<void> {
+    return publishQuietly(
+      this.deps.events ?? noEvents,
+      customers.map((customer) => ({ type, entity: 'customer', entityId: customer._id.toHexString(), data: eventData(customer, customerEventFields), occurredAt: at })),
+    );
   }
 
   // ---- reading -------------------------------------------------------------------------------
@@ -703,6 +709,8 @@ export class CustomerService {
     await this.deps.audit.record(scope, meta.client, [
       { action: 'customer.restore', entity: 'customer', entityId: customer._id, customerId: customer._id },
     ]);
+    const restored = await this.deps.customers.findById(customer._id).lean<Customer>();
+    if (restored) await this.publish('customer.updated', restored, restored.updatedAt);
     return this.get(scope, id);
   }
 
@@ -775,6 +783,7 @@ export class CustomerService {
         )
       : new Map<string, Types.ObjectId>();
     const created = docs.filter((_, i) => !failed.has(i));
+    await this.publishMany('customer.created', created as unknown as Customer[], now);
     await this.deps.timeline.append(
       created.map((c) => ({ customerId: c._id, type: 'created', actorId: scope.user.id, data: { stage: c.stage, imported: true }, key: `created:${c._id}` })),
     );
@@ -860,6 +869,8 @@ export class CustomerService {
       })),
     );
     await this.deps.timeline.append(events);
+    // the merged-into customers as they now stand (the batch's write bumped their version)
+    await this.publishMany('customer.updated', touched.map((id) => ({ ...current.get(id)!, updatedAt: now, version: current.get(id)!.version + 1 })), now);
     return { taken, people: new Map(found.map((c) => [c._id.toHexString(), c.dedupeContacts])) };
   }
 

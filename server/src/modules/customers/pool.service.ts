@@ -288,7 +288,7 @@ export class PoolService {
     note?: string,
   ): Promise<void> {
     // a customer counts as won by whoever owns it: the rollups follow it to its new owner
-    const moved = await this.model.find({ _id: { $in: customers.map((c) => c._id) } }, { createdAt: 1, region: 1 }).lean<Customer[]>();
+    const moved = await this.model.find({ _id: { $in: customers.map((c) => c._id) } }).lean<Customer[]>();
     for (const c of moved) {
       const before = from ?? customers.find((x) => x._id.equals(c._id))?.ownerId;
       await this.deps.stats.add(before, c.createdAt, 'newCustomers', -1, c.region?.province ?? '');
@@ -316,5 +316,7 @@ export class PoolService {
         key: `${event}:${c._id}:${version}`,
       })),
     );
+    // integrations hear of the new owner (or the pool) like any other change of the customer
+    await this.deps.customers.publishMany('customer.updated', moved, this.clock.now());
   }
 }

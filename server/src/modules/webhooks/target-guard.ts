@@ -4,7 +4,7 @@
 // unless WEBHOOK_ALLOW_PRIVATE_TARGETS lets it through. Checked when a subscription is saved and
 // again before every send, because DNS answers change.
 import { lookup } from 'node:dns/promises';
-import { BlockList, isIP } from 'node:net';
+import { BlockList, isIP, type LookupFunction } from 'node:net';
 import { AppError } from '../../core/errors.ts';
 
 const family = (address: string) => (isIP(address) === 6 ? 'ipv6' : 'ipv4');
@@ -82,10 +82,34 @@ export class TargetGuard {
       if (addresses.length === 0) throw refused('error.webhook.unresolvable', host);
     }
     // every address the name has: a client may connect to any of them
-    for (const address of addresses) {
-      const type = family(address);
-      if (this.blocked.check(address, type) && !this.allowed.check(address, type)) throw refused('error.webhook.privateTarget', host);
-    }
+    for (const address of addresses) if (this.isInternal(address)) throw refused('error.webhook.privateTarget', host);
+  }
+
+  /**
+   * The DNS lookup a delivery's socket connects with: the name is resolved once more, judged, and
+   * the socket goes to exactly the address judged. Without it, a name that answered with a public
+   * address when check() asked could answer with an internal one a moment later (DNS rebinding).
+   */
+  readonly connectLookup: LookupFunction = (hostname, options, callback) => {
+    const host = hostname.toLowerCase();
+    this.resolve(host).then(
+      (addresses) => {
+        const usable = this.allowedHosts.has(host) ? addresses : addresses.filter((a) => !this.isInternal(a));
+        if (usable.length === 0 || usable.length < addresses.length) {
+          callback(Object.assign(refused('error.webhook.privateTarget', host), { code: 'EKEMAIREFUSED' }) as NodeJS.ErrnoException, '', 4);
+          return;
+        }
+        const all = usable.map((address) => ({ address, family: isIP(address) }));
+        if ((options as { all?: boolean }).all) (callback as unknown as (e: null, a: typeof all) => void)(null, all);
+        else callback(null, all[0]!.address, all[0]!.family);
+      },
+      (error: NodeJS.ErrnoException) => callback(error, '', 4),
+    );
+  };
+
+  private isInternal(address: string): boolean {
+    const type = family(address);
+    return this.blocked.check(address, type) && !this.allowed.check(address, type);
   }
 }
 

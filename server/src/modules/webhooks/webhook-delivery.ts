@@ -1,5 +1,8 @@
 // One attempt at a delivery: POST the stored body, signed, with a timeout and no redirects; and the
 // schedule of retries after a failed one.
+import { request as httpRequest } from 'node:http';
+import { request as httpsRequest } from 'node:https';
+import type { LookupFunction } from 'node:net';
 import { isAppError } from '../../core/errors.ts';
 import { signatureHeader } from './signature.ts';
 import type { TargetGuard } from './target-guard.ts';
@@ -38,32 +41,48 @@ export async function attemptDelivery(delivery: OutgoingDelivery, options: { gua
     return { ok: false, statusCode: null, error: isAppError(error) ? `refused: ${error.messageKey}` : 'refused', durationMs: elapsed() };
   }
   try {
-    const response = await fetch(delivery.url, {
-      method: 'POST',
-      body: delivery.body,
-      headers: {
-        'Content-Type': 'application/json; charset=utf-8',
-        'User-Agent': 'Kemai-Webhooks/1',
-        'X-Kemai-Event': delivery.type,
-        'X-Kemai-Delivery': delivery.id,
-        'X-Kemai-Signature': signatureHeader(delivery.secret, options.at, delivery.body),
-      },
-      // a redirect could lead anywhere, past the guard: it counts as a failure
-      redirect: 'manual',
-      signal: AbortSignal.timeout(options.timeoutMs),
-    });
-    await response.body?.cancel().catch(() => undefined); // frees the connection; the answer's body is not kept
-    const ok = response.status >= 200 && response.status < 300;
-    return { ok, statusCode: response.status, error: ok ? null : `HTTP ${response.status}`, durationMs: elapsed() };
+    const statusCode = await post(delivery.url, delivery.body, {
+      'Content-Type': 'application/json; charset=utf-8',
+      'User-Agent': 'Kemai-Webhooks/1',
+      'X-Kemai-Event': delivery.type,
+      'X-Kemai-Delivery': delivery.id,
+      'X-Kemai-Signature': signatureHeader(delivery.secret, options.at, delivery.body),
+    }, { timeoutMs: options.timeoutMs, lookup: options.guard.connectLookup });
+    // a redirect (3xx) could lead anywhere, past the guard: it counts as a failure, never followed
+    const ok = statusCode >= 200 && statusCode < 300;
+    return { ok, statusCode, error: ok ? null : `HTTP ${statusCode}`, durationMs: elapsed() };
   } catch (error) {
     return { ok: false, statusCode: null, error: describeFailure(error, options.timeoutMs), durationMs: elapsed() };
   }
 }
 
+/**
+ * POSTs with node:http(s) rather than fetch, because only these let the socket connect through
+ * the guard's lookup (fetch resolves the name on its own). Answers the status code; the response
+ * body is read and dropped.
+ */
+function post(url: string, body: string, headers: Record<string, string>, options: { timeoutMs: number; lookup: LookupFunction }): Promise<number> {
+  const target = new URL(url);
+  const send = target.protocol === 'https:' ? httpsRequest : httpRequest;
+  return new Promise((resolve, reject) => {
+    const request = send(
+      target,
+      { method: 'POST', headers: { ...headers, 'Content-Length': Buffer.byteLength(body) }, lookup: options.lookup, signal: AbortSignal.timeout(options.timeoutMs) },
+      (response) => {
+        response.resume(); // frees the socket; the answer's body is not kept
+        response.on('end', () => resolve(response.statusCode ?? 0));
+        response.on('error', reject);
+      },
+    );
+    request.on('error', reject);
+    request.end(body);
+  });
+}
+
 function describeFailure(error: unknown, timeoutMs: number): string {
-  const name = (error as { name?: string })?.name;
-  if (name === 'TimeoutError' || name === 'AbortError') return `timeout after ${timeoutMs} ms`;
-  // fetch wraps the socket's error: ECONNREFUSED, ENOTFOUND, ECONNRESET…
-  const cause = (error as { cause?: { code?: string; message?: string } })?.cause;
-  return `network error: ${cause?.code ?? cause?.message ?? (error as Error)?.message ?? 'unknown'}`.slice(0, 200);
+  const e = error as { name?: string; code?: string; messageKey?: string; message?: string };
+  if (e.name === 'TimeoutError' || e.name === 'AbortError') return `timeout after ${timeoutMs} ms`;
+  if (e.code === 'EKEMAIREFUSED') return `refused: ${e.messageKey}`;
+  // the socket's error: ECONNREFUSED, ENOTFOUND, ECONNRESET…
+  return `network error: ${e.code ?? e.message ?? 'unknown'}`.slice(0, 200);
 }
