@@ -97,6 +97,7 @@ import { defineUserModel } from './modules/org/user.model.ts';
 import type { Db } from 'mongodb';
 import { defineAuditModel } from './modules/audit/audit.model.ts';
 import { auditRoutes } from './modules/audit/audit.routes.ts';
+import { settingChange } from './modules/audit/setting-change.ts';
 import { AuditService } from './modules/audit/audit.service.ts';
 import { defineContactModel } from './modules/contacts/contact.model.ts';
 import { contactRoutes } from './modules/contacts/contact.routes.ts';
@@ -474,7 +475,7 @@ export function buildServices(models: Models, deps: Pick<AppDeps, 'config' | 'se
   const orgSync = new OrgSyncService({ platforms, departments: models.departments, users: models.users, org, pool, contracts, logger, recordSync: (result) => platformConnections.recordSync(result) });
   const apiTokens = new ApiTokenService({ tokens: models.apiTokens, auth, org, roles, audit, clock });
   // the records integrations upsert by their ids in other systems (the open API)
-  const externalIds = new ExternalIdIndex({ customers: models.customers, contacts: models.contacts, opportunities: models.opportunities, contracts: models.contracts } as never, new Locks(models.locks));
+  const externalIds = new ExternalIdIndex({ customers: models.customers, contacts: models.contacts, opportunities: models.opportunities, contracts: models.contracts, orders: models.orders, payments: models.payments } as never, new Locks(models.locks));
   const exports = new ExportService({ customers, contacts, followUps, dictionaries, audit, clock, maxRows: config.EXPORT_MAX_ROWS });
   return { clock, org, orgAdmin, platformConnections, roles, auth, dictionaries, settings, audit, timeline, customers, pool, contacts, files, followUps, exports, duplicates, imports, merges, quality, fileStorage, platforms, wecom, wecomApi, dingtalk, dispatcher, cards, orgSync, rules, dingtalkStream, contracts, approvals, payments, orders, opportunities, targets, tickets, tags, segments, behaviour, leads, limiter, campaigns, stats, reports, webhooks, apiTokens, externalIds };
 }
@@ -541,12 +542,13 @@ export function buildApp(deps: AppDeps): KemaiApp {
   koa.silent = true; // errors are logged by our handler, with the request id
 
   const api = new Router<KemaiState>({ prefix: '/api' });
+  const audited = settingChange(services.audit);
   const routers = [
     authRoutes({ auth: services.auth, org: services.org, devLogin: deps.config.DEV_LOGIN }),
     orgRoutes(services.org, services.orgSync),
     orgAdminRoutes(services.orgAdmin),
-    dictionaryRoutes(services.dictionaries),
-    settingsRoutes(services.settings, services.platformConnections),
+    dictionaryRoutes(services.dictionaries, audited),
+    settingsRoutes(services.settings, services.platformConnections, audited),
     roleRoutes(services.roles),
     apiTokenRoutes(services.apiTokens),
     regionRoutes(),
@@ -556,16 +558,16 @@ export function buildApp(deps: AppDeps): KemaiApp {
     timelineRoutes({ timeline: services.timeline, customers: services.customers, org: services.org }),
     auditRoutes({ audit: services.audit, customers: services.customers, org: services.org }),
     searchRoutes({ customers: services.customers, contacts: services.contacts }),
-    rulesRoutes(services.rules),
+    rulesRoutes(services.rules, audited),
     contractRoutes(services.contracts, services.payments, services.orders),
-    approvalRoutes(services.approvals),
+    approvalRoutes(services.approvals, audited),
     opportunityRoutes(services.opportunities),
     targetRoutes(services.targets),
     ticketRoutes(services.tickets),
     tagRoutes(services.tags),
     segmentRoutes(services.segments),
     behaviourRoutes(services.behaviour),
-    leadRoutes(services.leads),
+    leadRoutes(services.leads, audited),
     campaignRoutes(services.campaigns),
     reportRoutes(services.reports, services.stats, services.clock),
     fileRoutes(services.files),

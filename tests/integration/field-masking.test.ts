@@ -88,6 +88,7 @@ function readsOf(route: string): string[] | string {
     '/api/customers/:id/follow-ups': [`/api/customers/${C}/follow-ups`],
     '/api/follow-ups': ['/api/follow-ups'],
     '/api/customers/:id/timeline': [`/api/customers/${C}/timeline`],
+    '/api/audit/settings': 'configuration history (settings.manage)',
     '/api/audit': [`/api/audit?entity=customer&id=${C}`, `/api/audit?entity=contact&id=${contactId}`],
     '/api/search': ['/api/search?q=南风', '/api/search?q=5678', '/api/search?q=13912345678', '/api/search?q=李雷'],
     '/api/rules': 'rule settings',

@@ -116,12 +116,20 @@ describe('real answers match the documented responses', () => {
     const order = await check('post', '/orders', '/orders', { customerId: id, items: [{ name: '软件许可', quantity: 2, unitPrice: 50 }], orderedOn: '2026-06-01' });
     await check('get', '/orders', `/orders?customerId=${id}`);
     await check('patch', '/orders/{id}', `/orders/${order.id}`, { status: 'paid' });
+    const orderBody = { customerId: id, items: [{ name: '实施服务', quantity: 1, unitPrice: 80 }], orderedOn: '2026-06-01' };
+    await check('put', '/orders/by-external/{system}/{externalId}', '/orders/by-external/erp/SO-1', orderBody);
+    await check('put', '/orders/by-external/{system}/{externalId}', '/orders/by-external/erp/SO-1', { ...orderBody, status: 'delivered' });
+    await check('post', '/orders/bulk', '/orders/bulk', { items: [{ system: 'erp', externalId: 'SO-2', data: orderBody }, { system: 'erp', externalId: 'SO-3', data: {} }] });
 
     // a payment needs a contract in force (approval is the H5 flow's business)
     await t.app.models.contracts.updateOne({ _id: contract.id }, { $set: { status: 'active' } });
     const current = await check('get', '/contracts/{id}', `/contracts/${contract.id}`);
     await check('post', '/payments', '/payments', { contractId: contract.id, instalmentId: current.plan[0].id, amount: 400, receivedOn: '2026-06-02', method: '银行转账' });
     await check('get', '/payments', `/payments?contractId=${contract.id}`);
+    const paymentBody = { contractId: contract.id, instalmentId: current.plan[0].id, amount: 100, receivedOn: '2026-06-03', method: '银行转账' };
+    await check('put', '/payments/by-external/{system}/{externalId}', '/payments/by-external/fin/R-1', paymentBody);
+    await check('put', '/payments/by-external/{system}/{externalId}', '/payments/by-external/fin/R-1', paymentBody);
+    await check('post', '/payments/bulk', '/payments/bulk', { items: [{ system: 'fin', externalId: 'R-2', data: { ...paymentBody, amount: 50 } }, { system: 'fin', externalId: 'R-3', data: { ...paymentBody, amount: 99999 } }] });
 
     const ticket = await check('post', '/tickets', '/tickets', { customerId: id, category: '安装调试', description: '无法登录', assigneeId: serviceUser });
     await check('get', '/tickets', '/tickets?limit=5');

@@ -247,6 +247,124 @@ describe('upserts, bulk and versions', () => {
   });
 });
 
+describe('orders and payments by external id', () => {
+  let token: string;
+  let customerId: string;
+  let contractId: string;
+  let instalmentId: string;
+  beforeAll(async () => {
+    token = (await makeToken({ name: 'finance', ownerUserId: users['rep.east2'], permissions: { customers: 'write', contracts: 'write', orders: 'write', payments: 'write' } })).token;
+    customerId = (await call(token, 'POST', '/customers', company('订单回款同步科技有限公司'))).body.id;
+    const contract = await call(token, 'POST', '/contracts', { customerId, title: '同步合同', amount: 1000, plan: [{ dueOn: '2026-09-01', amount: 1000 }] });
+    expect(contract.status).toBe(201);
+    contractId = contract.body.id;
+    instalmentId = contract.body.plan[0].id;
+    // approval is the H5 flow's business: money needs a contract in force
+    await t.app.models.contracts.updateOne({ _id: contractId }, { $set: { status: 'active' } });
+  });
+
+  const receivedFen = async () => ((await t.inspect.contracts.findById(contractId).lean()) as Json).receivedFen as number;
+
+  it('orders: creates, a repeat changes nothing, the status moves, a changed order is refused', async () => {
+    const order = { customerId, items: [{ name: '软件许可', quantity: 2, unitPrice: 50 }], orderedOn: '2026-06-01', paymentMethod: '银行转账' };
+    const first = await call(token, 'PUT', '/orders/by-external/erp/SO-1', order);
+    expect(first.status, JSON.stringify(first.body)).toBe(201);
+    expect(first.body).toMatchObject({ customerId, amountFen: 10000, status: 'pending', externalIds: { erp: 'SO-1' } });
+    expect(((await t.inspect.orders.findById(first.body.id).lean()) as Json).externalKeys).toEqual(['erp:SO-1']);
+
+    const again = await call(token, 'PUT', '/orders/by-external/erp/SO-1', order);
+    expect(again.status).toBe(200);
+    expect(again.body).toEqual(first.body);
+
+    const paid = await call(token, 'PUT', '/orders/by-external/erp/SO-1', { ...order, status: 'paid' });
+    expect(paid.status).toBe(200);
+    expect(paid.body).toMatchObject({ id: first.body.id, status: 'paid', amountFen: 10000 });
+
+    const changed = await call(token, 'PUT', '/orders/by-external/erp/SO-1', { ...order, items: [{ name: '软件许可', quantity: 3, unitPrice: 50 }] });
+    expect(changed.status).toBe(409);
+    expect(changed.body.error).toMatchObject({ code: 'CONFLICT', details: [{ path: 'items' }] });
+    expect(changed.body.error.message).toContain('订单登记后只能修改状态');
+    const inEnglish = await call(token, 'PUT', '/orders/by-external/erp/SO-1', { ...order, orderedOn: '2026-06-02' }, { 'Accept-Language': 'en' });
+    expect(inEnglish.body.error.message).toBe('Only the status of a recorded order can change; these fields differ from what was recorded: orderedOn');
+    expect(await t.inspect.orders.countDocuments({ customerId })).toBe(1);
+    expect(((await t.inspect.orders.findById(first.body.id).lean()) as Json).amountFen).toBe(10000);
+
+    // a retry after a crash between the order and its external id finds the order by its retry key
+    await t.app.models.orders.updateOne({ _id: first.body.id }, { $unset: { externalIds: 1, externalKeys: 1 } });
+    const retried = await call(token, 'PUT', '/orders/by-external/erp/SO-1', order);
+    expect(retried.body).toMatchObject({ id: first.body.id, externalIds: { erp: 'SO-1' } });
+    expect(await t.inspect.orders.countDocuments({ customerId })).toBe(1);
+  });
+
+  it('orders: bulk answers record by record', async () => {
+    const order = { customerId, items: [{ name: '实施服务', quantity: 1, unitPrice: 200 }], orderedOn: '2026-06-03' };
+    const result = await call(token, 'POST', '/orders/bulk', {
+      items: [
+        { system: 'erp', externalId: 'SO-2', data: order },
+        { system: 'erp', externalId: 'SO-3', data: { ...order, items: [] } },
+        { system: 'erp', externalId: 'SO-2', data: { ...order, status: 'delivered' } },
+      ],
+    });
+    expect(result.status).toBe(200);
+    const [one, two, three] = result.body.results;
+    expect(one).toMatchObject({ index: 0, status: 'created' });
+    expect(two).toMatchObject({ index: 1, status: 'error', error: { code: 'VALIDATION' } });
+    expect(three).toMatchObject({ index: 2, status: 'updated', id: one.id });
+    expect(((await t.inspect.orders.findById(one.id).lean()) as Json).status).toBe('delivered');
+    expect(await t.inspect.orders.countDocuments({ externalKeys: { $in: ['erp:SO-2', 'erp:SO-3'] } })).toBe(1);
+  });
+
+  it('payments: records once; a repeat answers the stored payment; changed money is refused', async () => {
+    const payment = { contractId, instalmentId, amount: 300, receivedOn: '2026-06-02', method: '银行转账' };
+    const first = await call(token, 'PUT', '/payments/by-external/fin/R-1', payment);
+    expect(first.status, JSON.stringify(first.body)).toBe(201);
+    expect(first.body).toMatchObject({ contractId, instalmentId, amountFen: 30000, externalIds: { fin: 'R-1' } });
+    expect(await receivedFen()).toBe(30000);
+
+    const again = await call(token, 'PUT', '/payments/by-external/fin/R-1', payment);
+    expect(again.status).toBe(200);
+    expect(again.body).toEqual(first.body);
+    expect(await receivedFen()).toBe(30000);
+
+    const changed = await call(token, 'PUT', '/payments/by-external/fin/R-1', { ...payment, amount: 500 });
+    expect(changed.status).toBe(409);
+    expect(changed.body.error).toMatchObject({ code: 'CONFLICT', details: [{ path: 'amount', message: 'recorded 300.00' }] });
+    expect(changed.body.error.message).toContain('回款登记后不能修改');
+    const inEnglish = await call(token, 'PUT', '/payments/by-external/fin/R-1', { ...payment, amount: 500 }, { 'Accept-Language': 'en' });
+    expect(inEnglish.body.error.message).toBe('A recorded payment cannot be changed; these fields differ from what was recorded: amount');
+    expect(await receivedFen()).toBe(30000);
+    expect(await t.inspect.payments.countDocuments({ contractId })).toBe(1);
+
+    // a retry after a crash between the money and its external id never counts the money twice
+    await t.app.models.payments.updateOne({ _id: first.body.id }, { $unset: { externalIds: 1, externalKeys: 1 } });
+    expect((await call(token, 'PUT', '/payments/by-external/fin/R-1', { ...payment, amount: 299 })).status).toBe(409);
+    const retried = await call(token, 'PUT', '/payments/by-external/fin/R-1', payment);
+    expect(retried.body).toMatchObject({ id: first.body.id, externalIds: { fin: 'R-1' } });
+    expect(await receivedFen()).toBe(30000);
+    expect(await t.inspect.payments.countDocuments({ contractId })).toBe(1);
+  });
+
+  it('payments: bulk answers record by record, refusing an overpayment alone', async () => {
+    const payment = { contractId, instalmentId, amount: 100, receivedOn: '2026-06-05', method: '银行转账' };
+    const result = await call(token, 'POST', '/payments/bulk', {
+      items: [
+        { system: 'fin', externalId: 'R-2', data: payment },
+        { system: 'fin', externalId: 'R-3', data: { ...payment, amount: 100000 } },
+        { system: 'fin', externalId: 'R-1', data: { contractId, instalmentId, amount: 300, receivedOn: '2026-06-02', method: '银行转账' } },
+        { system: 'fin', externalId: 'R-2', data: { ...payment, amount: 101 } },
+      ],
+    });
+    expect(result.status).toBe(200);
+    const [two, three, one, changed] = result.body.results;
+    expect(two).toMatchObject({ index: 0, status: 'created' });
+    expect(three).toMatchObject({ index: 1, status: 'error', error: { code: 'VALIDATION' } });
+    expect(one).toMatchObject({ index: 2, status: 'updated' });
+    expect(changed).toMatchObject({ index: 3, status: 'error', error: { code: 'CONFLICT' } });
+    expect(await receivedFen()).toBe(40000);
+    expect(await t.inspect.payments.countDocuments({ contractId })).toBe(2);
+  });
+});
+
 describe('paging', () => {
   it('walks every record with the cursor, without duplicates', async () => {
     const token = (await makeToken({ name: 'pager', ownerUserId: users['rep.south3'], permissions: { customers: 'write' } })).token;

@@ -163,3 +163,38 @@ describe('organisation administration', () => {
     expect(await t.inspect.audit.countDocuments({ action: 'user.handover' })).toBe(2);
   });
 });
+
+describe('configuration changes', () => {
+  it('audits pool limits, dictionaries, rules, the approval flow and lead rules with before and after', async () => {
+    const pool = (await call('admin', '/api/settings/pool')).body;
+    expect((await call('admin', '/api/settings/pool', 'PUT', { ...pool, dailyClaimLimit: 3 })).status).toBe(200);
+    const history = await call('admin', '/api/audit/settings?key=settings.pool');
+    expect(history.status).toBe(200);
+    expect(history.body.items[0]).toMatchObject({ actor: { id: ids.admin }, changes: [{ field: 'settings.pool', before: pool, after: { ...pool, dailyClaimLimit: 3 } }] });
+    // the same value again records nothing
+    expect((await call('admin', '/api/settings/pool', 'PUT', { ...pool, dailyClaimLimit: 3 })).status).toBe(200);
+    expect((await call('admin', '/api/audit/settings?key=settings.pool')).body.items).toHaveLength(1);
+
+    const industry = (await call('admin', '/api/dictionaries/industry')).body;
+    const entries = industry.entries.map(({ value, label, active }: Json) => ({ value, label, active }));
+    expect((await call('admin', '/api/dictionaries/industry', 'PUT', { entries: [...entries, { value: '新能源', label: { zh: '新能源', en: 'New energy' } }] })).status).toBe(200);
+    const dictionary = (await call('admin', '/api/audit/settings?key=dictionary.industry')).body.items;
+    expect(dictionary).toHaveLength(1);
+    expect(dictionary[0].changes[0].after.entries.map((e: Json) => e.value)).toContain('新能源');
+    expect(dictionary[0].changes[0].before.entries.map((e: Json) => e.value)).not.toContain('新能源');
+
+    const rules = (await call('admin', '/api/rules')).body.items as Json[];
+    const rule = rules[0]!;
+    expect((await call('admin', `/api/rules/${rule.kind ?? rule._id}`, 'PUT', { enabled: !rule.enabled })).status).toBe(200);
+    expect((await call('admin', `/api/audit/settings?key=rule.${rule.kind ?? rule._id}`)).body.items[0].changes[0]).toMatchObject({ before: { enabled: rule.enabled }, after: { enabled: !rule.enabled } });
+
+    const flow = (await call('admin', '/api/approval-flow')).body;
+    expect((await call('admin', '/api/approval-flow', 'PUT', flow)).status).toBe(200);
+    expect((await call('admin', '/api/audit/settings?key=approvalFlow')).body.items).toHaveLength(0); // unchanged
+
+    // refused writes leave no trace, and the history is for admins
+    expect((await call('manager.east', '/api/settings/pool', 'PUT', { ...pool, dailyClaimLimit: 99 })).status).toBe(403);
+    expect((await call('admin', '/api/audit/settings?key=settings.pool')).body.items).toHaveLength(1);
+    expect((await call('manager.east', '/api/audit/settings?key=settings.pool')).status).toBe(403);
+  });
+});

@@ -8,10 +8,11 @@ import { parseInput } from '../../core/http/validate.ts';
 import { amendContractBody } from '../contracts/contract.input.ts';
 import { approvalFlowBody } from './approval-flow.model.ts';
 import type { ApprovalService } from './approval.service.ts';
+import type { SettingChange } from '../audit/setting-change.ts';
 
 const limit = z.coerce.number().int().min(1).max(100).default(20);
 
-export function approvalRoutes(approvals: ApprovalService): Router<KemaiState> {
+export function approvalRoutes(approvals: ApprovalService, audited: SettingChange): Router<KemaiState> {
   const router = new Router<KemaiState>();
   // before /approvals/:id, which would otherwise take "delegation" for an id
   router.get('/approvals/delegation', requireAuth(), async (ctx) => {
@@ -66,7 +67,7 @@ export function approvalRoutes(approvals: ApprovalService): Router<KemaiState> {
   });
   router.put('/approval-flow', requireAuth(), async (ctx) => {
     const input = parseInput(approvalFlowBody, ctx.request.body, ctx.state.locale);
-    ctx.body = await approvals.saveFlow(scopeOf(ctx.state), input);
+    ctx.body = await audited(ctx, 'approvalFlow', () => approvals.flow(), () => approvals.saveFlow(scopeOf(ctx.state), input));
   });
   return router;
 }

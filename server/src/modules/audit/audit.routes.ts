@@ -9,7 +9,7 @@ import { parseInput } from '../../core/http/validate.ts';
 import type { CustomerService } from '../customers/customer.service.ts';
 import type { OrgService } from '../org/org.service.ts';
 import type { AuditChange } from './audit.model.ts';
-import type { AuditService } from './audit.service.ts';
+import { settingEntityId, type AuditService } from './audit.service.ts';
 
 const query = z
   .object({
@@ -53,6 +53,28 @@ export function auditRoutes(deps: { audit: AuditService; customers: CustomerServ
         changes: e.changes.map((c) => shown(e.entity, c)),
         client: e.client,
         note: e.note ?? null,
+      })),
+      nextCursor,
+    };
+  });
+  /** the history of one piece of configuration (`settings.pool`, `dictionary.industry`, `rule.staleLead`…), for admins */
+  router.get('/audit/settings', requireAuth(), async (ctx) => {
+    const scope = scopeOf(ctx.state);
+    scope.require('settings.manage');
+    const q = parseInput(
+      z.object({ key: z.string().regex(/^[a-zA-Z][\w.-]{0,80}$/), limit: z.coerce.number().int().min(1).max(100).default(50), cursor: z.string().max(200).optional() }).strict(),
+      ctx.query,
+      ctx.state.locale,
+    );
+    const { page, nextCursor } = await deps.audit.list({ entity: 'setting', entityId: settingEntityId(q.key), limit: q.limit, ...(q.cursor ? { cursor: q.cursor } : {}) });
+    const users = await deps.org.displayNames(page.map((e) => e.actorId));
+    ctx.body = {
+      items: page.map((e) => ({
+        id: e._id.toHexString(),
+        at: e.at,
+        actor: e.actorId ? { id: e.actorId.toHexString(), name: users.get(e.actorId.toHexString()) ?? '' } : null,
+        changes: e.changes,
+        client: e.client,
       })),
       nextCursor,
     };

@@ -1,5 +1,6 @@
 // The audit trail: who did what to which record, when, from which client, with field-level
 // before/after. Written by the services that change data; read by managers and admins.
+import { createHash } from 'node:crypto';
 import { Types } from 'mongoose';
 import type { RequestScope } from '../../core/auth/scope.ts';
 import type { Clock } from '../../core/clock.ts';
@@ -51,6 +52,15 @@ export class AuditService {
     );
   }
 
+  /**
+   * A change of company configuration (pool limits, a dictionary, a rule, the approval flow,
+   * assignment rules…) with its whole before and after; nothing is recorded when nothing changed.
+   */
+  async recordSetting(actor: RequestScope, client: ClientInfo, key: string, before: unknown, after: unknown): Promise<void> {
+    if (JSON.stringify(before) === JSON.stringify(after)) return;
+    await this.record(actor, client, [{ action: 'settings.update', entity: 'setting', entityId: settingEntityId(key), changes: [{ field: key, before, after }], details: { key } }]);
+  }
+
   /** The customer a record's audit entries belong to (decides who may read them). */
   async customerOf(entity: string, entityId: Types.ObjectId): Promise<Types.ObjectId | null> {
     const entry = await this.deps.audit.findOne({ entity, entityId }, { customerId: 1 }).lean<AuditEntry>();
@@ -65,6 +75,11 @@ export class AuditService {
     const rows = await this.deps.audit.find(filter).sort({ at: -1, _id: -1 }).limit(query.limit + 1).lean<AuditEntry[]>();
     return pageOf(rows, query.limit, (e) => e.at);
   }
+}
+
+/** A fixed id per configuration key (`settings.pool`, `dictionary.industry`), so its entries read as one record's. */
+export function settingEntityId(key: string): Types.ObjectId {
+  return new Types.ObjectId(createHash('sha1').update(key).digest('hex').slice(0, 24));
 }
 
 /** Field-level differences between two plain records, for the audit trail. */

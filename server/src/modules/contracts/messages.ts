@@ -21,6 +21,8 @@ registerMessages({
     'error.payment.overpaid': '本期未回款 {outstanding} 元，本次 {amount} 元超出',
     'error.payment.notCollectable': '合同审批通过后才能登记回款',
     'error.payment.unknownInstalment': '回款计划中没有该期',
+    'error.payment.immutable': '回款登记后不能修改：{fields} 与已登记的不一致',
+    'error.order.fixed': '订单登记后只能修改状态：{fields} 与已登记的不一致',
   },
   en: {
     'error.contract.planSum': 'The payment plan adds up to {plan} but the contract amount is {amount}',
@@ -42,6 +44,8 @@ registerMessages({
     'error.payment.overpaid': 'Only {outstanding} is outstanding on this instalment; {amount} is too much',
     'error.payment.notCollectable': 'Payments can be recorded once the contract is approved',
     'error.payment.unknownInstalment': 'The payment plan has no such instalment',
+    'error.payment.immutable': 'A recorded payment cannot be changed; these fields differ from what was recorded: {fields}',
+    'error.order.fixed': 'Only the status of a recorded order can change; these fields differ from what was recorded: {fields}',
   },
 });
 

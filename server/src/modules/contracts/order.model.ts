@@ -1,4 +1,5 @@
 import { Schema, type Connection, type Model, type Types } from 'mongoose';
+import { declareExternalIdIndex, externalIdFields, type ExternalIds } from '../../core/db/external-ids.ts';
 import type { LineItem } from './contract.model.ts';
 
 export const orderStatuses = ['pending', 'paid', 'delivered', 'cancelled'] as const;
@@ -16,6 +17,11 @@ export interface Order {
   orderedOn: string;
   ownerId: Types.ObjectId;
   createdBy: Types.ObjectId;
+  /** the ids other systems (an ERP, a shop) give the order, for upserts by external id */
+  externalIds?: ExternalIds;
+  externalKeys?: string[];
+  /** `<user>:<key>` of the request that created it: a retry finds it instead of ordering twice */
+  idempotencyKey?: string;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -31,6 +37,8 @@ const orderSchema = new Schema<Order>(
     orderedOn: { type: String, required: true },
     ownerId: { type: Schema.Types.ObjectId, required: true },
     createdBy: { type: Schema.Types.ObjectId, required: true },
+    ...externalIdFields,
+    idempotencyKey: { type: String, default: undefined },
   },
   { timestamps: true, versionKey: false },
 );
@@ -38,6 +46,8 @@ const orderSchema = new Schema<Order>(
 orderSchema.index({ customerId: 1, orderedOn: -1 });
 // customers with recent orders (segments: "no order in N days")
 orderSchema.index({ orderedOn: 1 });
+orderSchema.index({ idempotencyKey: 1 }, { unique: true, sparse: true });
+declareExternalIdIndex(orderSchema);
 
 export type OrderModel = Model<Order>;
 

@@ -1,4 +1,5 @@
 import { Schema, type Connection, type Model, type Types } from 'mongoose';
+import { declareExternalIdIndex, externalIdFields, type ExternalIds } from '../../core/db/external-ids.ts';
 
 /** Money received (回款) against one instalment of a contract's payment plan. */
 export interface Payment {
@@ -16,6 +17,9 @@ export interface Payment {
   /** false until the contract's totals include it: a retry finishes what a crash cut short */
   applied: boolean;
   idempotencyKey?: string;
+  /** the ids other systems (a finance system's receipt number) give the payment */
+  externalIds?: ExternalIds;
+  externalKeys?: string[];
   createdAt: Date;
 }
 
@@ -32,6 +36,7 @@ const paymentSchema = new Schema<Payment>(
     recordedBy: { type: Schema.Types.ObjectId, required: true },
     applied: { type: Boolean, default: false },
     idempotencyKey: String,
+    ...externalIdFields,
     createdAt: { type: Date, required: true },
   },
   { versionKey: false },
@@ -42,6 +47,7 @@ paymentSchema.index({ customerId: 1, createdAt: -1 });
 // received per customer over a period (segments)
 paymentSchema.index({ receivedOn: 1 });
 paymentSchema.index({ idempotencyKey: 1 }, { unique: true, sparse: true });
+declareExternalIdIndex(paymentSchema);
 
 export type PaymentModel = Model<Payment>;
 

@@ -8,7 +8,7 @@ import type { RequestScope } from '../../core/auth/scope.ts';
 import type { Clock } from '../../core/clock.ts';
 import { eventData, publishQuietly } from '../../core/event-data.ts';
 import { noEvents, type EventPublisher } from '../../core/events.ts';
-import { AppError } from '../../core/errors.ts';
+import { AppError, notFound } from '../../core/errors.ts';
 import type { AuditService } from '../audit/audit.service.ts';
 import type { CustomerService, RequestMeta } from '../customers/customer.service.ts';
 import type { DictionaryService } from '../dictionaries/dictionary.service.ts';
@@ -158,6 +158,44 @@ export class PaymentService {
     return rows.map((p) => ({ ...this.view(p), recordedBy: { id: p.recordedBy.toHexString(), name: names.get(p.recordedBy.toHexString()) ?? '' } }));
   }
 
+  /** One payment, if the caller may see its contract; NOT_FOUND otherwise. */
+  async get(scope: RequestScope, paymentId: string) {
+    return this.view((await this.find(scope, paymentId)).payment);
+  }
+
+  private async find(scope: RequestScope, paymentId: string): Promise<{ payment: Payment; contract: Contract }> {
+    if (!Types.ObjectId.isValid(paymentId)) throw notFound();
+    const payment = await this.deps.payments.findOne({ _id: oid(paymentId), applied: true }).lean<Payment>();
+    if (!payment) throw notFound();
+    return { payment, contract: await this.deps.contracts.find(scope, payment.contractId.toHexString()) };
+  }
+
+  /**
+   * A payment sent again (a finance system's sync). Money once recorded is not edited: the same
+   * data answers the stored payment unchanged; any field that differs answers CONFLICT naming it,
+   * so a changed amount is never applied (or ignored) silently.
+   */
+  async confirm(scope: RequestScope, paymentId: string, input: Partial<Omit<RecordPaymentInput, 'clientKey'>> & { contractId?: string }) {
+    scope.require('payment.record');
+    const { payment, contract } = await this.find(scope, paymentId);
+    this.deps.contracts.requireManage(scope, contract);
+    const differs: string[] = [];
+    if (input.contractId !== undefined && !payment.contractId.equals(input.contractId)) differs.push('contractId');
+    if (input.instalmentId !== undefined && !payment.instalmentId.equals(input.instalmentId)) differs.push('instalmentId');
+    if (input.amount !== undefined && input.amount !== payment.amountFen) differs.push('amount');
+    if (input.receivedOn !== undefined && input.receivedOn !== payment.receivedOn) differs.push('receivedOn');
+    if (input.method !== undefined && input.method !== payment.method) differs.push('method');
+    if (input.note !== undefined && (input.note || undefined) !== (payment.note || undefined)) differs.push('note');
+    if (differs.length) {
+      throw new AppError('CONFLICT', {
+        messageKey: 'error.payment.immutable',
+        params: { fields: differs.join(', ') },
+        details: differs.map((path) => ({ path, message: path === 'amount' ? `recorded ${yuan(payment.amountFen)}` : 'differs from the recorded payment' })),
+      });
+    }
+    return this.view(payment);
+  }
+
   /** A customer's transactions in sum: contracts signed, received to date (lifetime), outstanding. */
   async customerSummary(scope: RequestScope, customerId: string) {
     const customer = await this.deps.customers.requireFull(scope, customerId);
@@ -183,6 +221,7 @@ export class PaymentService {
       method: p.method,
       note: p.note ?? null,
       createdAt: p.createdAt,
+      externalIds: p.externalIds ?? {},
     };
   }
 }

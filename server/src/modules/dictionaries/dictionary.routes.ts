@@ -6,6 +6,7 @@ import type { KemaiState } from '../../core/http/context.ts';
 import { parseInput } from '../../core/http/validate.ts';
 import { dictionaryTypes, type DictionaryType } from './defaults.ts';
 import type { DictionaryService } from './dictionary.service.ts';
+import type { SettingChange } from '../audit/setting-change.ts';
 
 const entriesBody = z
   .object({
@@ -30,7 +31,7 @@ function typeParam(value: string | undefined): DictionaryType {
   return value as DictionaryType;
 }
 
-export function dictionaryRoutes(service: DictionaryService): Router<KemaiState> {
+export function dictionaryRoutes(service: DictionaryService, audited: SettingChange): Router<KemaiState> {
   const router = new Router<KemaiState>();
   router.get('/dictionaries', requireAuth(), async (ctx) => {
     ctx.body = { items: await service.list() };
@@ -41,10 +42,8 @@ export function dictionaryRoutes(service: DictionaryService): Router<KemaiState>
   router.put('/dictionaries/:type', requireAuth(), async (ctx) => {
     const type = typeParam(ctx.params.type);
     const { entries } = parseInput(entriesBody, ctx.request.body, ctx.state.locale);
-    ctx.body = await service.replaceEntries(
-      scopeOf(ctx.state),
-      type,
-      entries.map((e) => ({ ...e, order: 0 })),
+    ctx.body = await audited(ctx, `dictionary.${type}`, () => service.get(type), () =>
+      service.replaceEntries(scopeOf(ctx.state), type, entries.map((e) => ({ ...e, order: 0 }))),
     );
   });
   return router;

@@ -9,8 +9,9 @@ import { requestMeta } from '../../core/http/request-meta.ts';
 import { parseInput } from '../../core/http/validate.ts';
 import { assignmentRulesBody, leadFormBody, type LeadForm } from './lead.model.ts';
 import { leadBody, type LeadService } from './lead.service.ts';
+import type { SettingChange } from '../audit/setting-change.ts';
 
-export function leadRoutes(leads: LeadService): Router<KemaiState> {
+export function leadRoutes(leads: LeadService, audited: SettingChange): Router<KemaiState> {
   const router = new Router<KemaiState>();
   router.post('/leads', requireAuth(), async (ctx) => {
     const input = parseInput(leadBody, ctx.request.body, ctx.state.locale);
@@ -27,7 +28,7 @@ export function leadRoutes(leads: LeadService): Router<KemaiState> {
   });
   router.put('/lead-rules', requireAuth(), async (ctx) => {
     const input = parseInput(assignmentRulesBody, ctx.request.body, ctx.state.locale);
-    ctx.body = { rules: await leads.saveRules(scopeOf(ctx.state), input.rules) };
+    ctx.body = { rules: await audited(ctx, 'leadRules', () => leads.rules(), () => leads.saveRules(scopeOf(ctx.state), input.rules)) };
   });
   router.get('/lead-forms', requireAuth(), async (ctx) => {
     ctx.body = { items: await leads.forms(scopeOf(ctx.state)) };

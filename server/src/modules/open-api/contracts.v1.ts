@@ -1,6 +1,8 @@
 // /api/v1/contracts, /orders and /payments through ContractService, OrderService and
 // PaymentService: contracts keep their approval flow (an edit of an approved contract is refused
-// by the service just as in the app).
+// by the service just as in the app). Orders and payments upsert by external id too: an order
+// sent again may only move its status; a recorded payment is never edited (the same data answers
+// it unchanged, different money answers CONFLICT).
 import { Types } from 'mongoose';
 import { z } from 'zod';
 import { scopeOf } from '../../core/auth/authenticator.ts';
@@ -10,7 +12,7 @@ import { createContractBody, recordPaymentBody, updateContractBody } from '../co
 import { contractStatuses } from '../contracts/contract.model.ts';
 import type { ContractService } from '../contracts/contract.service.ts';
 import { orderStatuses } from '../contracts/order.model.ts';
-import { createOrderBody, type OrderService } from '../contracts/order.service.ts';
+import { createOrderBody, syncOrderBody, type OrderService, type SyncOrderInput } from '../contracts/order.service.ts';
 import type { PaymentService } from '../contracts/payment.service.ts';
 import { apiMeta } from './meta.ts';
 import { missingVersion } from './opportunities.v1.ts';
@@ -38,6 +40,51 @@ type NewContract = z.infer<typeof createContractBody>;
 type ContractChange = z.infer<typeof updateContractBody>;
 const createBody = createContractBody.extend({ externalIds: externalIdsInput.optional() });
 const patchBody = updateContractBody.extend({ version: z.number().int().min(1).optional(), externalIds: externalIdsInput.optional() });
+
+const newOrderBody = createOrderBody.extend({ customerId: objectId });
+type NewOrder = z.infer<typeof newOrderBody>;
+/** A payment by external id: that id is its retry key, so no clientKey. */
+const newPaymentBody = recordPaymentBody.omit({ clientKey: true }).extend({ contractId: objectId });
+type NewPayment = z.infer<typeof newPaymentBody>;
+const paymentSyncBody = newPaymentBody.partial();
+type PaymentSync = z.infer<typeof paymentSyncBody>;
+
+/** Orders by external id: a new one is created (keyed by the external id for retries); an existing one takes its status. */
+function orderTarget(ctx: KemaiContext, orders: OrderService): UpsertTarget<NewOrder, SyncOrderInput> {
+  const scope = scopeOf(ctx.state);
+  return {
+    entity: 'orders',
+    createBody: newOrderBody,
+    updateBody: syncOrderBody,
+    // the customer is compared, not ignored: an order does not move between customers
+    createOnly: [],
+    async create({ customerId, ...input }, retryKey) {
+      return { id: (await orders.create(scope, customerId, input, { idempotencyKey: retryKey })).id };
+    },
+    update: (id, input) => orders.sync(scope, id, input),
+    get: (id) => orders.get(scope, id),
+  };
+}
+
+/** Payments by external id: recorded once, then only confirmed (money is not edited through a sync). */
+function paymentTarget(ctx: KemaiContext, payments: PaymentService): UpsertTarget<NewPayment, PaymentSync> {
+  const scope = scopeOf(ctx.state);
+  return {
+    entity: 'payments',
+    createBody: newPaymentBody,
+    updateBody: paymentSyncBody,
+    createOnly: [],
+    async create(input, retryKey) {
+      const { contractId, ...payment } = input;
+      const result = await payments.record(scope, contractId, payment, apiMeta(ctx, retryKey));
+      // a retry that found what an interrupted attempt recorded must still be the same payment
+      if (!result.created) await payments.confirm(scope, result.payment.id, input);
+      return { id: result.payment.id };
+    },
+    update: (id, input) => payments.confirm(scope, id, input),
+    get: (id) => payments.get(scope, id),
+  };
+}
 
 function target(ctx: KemaiContext, contracts: ContractService): UpsertTarget<NewContract, Omit<ContractChange, 'version'> & { version?: number }> {
   const scope = scopeOf(ctx.state);
@@ -197,6 +244,44 @@ export function contractRoutesV1(
 
   api.route(
     {
+      method: 'put',
+      path: '/orders/by-external/:system/:externalId',
+      resource: 'orders',
+      access: 'write',
+      summary: 'Create or update the order carrying this external id',
+      description:
+        'No order carries the id yet: the order is recorded (201). One does: only its `status` can change (200). What was bought, when, ' +
+        'from which customer and under which contract is fixed once recorded: those fields, when sent, must match the record (so resending ' +
+        'the whole order is a harmless repeat), or the answer is 409 CONFLICT naming the fields that differ, and nothing changes.',
+      params: externalParams,
+      body: z.record(z.string(), z.unknown()),
+      documentedBody: newOrderBody.extend({ externalIds: externalIdsInput.optional() }),
+      responses: { 201: { description: 'Created', schema: orderSchema }, 200: { description: 'Updated (or unchanged)', schema: orderSchema } },
+    },
+    async (ctx, { params, body }) => {
+      const outcome = await upsertByExternal(externalIds, orderTarget(ctx, orders), params, body, { locale: ctx.state.locale });
+      ctx.status = outcome.status === 'created' ? 201 : 200;
+      return outcome.record;
+    },
+  );
+
+  api.route(
+    {
+      method: 'post',
+      path: '/orders/bulk',
+      resource: 'orders',
+      access: 'write',
+      summary: 'Upsert up to 1,000 orders by external id',
+      description: 'Each record as with PUT /orders/by-external/{system}/{externalId}; a bad record answers its error and the others go on.',
+      body: bulkBody,
+      documentedBody: documentedBulk(newOrderBody.extend({ externalIds: externalIdsInput.optional() })),
+      responses: { 200: { description: 'One result per record', schema: bulkResultSchema } },
+    },
+    async (ctx, { body }) => ({ results: await bulkUpsert(externalIds, orderTarget(ctx, orders), body.items, ctx.state.locale) }),
+  );
+
+  api.route(
+    {
       method: 'get',
       path: '/payments',
       resource: 'payments',
@@ -225,5 +310,47 @@ export function contractRoutesV1(
       ctx.status = result.created ? 201 : 200;
       return result.payment;
     },
+  );
+
+  api.route(
+    {
+      method: 'put',
+      path: '/payments/by-external/:system/:externalId',
+      resource: 'payments',
+      access: 'write',
+      summary: 'Record the payment carrying this external id, once',
+      description:
+        'No payment carries the id yet: it is recorded against the instalment (201), under the same rules as POST /payments (an approved ' +
+        'contract, no pending amendment, no overpayment). One does: a recorded payment (回款) is never edited, so the answer is the stored ' +
+        'payment, unchanged (200), when the fields sent match it; a different amount, date, method, instalment, contract or note answers ' +
+        '409 CONFLICT (`error.payment.immutable`, naming the fields) and changes nothing: correct money in Kemai itself. The external id is ' +
+        'also the retry key: a retry after a lost answer never records the money twice. New `externalIds` may still be attached.',
+      params: externalParams,
+      body: z.record(z.string(), z.unknown()),
+      documentedBody: newPaymentBody.extend({ externalIds: externalIdsInput.optional() }),
+      responses: { 201: { description: 'Recorded', schema: paymentSchema }, 200: { description: 'Already recorded with the same data: the stored payment', schema: paymentSchema } },
+    },
+    async (ctx, { params, body }) => {
+      const outcome = await upsertByExternal(externalIds, paymentTarget(ctx, payments), params, body, { locale: ctx.state.locale });
+      ctx.status = outcome.status === 'created' ? 201 : 200;
+      return outcome.record;
+    },
+  );
+
+  api.route(
+    {
+      method: 'post',
+      path: '/payments/bulk',
+      resource: 'payments',
+      access: 'write',
+      summary: 'Record up to 1,000 payments by external id',
+      description:
+        'Each record as with PUT /payments/by-external/{system}/{externalId}: a payment already recorded with the same data is "updated" ' +
+        '(unchanged); one with different money is an error (CONFLICT) and the others go on.',
+      body: bulkBody,
+      documentedBody: documentedBulk(newPaymentBody.extend({ externalIds: externalIdsInput.optional() })),
+      responses: { 200: { description: 'One result per record', schema: bulkResultSchema } },
+    },
+    async (ctx, { body }) => ({ results: await bulkUpsert(externalIds, paymentTarget(ctx, payments), body.items, ctx.state.locale) }),
   );
 }

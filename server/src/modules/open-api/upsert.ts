@@ -11,7 +11,7 @@ import { translate, type Locale } from '../../core/i18n.ts';
 import { bulkItem } from './schemas.ts';
 import './messages.ts';
 
-export type ExternalEntity = 'customers' | 'contacts' | 'opportunities' | 'contracts';
+export type ExternalEntity = 'customers' | 'contacts' | 'opportunities' | 'contracts' | 'orders' | 'payments';
 
 export interface UpsertTarget<Create, Update> {
   entity: ExternalEntity;

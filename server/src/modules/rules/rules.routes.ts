@@ -4,7 +4,9 @@ import { requireAuth, scopeOf } from '../../core/auth/authenticator.ts';
 import type { KemaiState } from '../../core/http/context.ts';
 import { parseInput } from '../../core/http/validate.ts';
 import type { RuleKind } from './rule-params.ts';
+import type { Rule } from './rule.model.ts';
 import type { RulesService } from './rules.service.ts';
+import type { SettingChange } from '../audit/setting-change.ts';
 
 const hhmm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/);
 const updateBody = z
@@ -17,7 +19,7 @@ const updateBody = z
   .partial()
   .strict();
 
-export function rulesRoutes(rules: RulesService): Router<KemaiState> {
+export function rulesRoutes(rules: RulesService, audited: SettingChange): Router<KemaiState> {
   const router = new Router<KemaiState>();
   router.get('/rules', requireAuth(), async (ctx) => {
     scopeOf(ctx.state).require('settings.manage');
@@ -33,7 +35,9 @@ export function rulesRoutes(rules: RulesService): Router<KemaiState> {
   });
   router.put('/rules/:kind', requireAuth(), async (ctx) => {
     const body = parseInput(updateBody, ctx.request.body, ctx.state.locale);
-    ctx.body = await rules.update(scopeOf(ctx.state), ctx.params.kind!, body);
+    const kind = ctx.params.kind!;
+    const settingOf = ({ enabled, schedule, params, quietHours }: Rule) => ({ enabled, schedule, params, quietHours });
+    ctx.body = await audited(ctx, `rule.${kind}`, async () => settingOf(await rules.get(kind)), async () => settingOf(await rules.update(scopeOf(ctx.state), kind, body)));
   });
   /** what the rule would send, to whom, and what it would reclaim, if it ran now */
   router.get('/rules/:kind/preview', requireAuth(), async (ctx) => {

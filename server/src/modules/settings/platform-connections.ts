@@ -1,12 +1,11 @@
 // Platform connections for the settings page: which chat platforms are configured (the ids, never
 // the secrets: those live only in config), a test that fetches a fresh access token, and the
 // outcome of the last organisation sync.
-import { Types } from 'mongoose';
 import type { Config } from '../../../../config/index.ts';
 import type { RequestScope } from '../../core/auth/scope.ts';
 import type { Clock } from '../../core/clock.ts';
 import { notFound } from '../../core/errors.ts';
-import type { AuditService, ClientInfo } from '../audit/audit.service.ts';
+import { settingEntityId, type AuditService, type ClientInfo } from '../audit/audit.service.ts';
 import type { SettingsModel } from './settings.model.ts';
 
 const lastSyncKey = 'status.orgSync';
@@ -75,7 +74,7 @@ export class PlatformConnectionService {
       // platform errors name their errcode and message; network errors their kind (a timeout, a refused connection)
       outcome = { ok: false, error: String((error as Error).message ?? error).slice(0, 200) };
     }
-    await this.deps.audit.record(scope, client, [{ action: 'platform.test', entity: 'platform', entityId: auditId(platform), details: { platform, ok: outcome.ok } }]);
+    await this.deps.audit.record(scope, client, [{ action: 'platform.test', entity: 'platform', entityId: settingEntityId(`platform.${platform}`), details: { platform, ok: outcome.ok } }]);
     return { platform, ...outcome, ms: Date.now() - started };
   }
 
@@ -85,7 +84,3 @@ export class PlatformConnectionService {
   }
 }
 
-/** A fixed id per platform, so a platform's audit entries read as one record's. */
-function auditId(platform: string): Types.ObjectId {
-  return new Types.ObjectId(Buffer.from(platform.padEnd(12, '\0').slice(0, 12)).toString('hex'));
-}

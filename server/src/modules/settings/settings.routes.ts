@@ -4,6 +4,7 @@ import { notFound } from '../../core/errors.ts';
 import type { KemaiState } from '../../core/http/context.ts';
 import { parseInput } from '../../core/http/validate.ts';
 import { requestMeta } from '../../core/http/request-meta.ts';
+import type { SettingChange } from '../audit/setting-change.ts';
 import type { PlatformConnectionService } from './platform-connections.ts';
 import { settingsSections, type SettingsSection, type SettingsService } from './settings.service.ts';
 
@@ -12,7 +13,7 @@ function section(name: string | undefined): SettingsSection {
   return name as SettingsSection;
 }
 
-export function settingsRoutes(service: SettingsService, connections: PlatformConnectionService): Router<KemaiState> {
+export function settingsRoutes(service: SettingsService, connections: PlatformConnectionService, audited: SettingChange): Router<KemaiState> {
   const router = new Router<KemaiState>();
   /** the chat platforms' connections: configured ids, the Stream's state, the last organisation sync */
   router.get('/platform-connections', requireAuth(), async (ctx) => {
@@ -27,7 +28,7 @@ export function settingsRoutes(service: SettingsService, connections: PlatformCo
   router.put('/settings/:section', requireAuth(), async (ctx) => {
     const name = section(ctx.params.section);
     const value = parseInput(settingsSections[name], ctx.request.body, ctx.state.locale);
-    ctx.body = await service.set(scopeOf(ctx.state), name, value);
+    ctx.body = await audited(ctx, `settings.${name}`, () => service.get(name), () => service.set(scopeOf(ctx.state), name, value));
   });
   return router;
 }
