@@ -91,7 +91,7 @@ describe('real answers match the documented responses', () => {
     const contact = await check('post', '/contacts', '/contacts', { customerId: id, name: '赵六', phones: ['13700137000'] });
     await check('get', '/contacts', '/contacts?limit=5');
     await check('get', '/contacts/{id}', `/contacts/${contact.id}`);
-    await check('patch', '/contacts/{id}', `/contacts/${contact.id}`, { position: '总监' });
+    await check('patch', '/contacts/{id}', `/contacts/${contact.id}`, { position: '总监' }, { 'If-Match': String(contact.version) });
     await check('put', '/contacts/by-external/{system}/{externalId}', '/contacts/by-external/erp/P-1', { customerId: id, name: '钱七' });
     await check('post', '/contacts/bulk', '/contacts/bulk', { items: [{ system: 'erp', externalId: 'P-2', data: { customerId: id, name: '孙八' } }] });
 

@@ -245,6 +245,23 @@ describe('upserts, bulk and versions', () => {
     expect(stale.status).toBe(409);
     expect(stale.body.error.code).toBe('CONFLICT');
   });
+
+  it('versions contacts too: an edit without one is refused, a stale one answers CONFLICT in the caller’s language', async () => {
+    const customer = await call(token, 'POST', '/customers', company('联系人版本科技有限公司'));
+    const contact = await call(token, 'POST', '/contacts', { customerId: customer.body.id, name: '王五', phones: ['13900139088'] });
+    expect(contact.status).toBe(201);
+    expect(contact.body.version).toBe(0);
+    expect((await call(token, 'PATCH', `/contacts/${contact.body.id}`, { position: '经理' })).status).toBe(400);
+    const ok = await call(token, 'PATCH', `/contacts/${contact.body.id}`, { position: '经理' }, { 'If-Match': '0' });
+    expect(ok.body).toMatchObject({ position: '经理', version: 1 });
+    const stale = await call(token, 'PATCH', `/contacts/${contact.body.id}`, { position: '总监', version: 0 });
+    expect(stale.status).toBe(409);
+    expect(stale.body.error.message).toMatch(/他人修改/);
+    // the H5 app's edits without a version still go through, and bump it
+    const session = await t.login('rep.south2');
+    expect((await t.request(`/api/contacts/${contact.body.id}`, { method: 'PATCH', token: session, json: { notes: '补充' } })).status).toBe(200);
+    expect((await t.inspect.contacts.findById(contact.body.id).lean())?.version).toBe(2);
+  });
 });
 
 describe('orders and payments by external id', () => {

@@ -18,6 +18,8 @@ export interface Contact {
   createdAt: Date;
   updatedAt: Date;
   deletedAt: Date | null;
+  /** bumped by every edit; an edit sent with an older one is refused (absent on contacts from before versions: 0) */
+  version?: number;
   /** `${importId}:${row}` of the import row that added it */
   importKey?: string;
   /** ids in other systems (open API upserts), and their indexed mirror (see core/db/external-ids.ts) */
@@ -42,6 +44,7 @@ const contactSchema = new Schema<Contact>(
     createdAt: { type: Date, required: true },
     updatedAt: { type: Date, required: true },
     deletedAt: { type: Date, default: null },
+    version: { type: Number, default: 0 },
     importKey: { type: String, default: undefined },
     ...externalIdFields,
   },

@@ -5,7 +5,8 @@ import { Types, type AnyBulkWriteOperation } from 'mongoose';
 import { z } from 'zod';
 import type { RequestScope } from '../../core/auth/scope.ts';
 import type { Clock } from '../../core/clock.ts';
-import { notFound } from '../../core/errors.ts';
+import { AppError, notFound } from '../../core/errors.ts';
+import { registerMessages } from '../../core/i18n.ts';
 import { afterCursor, decodeCursor, pageOf, reviveDate } from '../../core/http/cursor.ts';
 import { revealMany, revealOne } from '../../core/auth/field-rules.ts';
 import type { AuditService } from '../audit/audit.service.ts';
@@ -16,6 +17,11 @@ import { InputProblems } from '../customers/customer.input.ts';
 import { birthdayKey, displayName, normaliseEmail, normalisePhone, parseDate, searchTokens, type NormalisedPhone } from '../standards/index.ts';
 import type { TimelineService } from '../timeline/timeline.service.ts';
 import type { Contact, ContactModel } from './contact.model.ts';
+
+registerMessages({
+  'zh-CN': { 'error.contact.stale': '该联系人已被他人修改，请刷新后再改' },
+  en: { 'error.contact.stale': 'Someone else changed this contact meanwhile; reload it and edit again' },
+});
 
 const text = (max: number) => z.string().trim().max(max);
 
@@ -34,7 +40,10 @@ export const createContactBody = z
   .object({ ...contactFields, phones: contactFields.phones.default([]), isPrimary: z.boolean().default(false), leftCompany: z.boolean().default(false) })
   .partial({ position: true, email: true, birthday: true, notes: true })
   .strict();
-export const updateContactBody = z.object(contactFields).partial().strict();
+export const updateContactBody = z
+  .object({ ...contactFields, /** the version the editor read: a stale one answers CONFLICT (optional for the H5 app's quick edits) */ version: z.number().int().min(0) })
+  .partial()
+  .strict();
 
 type ContactInput = Partial<z.infer<typeof updateContactBody>>;
 
@@ -120,6 +129,7 @@ export class ContactService {
       notes: contact.notes ?? null,
       createdAt: contact.createdAt,
       updatedAt: contact.updatedAt,
+      version: contact.version ?? 0,
       externalIds: contact.externalIds ?? {},
     };
   }
@@ -172,6 +182,8 @@ export class ContactService {
 
   async update(scope: RequestScope, id: string, input: ContactInput, meta: RequestMeta) {
     const { contact, customer } = await this.findForEdit(scope, id);
+    const current = contact.version ?? 0;
+    if (input.version !== undefined && input.version !== current) throw new AppError('CONFLICT', { messageKey: 'error.contact.stale' });
     const problems = new InputProblems(meta.locale);
     const fields = this.normalise(input, problems);
     problems.throwIfAny();
@@ -185,9 +197,17 @@ export class ContactService {
       else set[field] = after;
     }
     const updated = await this.deps.contacts
-      .findOneAndUpdate({ _id: contact._id, deletedAt: null }, { $set: set, ...(Object.keys(unset).length ? { $unset: unset } : {}) }, { returnDocument: 'after' })
+      .findOneAndUpdate(
+        // the version read above: an edit that landed meanwhile makes this one CONFLICT, not overwrite it
+        { _id: contact._id, deletedAt: null, version: contact.version === undefined ? { $exists: false } : current },
+        { $set: { ...set, version: current + 1 }, ...(Object.keys(unset).length ? { $unset: unset } : {}) },
+        { returnDocument: 'after' },
+      )
       .lean<Contact>();
-    if (!updated) throw notFound();
+    if (!updated) {
+      if (await this.deps.contacts.exists({ _id: contact._id, deletedAt: null })) throw new AppError('CONFLICT', { messageKey: 'error.contact.stale' });
+      throw notFound();
+    }
     if (updated.isPrimary && !contact.isPrimary) await this.demoteOtherPrimaries(updated);
     await this.syncDedupe(contact.customerId);
     await this.deps.audit.record(scope, meta.client, [

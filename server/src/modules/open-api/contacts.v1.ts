@@ -6,7 +6,8 @@ import type { ExternalIdIndex } from '../../core/db/external-ids.ts';
 import type { KemaiContext } from '../../core/http/context.ts';
 import { createContactBody, updateContactBody, type ContactService } from '../contacts/contact.service.ts';
 import { apiMeta } from './meta.ts';
-import { bulkBody, bulkResultSchema, contactSchema, documentedBulk, externalIdsInput, externalParams, idParams, objectId, page, pageQuery } from './schemas.ts';
+import { bulkBody, bulkResultSchema, contactSchema, documentedBulk, externalIdsInput, externalParams, idParams, ifMatchHeader, missingVersion, objectId, page, pageQuery, versionFrom } from './schemas.ts';
+
 import { bulkUpsert, upsertByExternal, type ExternalEntity, type UpsertTarget } from './upsert.ts';
 import type { V1Api } from './v1-api.ts';
 
@@ -72,14 +73,18 @@ export function contactRoutesV1(api: V1Api, deps: { contacts: ContactService; ex
       resource: 'contacts',
       access: 'write',
       summary: 'Edit a contact',
+      description: 'The version you read is required, as If-Match or `version`: a stale one answers 409 CONFLICT.',
       params: idParams,
+      headers: ifMatchHeader,
       body: patchBody,
       responses: { 200: { description: 'The contact after the change', schema: contactSchema } },
     },
     async (ctx, { params, body }) => {
-      const { externalIds: ids, ...input } = body;
+      const { externalIds: ids, version: bodyVersion, ...input } = body;
+      const version = bodyVersion ?? versionFrom(ctx.get('If-Match'));
+      if (version === undefined) throw missingVersion();
       const scope = scopeOf(ctx.state);
-      const updated = await contacts.update(scope, params.id, input, apiMeta(ctx));
+      const updated = await contacts.update(scope, params.id, { ...input, version }, apiMeta(ctx));
       if (!ids) return updated;
       await externalIds.attach('contacts', new Types.ObjectId(params.id), ids);
       return contacts.get(scope, params.id);

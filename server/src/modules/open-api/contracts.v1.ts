@@ -15,7 +15,7 @@ import { orderStatuses } from '../contracts/order.model.ts';
 import { createOrderBody, syncOrderBody, type OrderService, type SyncOrderInput } from '../contracts/order.service.ts';
 import type { PaymentService } from '../contracts/payment.service.ts';
 import { apiMeta } from './meta.ts';
-import { missingVersion } from './opportunities.v1.ts';
+
 import {
   bulkBody,
   bulkResultSchema,
@@ -32,6 +32,7 @@ import {
   pageQuery,
   paymentSchema,
   versionFrom,
+  missingVersion,
 } from './schemas.ts';
 import { bulkUpsert, upsertByExternal, type ExternalEntity, type UpsertTarget } from './upsert.ts';
 import type { V1Api } from './v1-api.ts';

@@ -3,7 +3,6 @@ import { Types } from 'mongoose';
 import { z } from 'zod';
 import { scopeOf } from '../../core/auth/authenticator.ts';
 import type { ExternalIdIndex } from '../../core/db/external-ids.ts';
-import { AppError } from '../../core/errors.ts';
 import type { KemaiContext } from '../../core/http/context.ts';
 import {
   createOpportunityBody,
@@ -11,7 +10,7 @@ import {
   type OpportunityService,
 } from '../opportunities/opportunity.service.ts';
 import { apiMeta } from './meta.ts';
-import { bulkBody, bulkResultSchema, documentedBulk, externalIdsInput, externalParams, idParams, ifMatchHeader, objectId, opportunitySchema, page, pageQuery, versionFrom } from './schemas.ts';
+import { bulkBody, bulkResultSchema, documentedBulk, externalIdsInput, externalParams, idParams, ifMatchHeader, missingVersion, objectId, opportunitySchema, page, pageQuery, versionFrom } from './schemas.ts';
 import { bulkUpsert, upsertByExternal, type ExternalEntity, type UpsertTarget } from './upsert.ts';
 import type { V1Api } from './v1-api.ts';
 
@@ -132,4 +131,3 @@ export function opportunityRoutesV1(api: V1Api, deps: { opportunities: Opportuni
   );
 }
 
-export const missingVersion = () => new AppError('VALIDATION', { details: [{ path: 'version', message: 'send the version you read (If-Match or version)' }] });

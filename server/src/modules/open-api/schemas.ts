@@ -2,6 +2,7 @@
 // schemas describe what the H5 API's view functions return (customerView, contact view, …); they
 // are loose objects (more fields may appear) so a new view field never breaks an integration.
 import { z } from 'zod';
+import { AppError } from '../../core/errors.ts';
 import { externalId, externalIdsInput, externalSystem } from '../../core/db/external-ids.ts';
 
 export const objectId = z.string().regex(/^[0-9a-fA-F]{24}$/);
@@ -24,6 +25,9 @@ export const errorBody = z.object({
 
 /** Optimistic concurrency: the version the client last read. */
 export const ifMatchHeader = z.object({ 'if-match': z.string().regex(/^"?\d+"?$/).optional() });
+/** An edit that must name the version it read did not. */
+export const missingVersion = () => new AppError('VALIDATION', { details: [{ path: 'version', message: 'send the version you read (If-Match or version)' }] });
+
 export function versionFrom(header: string): number | undefined {
   const match = /^"?(\d+)"?$/.exec(header);
   return match ? Number(match[1]) : undefined;
@@ -72,6 +76,7 @@ export const contactSchema = z.looseObject({
   notes: text,
   createdAt: at,
   updatedAt: at,
+  version: z.number().int(),
   externalIds,
 });
 
