@@ -1,6 +1,10 @@
 import { createRouter, createWebHashHistory } from 'vue-router';
 import Home from './pages/Home.vue';
 import { useAuth } from './stores/auth.ts';
+import { loadAdminMessages } from './i18n/index.ts';
+
+/** A settings page: loads with the settings messages, and only for admins (settings.manage). */
+const admin = <T>(load: () => Promise<T>) => () => Promise.all([load(), loadAdminMessages()]).then(([page]) => page);
 
 // Home is the first screen and ships in the entry chunk; every other page loads when opened.
 export const router = createRouter({
@@ -37,7 +41,20 @@ export const router = createRouter({
     { path: '/campaigns/new', name: 'campaign-new', component: () => import('./pages/CampaignForm.vue') },
     { path: '/campaigns/:id', name: 'campaign', component: () => import('./pages/CampaignDetail.vue') },
     { path: '/reports', name: 'reports', component: () => import('./pages/Reports.vue') },
-    { path: '/settings', name: 'settings', component: () => import('./pages/Settings.vue') },
+    { path: '/settings', name: 'settings', component: admin(() => import('./pages/Settings.vue')), meta: { admin: true } },
+    { path: '/settings/roles', name: 'settings-roles', component: admin(() => import('./pages/settings/Roles.vue')), meta: { admin: true } },
+    { path: '/settings/roles/:key', name: 'settings-role', component: admin(() => import('./pages/settings/RoleDetail.vue')), meta: { admin: true } },
+    { path: '/settings/org', name: 'settings-org', component: admin(() => import('./pages/settings/Org.vue')), meta: { admin: true } },
+    { path: '/settings/platforms', name: 'settings-platforms', component: admin(() => import('./pages/settings/Platforms.vue')), meta: { admin: true } },
+    { path: '/settings/rules', name: 'settings-rules', component: admin(() => import('./pages/settings/Rules.vue')), meta: { admin: true } },
+    { path: '/settings/dictionaries', name: 'settings-dictionaries', component: admin(() => import('./pages/settings/Dictionaries.vue')), meta: { admin: true } },
+    { path: '/settings/dictionaries/:type', name: 'settings-dictionary', component: admin(() => import('./pages/settings/DictionaryEdit.vue')), meta: { admin: true } },
+    { path: '/settings/approval-flow', name: 'settings-approval-flow', component: admin(() => import('./pages/settings/ApprovalFlow.vue')), meta: { admin: true } },
+    { path: '/settings/lead-rules', name: 'settings-lead-rules', component: admin(() => import('./pages/settings/LeadRules.vue')), meta: { admin: true } },
+    { path: '/settings/import-mappings', name: 'settings-import-mappings', component: admin(() => import('./pages/settings/ImportMappings.vue')), meta: { admin: true } },
+    { path: '/settings/api-tokens', name: 'settings-api-tokens', component: admin(() => import('./pages/settings/ApiTokens.vue')), meta: { admin: true } },
+    { path: '/settings/webhooks', name: 'settings-webhooks', component: admin(() => import('./pages/settings/Webhooks.vue')), meta: { admin: true } },
+    { path: '/settings/webhooks/:id', name: 'settings-webhook', component: admin(() => import('./pages/settings/WebhookDetail.vue')), meta: { admin: true } },
     { path: '/imports', name: 'imports', component: () => import('./pages/Imports.vue') },
     { path: '/imports/:id', name: 'import', component: () => import('./pages/ImportDetail.vue') },
     { path: '/:rest(.*)*', redirect: '/' },
@@ -55,6 +72,8 @@ router.beforeEach(async (to) => {
     }
   }
   if (!auth.me) return { name: 'login', query: { next: to.fullPath } };
+  // the server refuses the settings APIs anyway; the pages are not offered to anyone else
+  if (to.meta.admin && !auth.can('settings.manage')) return { name: 'me' };
   // service staff have no use for the sales first screen: theirs is the ticket list
   if (to.name === 'home' && auth.me.role === 'service') return { name: 'tickets' };
   return true;
@@ -65,5 +84,7 @@ declare module 'vue-router' {
     /** shows the tab bar: on every tab page, or ('service') only for service staff */
     tab?: true | 'service';
     public?: boolean;
+    /** a settings page, for admins (settings.manage) */
+    admin?: boolean;
   }
 }

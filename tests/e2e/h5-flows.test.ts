@@ -151,6 +151,7 @@ describe.skipIf(!hasChromium)('H5 app in Chromium', () => {
     await adminPage.getByText('今日待跟进').waitFor();
     await adminPage.goto('/#/me');
     await adminPage.locator('[data-test="settings"]').click();
+    await adminPage.locator('[data-test="settings-rules"]').click(); // 系统设置 → 公海与提醒规则
     const stale = adminPage.locator('[data-test="rule-staleCustomers"]');
     await stale.waitFor();
     await stale.getByText('预览').click();

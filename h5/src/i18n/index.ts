@@ -15,9 +15,27 @@ export const i18n = createI18n<[Messages], AppLocale, false>({ legacy: false, lo
 export async function setLocale(locale: AppLocale): Promise<void> {
   if (locale === 'en' && !i18n.global.availableLocales.includes('en')) {
     i18n.global.setLocaleMessage('en', (await import('./en.ts')).default);
+    for (const part of parts) i18n.global.mergeLocaleMessage('en', part.en as never);
   }
   i18n.global.locale.value = locale;
   Locale.use(locale === 'en' ? 'en-US' : 'zh-CN', locale === 'en' ? vantEn : vantZh);
   localStorage.setItem('kemai.locale', locale);
   document.documentElement.lang = locale;
+}
+
+/** Messages that lazily loaded pages bring along, one object per language. */
+type MessagePart = Record<AppLocale, Record<string, unknown>>;
+const parts: MessagePart[] = [];
+
+/** Merges a part into every language loaded now, and into English when it loads later. */
+export function addMessages(part: MessagePart): void {
+  parts.push(part);
+  for (const locale of i18n.global.availableLocales) i18n.global.mergeLocaleMessage(locale, part[locale] as never);
+}
+
+let adminMessages: Promise<void> | null = null;
+/** The settings pages' messages, fetched with the first settings page opened. */
+export function loadAdminMessages(): Promise<void> {
+  adminMessages ??= import('./admin.ts').then((m) => addMessages(m.default));
+  return adminMessages;
 }
