@@ -1,8 +1,9 @@
 // The admin settings API's JSON (roles, organisation, platforms, flows, tokens, webhooks), typed by
 // hand from the server's routes: these pages read them defensively, so a field the server adds or
 // drops shows up as a blank rather than a crash.
-import type { Permission, DataScope } from '../../../server/src/core/auth/permissions.ts';
-import type { FieldRule, MaskableField } from '../../../server/src/core/auth/field-rules.ts';
+import { dataScopes, type Permission, type DataScope } from '../../../server/src/core/auth/permissions.ts';
+import { fieldRuleValues, maskableFieldNames, type FieldRule, type MaskableField } from '../../../server/src/core/auth/field-rules.ts';
+import { domainEventTypes } from '../../../server/src/core/events.ts';
 import { api } from './client.ts';
 
 export type { Permission, DataScope, FieldRule, MaskableField };
@@ -22,9 +23,9 @@ type MatrixPermission = { [R in keyof typeof permissionMatrix]: `${R}.${(typeof 
 const matrixCoversAll: [Permission] extends [MatrixPermission] ? ([MatrixPermission] extends [Permission] ? true : never) : never = true;
 void matrixCoversAll;
 
-export const dataScopes: readonly DataScope[] = ['self', 'department', 'departmentTree', 'all'];
-export const maskableFields: readonly MaskableField[] = ['customer.phones', 'customer.email', 'customer.address', 'contact.phones', 'contact.email'];
-export const fieldRuleValues: readonly FieldRule[] = ['visible', 'ownerOnly', 'masked', 'hidden'];
+// the server's own lists (plain constants), so a new scope, field or rule shows up here by itself
+export { dataScopes, fieldRuleValues };
+export const maskableFields: readonly MaskableField[] = maskableFieldNames;
 /** i18n keys cannot hold dots: customer.phones → customer_phones */
 export const keyOf = (dotted: string) => dotted.replace(/\./g, '_');
 
@@ -163,19 +164,7 @@ export interface ApiTokenItem {
   createdAt: string;
 }
 
-export const webhookEventsFallback = [
-  'customer.created',
-  'customer.updated',
-  'customer.deleted',
-  'customer.merged',
-  'followup.created',
-  'opportunity.stage_changed',
-  'contract.approved',
-  'contract.rejected',
-  'payment.received',
-  'ticket.resolved',
-  'lead.assigned',
-];
+export const webhookEventsFallback: readonly string[] = domainEventTypes;
 export interface WebhookItem {
   id: string;
   url: string;

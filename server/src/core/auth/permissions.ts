@@ -46,20 +46,8 @@ export interface RoleDefinition {
   fieldRules: FieldRules;
 }
 
-const team: Permission[] = [
-  'customer.view',
-  'customer.create',
-  'customer.edit',
-  'customer.delete',
-  'customer.export',
-  'customer.import',
-  'customer.transfer',
-  'contract.edit',
-  'contract.approve',
-  'payment.record',
-  'ticket.handle',
-  'audit.view',
-];
+/** what managers and directors may do: everything but the company's settings */
+const team: Permission[] = permissions.filter((p) => p !== 'settings.manage');
 
 export const defaultRoles: Record<BuiltInRole, RoleDefinition> = {
   rep: {
