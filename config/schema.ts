@@ -81,6 +81,9 @@ export const configSchema = z.object({
   IMPORT_MAX_ROWS: positiveInt(200_000, 'a whole number of rows greater than 0'),
   SHUTDOWN_TIMEOUT_MS: positiveInt(10_000, 'a whole number of milliseconds greater than 0'),
 
+  /** the bearer token Prometheus sends to GET /metrics; unset: /metrics answers 404 */
+  METRICS_TOKEN: secret(z.string().trim().min(16, 'expected at least 16 characters').optional()),
+
   JOBS_ENABLED: flag(true),
   JOBS_PROCESS_EVERY_MS: positiveInt(5_000, 'a whole number of milliseconds greater than 0'),
 
@@ -122,6 +125,8 @@ export const configSchema = z.object({
   TRACK_RATE_PER_MINUTE: positiveInt(120, 'a whole number of events above 0'),
   /** lead form submissions one address may send per minute (the public /f/:formId) */
   FORM_RATE_PER_MINUTE: positiveInt(5, 'a whole number of submissions above 0'),
+  /** sign-in attempts (dev login, WeCom and DingTalk logins) one address may make per minute */
+  LOGIN_RATE_PER_MINUTE: positiveInt(30, 'a whole number of attempts above 0'),
   /** requests one open-API token (kmt_…) may make per minute on /api/v1; more answer 429 */
   API_RATE_PER_MINUTE: positiveInt(600, 'a whole number of requests above 0'),
   /** raw behaviour events older than this many days are kept only as daily counts */

@@ -12,11 +12,15 @@ import { identify } from './core/auth/authenticator.ts';
 import { systemClock, type Clock } from './core/clock.ts';
 import { pingDatabase } from './core/db/connect.ts';
 import { defineLockModel, Locks } from './core/db/locks.ts';
+import { runMigrations } from './core/db/migrations.ts';
+import { migrations } from './migrations/index.ts';
 import { AppError } from './core/errors.ts';
 import type { KemaiState } from './core/http/context.ts';
 import { errorHandler } from './core/http/errors.ts';
 import { requestContext } from './core/http/request-context.ts';
 import { securityHeaders } from './core/http/security.ts';
+import { refuseOperators, sameOriginForCookies } from './core/http/input-guard.ts';
+import { limitSignIns } from './core/http/login-limit.ts';
 import { staticApp } from './core/http/static-app.ts';
 import { createLogger, type Logger } from './core/logger.ts';
 import { defineDeliveryModel } from './modules/cards/delivery.model.ts';
@@ -83,6 +87,8 @@ import { authRoutes } from './modules/auth/auth.routes.ts';
 import { AuthService } from './modules/auth/auth.service.ts';
 import { defineSessionModel } from './modules/auth/session.model.ts';
 import { healthRoutes, type ReadinessCheck } from './modules/health/health.routes.ts';
+import { createMetrics, type AppMetrics } from './modules/metrics/metrics.registry.ts';
+import { metricsRoutes } from './modules/metrics/metrics.routes.ts';
 import { defineDepartmentModel } from './modules/org/department.model.ts';
 import { orgRoutes } from './modules/org/org.routes.ts';
 import { orgAdminRoutes } from './modules/org/org-admin.routes.ts';
@@ -488,6 +494,10 @@ export interface KemaiApp {
   services: Services;
   /** the open API's /api/v1 router (its layers are what openapi.json documents) and document */
   openApi: { router: Router<KemaiState>; document: unknown };
+  /** the Prometheus registry behind /metrics, and the observer main.ts gives the job runner */
+  metrics: AppMetrics;
+  /** applies the data migrations (server/src/migrations/) this database lacks, one process at a time */
+  migrate(): Promise<{ applied: string[] }>;
   /** creates every declared index; awaited before the server takes traffic */
   ensureIndexes(): Promise<void>;
   /** dictionaries and the default pool every company needs; safe to run on every start */
@@ -595,11 +605,15 @@ export function buildApp(deps: AppDeps): KemaiApp {
     isShuttingDown: () => shuttingDown,
   });
 
+  // outermost: counts every request, including the ones answered with an error
+  const metrics = createMetrics({ queues: models, logger: deps.logger });
+  koa.use(metrics.http);
   koa.use(requestContext(deps.logger));
   koa.use(compress({ threshold: 1024 }));
   koa.use(errorHandler());
   koa.use(securityHeaders());
   koa.use(health.routes());
+  koa.use(metricsRoutes({ registry: metrics.registry, token: deps.config.METRICS_TOKEN }).routes());
   koa.use(
     bodyParser({
       enableTypes: ['json'],
@@ -609,6 +623,9 @@ export function buildApp(deps: AppDeps): KemaiApp {
       },
     }),
   );
+  koa.use(refuseOperators());
+  koa.use(limitSignIns({ limiter: services.limiter, clock: services.clock, perMinute: deps.config.LOGIN_RATE_PER_MINUTE }));
+  koa.use(sameOriginForCookies(deps.config.PUBLIC_URL));
   koa.use(identify(services.auth));
   // public lead forms live outside /api: a plain page people open from an ad or a poster
   const forms = publicFormRoutes({ leads: services.leads, limiter: services.limiter, perMinute: deps.config.FORM_RATE_PER_MINUTE });
@@ -628,6 +645,10 @@ export function buildApp(deps: AppDeps): KemaiApp {
     models,
     services,
     openApi,
+    metrics,
+    migrate() {
+      return runMigrations({ connection: deps.connection, migrations, context: { db: deps.connection.db!, models, logger: deps.logger }, logger: deps.logger });
+    },
     async ensureIndexes() {
       await Promise.all(Object.values(models).map((model) => model.createIndexes()));
       await services.fileStorage.ensureIndexes();

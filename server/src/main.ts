@@ -1,10 +1,12 @@
-// The Kemai process: read config, start or reach the database, build the app, seed the demo
-// organisation on an empty database, start jobs, listen; on SIGTERM/SIGINT shut down in order.
+// The Kemai process: read config, start or reach the database, build the app, apply migrations,
+// seed the demo organisation on an empty database, start jobs, listen; on SIGTERM/SIGINT shut down
+// in order.
 import { createServer, type Server } from 'node:http';
 import type { Connection } from 'mongoose';
 import { ConfigError, loadConfig, readEnvironment, type Config } from '../../config/index.ts';
 import { connectDatabase } from './core/db/connect.ts';
 import { EmbeddedDatabaseError, type EmbeddedDatabase } from './core/db/embedded.ts';
+import { MigrationError } from './core/db/migrations.ts';
 import { resolveDatabase } from './core/db/resolve.ts';
 import { ensureH5Build } from './core/http/h5-build.ts';
 import { JobRunner } from './core/jobs/runner.ts';
@@ -100,6 +102,8 @@ async function main(): Promise<void> {
     const sessionSecret = resolveSessionSecret(config.SESSION_SECRET, config.DATA_DIR);
     const app = buildApp({ config, logger, connection: running.connection, sessionSecret });
     running.app = app;
+    // data first, so a migration can make existing documents fit an index declared since
+    await app.migrate();
     await app.ensureIndexes();
     await app.seedReferenceData();
     if (config.SEED_DEMO) {
@@ -110,7 +114,7 @@ async function main(): Promise<void> {
       }
     }
     if (config.JOBS_ENABLED) {
-      const jobs = new JobRunner({ db: running.connection.db!, logger, processEveryMs: config.JOBS_PROCESS_EVERY_MS });
+      const jobs = new JobRunner({ db: running.connection.db!, logger, processEveryMs: config.JOBS_PROCESS_EVERY_MS, observer: app.metrics.jobs });
       defineJobs(jobs, app.services);
       await jobs.start();
       await scheduleJobs(jobs, app.services);
@@ -133,6 +137,9 @@ async function main(): Promise<void> {
     logger.info({ port, url: config.PUBLIC_URL, devLogin: config.DEV_LOGIN }, 'Kemai is listening');
   } catch (error) {
     if (error instanceof EmbeddedDatabaseError) {
+      process.stderr.write(`kemai: ${error.message}\n`);
+    } else if (error instanceof MigrationError) {
+      logger.fatal({ err: error.cause, migration: error.migrationId }, 'start failed: a migration failed');
       process.stderr.write(`kemai: ${error.message}\n`);
     } else {
       logger.fatal({ err: error }, 'start failed');

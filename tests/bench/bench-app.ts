@@ -18,9 +18,19 @@ export interface BenchApp {
   close(): Promise<void>;
 }
 
+/** A user added to the demo organisation before the customers are seeded (so they own some). */
+export interface ExtraUser {
+  login: string;
+  name: string;
+  role: 'rep' | 'manager';
+  /** the department's name, e.g. 华东大区 */
+  department: string;
+  isManager?: boolean;
+}
+
 export async function startBenchApp(
   uri: string,
-  options: { customers: number; h5DistDir?: string; label?: string; clock?: Clock; extraReps?: number },
+  options: { customers: number; h5DistDir?: string; label?: string; clock?: Clock; extraReps?: number; extraUsers?: ExtraUser[] },
 ): Promise<BenchApp> {
   const dbName = `kemai_bench_${options.customers}_${Date.now()}`;
   const connection = await connectDatabase({ uri, dbName, monitorCommands: true });
@@ -40,6 +50,16 @@ export async function startBenchApp(
     const east = await app.models.departments.findOne({ name: '华东大区' }).lean();
     await app.models.users.insertMany(
       Array.from({ length: options.extraReps }, (_, i) => ({ login: `rep.bench${i}`, name: `销售${i}`, role: 'rep', departmentId: east!._id, isManager: false, active: true })),
+    );
+  }
+  if (options.extraUsers?.length) {
+    const departments = new Map((await app.models.departments.find({}, { name: 1 }).lean()).map((d) => [d.name, d._id]));
+    await app.models.users.insertMany(
+      options.extraUsers.map((u) => {
+        const departmentId = departments.get(u.department);
+        if (!departmentId) throw new Error(`no department ${u.department}`);
+        return { login: u.login, name: u.name, role: u.role, departmentId, isManager: u.isManager ?? u.role === 'manager', active: true };
+      }),
     );
   }
   const started = performance.now();

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { MongoClient, type CommandStartedEvent, type Document } from 'mongodb';
 import { startEmbeddedDatabase } from '../../server/src/core/db/embedded.ts';
 import { startBenchApp } from './bench-app.ts';
+import type { ResultRow } from './report.ts';
 
 interface Case {
   name: string;
@@ -138,4 +139,12 @@ export async function runCustomersListBench(options: { sizes: number[]; fileSize
     }
   }
   return rows;
+}
+
+/** The report's rows: the API's p50 and p95 beside the raw driver's (no goal is set for this benchmark). */
+export function customersListRows(rows: BenchRow[]): ResultRow[] {
+  return rows.flatMap((r) => [
+    { measure: `customers-list · ${r.engine} ${r.size} · ${r.query}: p50`, value: r.apiP50, unit: 'ms', reference: r.rawP50, ratio: r.ratio, goal: null, pass: null },
+    { measure: `customers-list · ${r.engine} ${r.size} · ${r.query}: p95`, value: r.apiP95, unit: 'ms', reference: r.rawP95, ratio: r.rawP95 > 0 ? r.apiP95 / r.rawP95 : null, goal: null, pass: null },
+  ]);
 }

@@ -6,6 +6,7 @@ import { MongoClient, ObjectId } from 'mongodb';
 import { ManualClock } from '../../server/src/core/clock.ts';
 import { startEmbeddedDatabase } from '../../server/src/core/db/embedded.ts';
 import { startBenchApp } from './bench-app.ts';
+import type { ResultRow } from './report.ts';
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 async function time(run: () => Promise<unknown>, runs = 5): Promise<number> {
@@ -19,7 +20,13 @@ async function time(run: () => Promise<unknown>, runs = 5): Promise<number> {
   return median(times);
 }
 
-export async function runReportsBench(sizes = { customers: 100_000, followUps: 300_000, opportunities: 20_000, contracts: 10_000 }): Promise<void> {
+/** The benchmark's sizes for N customers (100k by default, BENCH_REPORTS_CUSTOMERS for a quick run). */
+export function reportSizes(customers = Number(process.env.BENCH_REPORTS_CUSTOMERS ?? 100_000)) {
+  return { customers, followUps: customers * 3, opportunities: Math.round(customers / 5), contracts: Math.round(customers / 10) };
+}
+
+export async function runReportsBench(sizes = reportSizes()): Promise<ResultRow[]> {
+  const results: ResultRow[] = [];
   const clock = new ManualClock('2026-11-24T02:00:00Z');
   const database = process.env.BENCH_MONGODB_URI ? null : await startEmbeddedDatabase({ engine: 'java', dataFile: null, heap: '4g' });
   const uri = process.env.BENCH_MONGODB_URI ?? database!.uri;
@@ -72,8 +79,11 @@ export async function runReportsBench(sizes = { customers: 100_000, followUps: 3
     const reports = bench.app.services.reports;
     const stats = db.collection('dailyStats');
     process.stdout.write('\n  report        who        report ms   its raw pipeline ms   ratio   from raw records ms\n');
-    const row = (name: string, who: string, reportMs: number, rawMs: number, sourceMs: number) =>
+    const row = (name: string, who: string, reportMs: number, rawMs: number, sourceMs: number) => {
       process.stdout.write(`  ${name.padEnd(13)} ${who.padEnd(10)} ${reportMs.toFixed(1).padStart(9)}   ${rawMs.toFixed(1).padStart(19)}   ${(reportMs / rawMs).toFixed(2).padStart(5)}   ${sourceMs.toFixed(1).padStart(19)}\n`);
+      // no goal is set for this benchmark; the reference is the raw pipeline the report runs
+      results.push({ measure: `reports · ${sizes.customers} customers · ${name}, ${who}`, value: reportMs, unit: 'ms', reference: rawMs, ratio: rawMs > 0 ? reportMs / rawMs : null, goal: null, pass: null });
+    };
     for (const [who, scope] of Object.entries(scopes)) {
       const reach = who === 'director' ? {} : { departmentPath: { $in: scope.departmentSubtree.map((id) => new ObjectId(id)) } };
       // rankings over the year
@@ -96,4 +106,5 @@ export async function runReportsBench(sizes = { customers: 100_000, followUps: 3
     await bench.close();
     await database?.stop();
   }
+  return results;
 }

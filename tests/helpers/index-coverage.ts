@@ -87,6 +87,9 @@ export function shapesOf(commandName: string, command: Doc): QueryShape[] {
     case 'find':
       return expand(collection, (command.filter as Doc) ?? {}, sortOf(command.sort));
     case 'count':
+      // no query: estimatedDocumentCount, which MongoDB answers from the collection's metadata
+      if (!command.query) return [];
+      return expand(collection, (command.query as Doc) ?? {}, []);
     case 'distinct':
       return expand(collection, (command.query as Doc) ?? {}, []);
     case 'findAndModify':

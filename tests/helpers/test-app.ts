@@ -32,7 +32,8 @@ export interface TestAppOptions {
 
 export async function startTestApp(options: TestAppOptions = {}): Promise<TestApp> {
   const db = await openTestDatabase();
-  const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent', ...options.env });
+  // tests sign in dozens of demo users from one address within one (manual) minute
+  const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent', LOGIN_RATE_PER_MINUTE: '100000', ...options.env });
   const app = buildApp({
     config,
     logger: createLogger({ level: config.LOG_LEVEL }),

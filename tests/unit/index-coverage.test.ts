@@ -33,6 +33,11 @@ describe('index coverage check', () => {
     expect(isServed({ collection: 'customers', equality: [], range: [], sort: [] }, customerIndexes)).toBe(false);
   });
 
+  it('accepts estimatedDocumentCount (a count without a query: collection metadata), not a counted filter', () => {
+    expect(shapesOf('count', { count: 'pendingCards' })).toEqual([]);
+    expect(shapesOf('count', { count: 'customers', query: { industry: 'x' } }).some((s) => isServed(s, customerIndexes))).toBe(false);
+  });
+
   it('accepts lookups by _id and whole reads of small reference collections', () => {
     expect(isServed({ collection: 'customers', equality: ['_id', 'deletedAt'], range: [], sort: [] }, [])).toBe(true);
     expect(isServed({ collection: 'dictionaries', equality: [], range: [], sort: [] }, [])).toBe(true);

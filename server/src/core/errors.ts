@@ -9,6 +9,8 @@ export const errorCodes = {
   DUPLICATE: 409,
   RATE_LIMITED: 429,
   INTERNAL: 500,
+  /** the database (or another dependency) is out of reach: try again shortly */
+  SERVICE_UNAVAILABLE: 503,
 } as const;
 
 export type ErrorCode = keyof typeof errorCodes;

@@ -24,6 +24,7 @@ export function toAppError(error: unknown): AppError | null {
     const details = Object.values(error.errors).map((e) => ({ path: e.path, message: e.message }));
     return new AppError('VALIDATION', { details });
   }
+  if (isDatabaseUnreachable(error)) return new AppError('SERVICE_UNAVAILABLE', { cause: error });
   const code = (error as { code?: unknown })?.code;
   if (code === 11000) return new AppError('CONFLICT', { cause: error });
   const http = error as HttpLikeError;
@@ -42,6 +43,25 @@ export function toAppError(error: unknown): AppError | null {
   return null;
 }
 
+/** Errors meaning the database cannot be reached now (not that the request was wrong). */
+const unreachable = new Set([
+  'MongoServerSelectionError',
+  'MongooseServerSelectionError',
+  'MongoNetworkError',
+  'MongoNetworkTimeoutError',
+  'MongoNotConnectedError',
+  'MongoTopologyClosedError',
+  'MongoPoolClearedError',
+]);
+
+function isDatabaseUnreachable(error: unknown): boolean {
+  const e = error as { name?: string; message?: string } | null;
+  return !!e && (unreachable.has(e.name ?? '') || /buffering timed out/.test(e.message ?? ''));
+}
+
+/** How long a client should wait before trying again when the database is out of reach. */
+const retryAfterSeconds = 5;
+
 export function errorHandler(): Middleware<KemaiState> {
   return async (ctx, next) => {
     try {
@@ -52,6 +72,7 @@ export function errorHandler(): Middleware<KemaiState> {
       if (!known) ctx.state.log.error({ err: thrown }, 'unhandled error');
       else if (error.status >= 500) ctx.state.log.error({ err: error.cause ?? error }, 'server error');
       ctx.status = error.status;
+      if (error.code === 'SERVICE_UNAVAILABLE') ctx.set('Retry-After', String(retryAfterSeconds));
       ctx.body = {
         error: {
           code: error.code,

@@ -13,6 +13,14 @@ export interface JobRunnerOptions {
   name?: string;
   /** a failed run is tried again after delayMs, doubling each time, at most maxRetries times */
   retry?: { delayMs: number; maxRetries: number };
+  /** told of every run this process makes, by job name (the app's /metrics) */
+  observer?: JobObserver;
+}
+
+export interface JobObserver {
+  started(name: string): void;
+  /** seconds since the run started, when Agenda recorded it */
+  finished(name: string, outcome: 'success' | 'failure', seconds: number | null): void;
 }
 
 export interface JobDefinitionOptions {
@@ -40,6 +48,21 @@ export class JobRunner {
     this.agenda.on('fail', (error: Error, job: Job) => {
       this.logger.error({ job: job.attrs.name, err: error }, 'job failed');
     });
+    const observer = options.observer;
+    if (observer) {
+      // lastRunAt is set when a run starts, so it times this run; events from other processes
+      // (remote) are theirs to count
+      const seconds = (job: Job) => (job.attrs.lastRunAt ? (Date.now() - job.attrs.lastRunAt.getTime()) / 1000 : null);
+      this.agenda.on('start', (job: Job, remote?: boolean) => {
+        if (!remote) observer.started(job.attrs.name);
+      });
+      this.agenda.on('success', (job: Job, remote?: boolean) => {
+        if (!remote) observer.finished(job.attrs.name, 'success', seconds(job));
+      });
+      this.agenda.on('fail', (_error: Error, job: Job, remote?: boolean) => {
+        if (!remote) observer.finished(job.attrs.name, 'failure', seconds(job));
+      });
+    }
   }
 
   define<Data = Record<string, unknown>>(name: string, handler: JobHandler<Data>, options: JobDefinitionOptions = {}): void {

@@ -63,7 +63,7 @@ export interface RequestMeta {
 }
 
 export interface DuplicateMatch {
-  id: string;
+  id: string | null;
   name: string;
   owner: { name: string } | null;
   inPool: boolean;
@@ -168,12 +168,13 @@ export class CustomerService {
    */
   async findAccessible(scope: RequestScope, id: string, options: { allowPool?: boolean } = {}): Promise<{ customer: Customer; access: Access }> {
     if (!Types.ObjectId.isValid(id)) throw notFound();
-    const _id = oid(id);
-    const customer = await this.deps.customers.findOne({ $and: [{ _id, deletedAt: null }, scope.filter('customer')] }).lean<Customer>();
-    if (customer) return { customer, access: 'full' };
-    if (options.allowPool && scope.role !== 'service') {
-      const pooled = await this.deps.customers.findOne({ _id, deletedAt: null, pool: { $ne: null } }).lean<Customer>();
-      if (pooled) return { customer: pooled, access: 'pool' };
+    // by _id alone, the scope applied to the record read (RequestScope.seesCustomer, held equal to
+    // the scope filter by a test): every engine serves a bare _id from its primary index, while the
+    // embedded one scans the collection for an _id inside an $and with the scope's $or
+    const customer = await this.deps.customers.findById(oid(id)).lean<Customer>();
+    if (customer && customer.deletedAt === null) {
+      if (scope.seesCustomer(customer)) return { customer, access: 'full' };
+      if (options.allowPool && scope.role !== 'service' && customer.pool) return { customer, access: 'pool' };
     }
     throw notFound();
   }
@@ -446,7 +447,9 @@ export class CustomerService {
       this.deps.org.displayNames(found.map((c) => c.ownerId)),
     ]);
     return found.map((c) => ({
-      id: c._id.toHexString(),
+      // the id only where the caller can act on it (their own, or a pool customer to claim): the
+      // name and owner say enough to stop a second entry without handing out another team's ids
+      id: visible.has(c._id.toHexString()) || c.pool ? c._id.toHexString() : null,
       name: c.name,
       owner: c.ownerId ? { name: users.get(String(c.ownerId)) ?? '' } : null,
       inPool: !!c.pool,

@@ -33,8 +33,11 @@ export interface ImportJob {
   headers: string[];
   /** column index → field */
   mapping: Record<string, string>;
-  /** owner names as written in the file → user id */
-  ownerMap: Record<string, string>;
+  /**
+   * owner names as written in the file, each with the user it maps to: pairs rather than an object,
+   * because a name is the file's text and may hold '.' or start with '$', which field names may not
+   */
+  ownerMap: { name: string; userId: string }[];
   /** owner names in the file that matched no assignable user (at most 200) */
   unknownOwners?: string[];
   defaultOwnerId: Types.ObjectId;
@@ -100,7 +103,7 @@ const importSchema = new Schema<ImportJob>(
     encoding: String,
     headers: { type: [String], default: [] },
     mapping: { type: Schema.Types.Mixed, default: {} },
-    ownerMap: { type: Schema.Types.Mixed, default: {} },
+    ownerMap: { type: [new Schema({ name: { type: String, required: true }, userId: { type: String, required: true } }, { _id: false })], default: [] },
     unknownOwners: { type: [String], default: undefined },
     defaultOwnerId: { type: Schema.Types.ObjectId, required: true },
     status: { type: String, enum: importStatuses, required: true },

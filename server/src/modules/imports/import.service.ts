@@ -102,7 +102,7 @@ export class ImportService {
       ...(sniffed.encoding ? { encoding: sniffed.encoding } : {}),
       headers,
       mapping,
-      ownerMap: {},
+      ownerMap: [],
       defaultOwnerId: oid(scope.user.id),
       status: 'analysing',
       position: 0,
@@ -147,7 +147,7 @@ export class ImportService {
       status: job.status,
       headers: job.headers,
       mapping: job.mapping,
-      ownerMap: job.ownerMap,
+      ownerMap: ownerMapOf(job),
       /** owner names in the file that match no user the importer may assign */
       unknownOwners: job.unknownOwners ?? [],
       decisions: job.decisions,
@@ -195,7 +195,7 @@ export class ImportService {
       for (const [name, userId] of Object.entries(settings.ownerMap)) {
         if (!byId.has(userId)) throw new AppError('VALIDATION', { messageKey: 'error.import.ownerNotAllowed', details: [{ path: `ownerMap.${name}` }] });
       }
-      set.ownerMap = settings.ownerMap;
+      set.ownerMap = Object.entries(settings.ownerMap).map(([name, userId]) => ({ name, userId }));
     }
     if (settings.defaultOwnerId) {
       if (!byId.has(settings.defaultOwnerId)) throw new AppError('VALIDATION', { messageKey: 'error.import.ownerNotAllowed', details: [{ path: 'defaultOwnerId' }] });
@@ -480,7 +480,7 @@ export class ImportService {
     for (const user of users) {
       for (const key of [compactKey(user.login), compactKey(user.name)]) byKey.set(key, [...(byKey.get(key) ?? []), user]);
     }
-    const mapped = new Map(Object.entries(job.ownerMap ?? {}).map(([name, id]) => [compactKey(name), id]));
+    const mapped = new Map(Object.entries(ownerMapOf(job)).map(([name, id]) => [compactKey(name), id]));
     const allowed = new Set(users.map((u) => u.id));
     return (written: string): Types.ObjectId | 'unknown' | 'notAllowed' => {
       if (!written) return job.defaultOwnerId;
@@ -609,4 +609,9 @@ export class ImportService {
     return { ...rest, ...(createdAt ? { createdAt: new Date(createdAt) } : {}) } as ImportedCustomerInput;
   }
 
+}
+
+/** The owner names mapped so far, as the API shows them (name → user id). */
+function ownerMapOf(job: Pick<ImportJob, 'ownerMap'>): Record<string, string> {
+  return Object.fromEntries((Array.isArray(job.ownerMap) ? job.ownerMap : []).map((pair) => [pair.name, pair.userId]));
 }

@@ -131,14 +131,16 @@ export class LeadService {
 
     // someone we know already: the lead attaches to them and their owner hears of it
     const matches = await this.deps.customers.findDuplicates(systemScope(), { type, name, phones: phone ? [phone.value] : [] });
-    if (matches[0]) {
-      const customerId = oid(matches[0].id);
-      const owner = (await this.deps.customers.owners([customerId])).get(matches[0].id)?.ownerId ?? null;
+    // the system scope sees every customer, so each match carries its id
+    const known = matches[0]?.id ? { ...matches[0], id: matches[0].id } : null;
+    if (known) {
+      const customerId = oid(known.id);
+      const owner = (await this.deps.customers.owners([customerId])).get(known.id)?.ownerId ?? null;
       const lead = await this.deps.models.leadEntries.create({ ...entry, customerId, outcome: 'attached', assignedTo: owner ? oid(owner) : null, route: 'owner' });
       await this.deps.timeline.append([{ customerId, type: 'leadAttached', actorId: entry.createdBy, data: { leadId: lead._id.toHexString(), source: entry.source, name: input.name }, key: `lead:${lead._id}` }]);
-      if (owner) await this.tell(owner, lead.toObject() as LeadEntry, matches[0].name, true);
+      if (owner) await this.tell(owner, lead.toObject() as LeadEntry, known.name, true);
       if (owner) await this.assigned(lead.toObject() as LeadEntry);
-      return { leadId: lead._id.toHexString(), customerId: matches[0].id, outcome: 'attached', assignedTo: owner };
+      return { leadId: lead._id.toHexString(), customerId: known.id, outcome: 'attached', assignedTo: owner };
     }
 
     const region = this.region(input);

@@ -1,5 +1,5 @@
 import { Schema, type Connection, type Model, type Types } from 'mongoose';
-import type { FieldRules } from '../../core/auth/field-rules.ts';
+import type { FieldRule, MaskableField } from '../../core/auth/field-rules.ts';
 import type { DataScope, Permission } from '../../core/auth/permissions.ts';
 
 /**
@@ -13,7 +13,8 @@ export interface StoredRole {
   builtIn: boolean;
   permissions: Permission[];
   dataScope: DataScope;
-  fieldRules: FieldRules;
+  /** pairs rather than an object keyed by field: the fields' names hold dots, which field names may not */
+  fieldRules: { field: MaskableField; rule: FieldRule }[];
   updatedAt: Date;
   updatedBy: Types.ObjectId | null;
 }
@@ -25,7 +26,7 @@ const roleSchema = new Schema<StoredRole>(
     builtIn: { type: Boolean, required: true },
     permissions: { type: [String], default: [] },
     dataScope: { type: String, required: true },
-    fieldRules: { type: Schema.Types.Mixed, default: {} },
+    fieldRules: { type: [new Schema({ field: { type: String, required: true }, rule: { type: String, required: true } }, { _id: false })], default: [] },
     updatedAt: { type: Date, required: true },
     updatedBy: { type: Schema.Types.ObjectId, default: null },
   },

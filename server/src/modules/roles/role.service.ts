@@ -42,8 +42,11 @@ const definitionOf = (stored: StoredRole): RoleDefinition => ({
   builtIn: stored.builtIn,
   permissions: stored.permissions,
   dataScope: stored.dataScope,
-  fieldRules: stored.fieldRules ?? {},
+  fieldRules: Object.fromEntries((Array.isArray(stored.fieldRules) ? stored.fieldRules : []).map((r) => [r.field, r.rule])),
 });
+
+const storedRules = (rules: FieldRules): StoredRole['fieldRules'] =>
+  Object.entries(rules).map(([field, rule]) => ({ field: field as keyof FieldRules, rule: rule! }));
 
 export class RoleService {
   private readonly deps: RoleDeps;
@@ -90,7 +93,7 @@ export class RoleService {
           builtIn: false,
           permissions: base && input.permissions.length === 0 ? [...base.permissions] : input.permissions,
           dataScope: base ? base.dataScope : input.dataScope,
-          fieldRules: base && Object.keys(input.fieldRules ?? {}).length === 0 ? base.fieldRules : (input.fieldRules ?? {}),
+          fieldRules: storedRules(base && Object.keys(input.fieldRules ?? {}).length === 0 ? base.fieldRules : (input.fieldRules ?? {})),
           updatedAt: now,
           updatedBy: new Types.ObjectId(scope.user.id),
         })
@@ -127,7 +130,7 @@ export class RoleService {
       .findOneAndUpdate(
         { key },
         {
-          $set: { name: after.name, permissions: after.permissions, dataScope: after.dataScope, fieldRules: after.fieldRules, updatedAt: this.deps.clock.now(), updatedBy: new Types.ObjectId(scope.user.id) },
+          $set: { name: after.name, permissions: after.permissions, dataScope: after.dataScope, fieldRules: storedRules(after.fieldRules), updatedAt: this.deps.clock.now(), updatedBy: new Types.ObjectId(scope.user.id) },
           $setOnInsert: { builtIn: before.builtIn },
         },
         { upsert: true, returnDocument: 'after' },

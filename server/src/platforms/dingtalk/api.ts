@@ -1,12 +1,16 @@
 // DingTalk's two API hosts: oapi (?access_token=) and api.dingtalk.com (x-acs-dingtalk-access-token).
 // The app token is cached and refreshed by one caller at a time; a rejected token is fetched again
 // once and the call retried once.
+import { countPlatformError } from '../../core/metrics.ts';
+
 export class DingTalkError extends Error {
   readonly code: string | number;
   constructor(code: string | number, message: string) {
     super(`DingTalk error ${code}: ${message}`);
     this.name = 'DingTalkError';
     this.code = code;
+    // counted where it is made: only this client makes them, on every path that fails (/metrics)
+    countPlatformError('dingtalk', code);
   }
 }
 

@@ -1,12 +1,16 @@
 // WeCom's server API: the access token cached per app and refreshed by one caller at a time; an
 // invalid or expired token (40014, 42001, 40001) is dropped, fetched again once and the call
 // retried once. The token never leaves the server.
+import { countPlatformError } from '../../core/metrics.ts';
+
 export class WeComError extends Error {
   readonly errcode: number;
   constructor(errcode: number, errmsg: string) {
     super(`WeCom error ${errcode}: ${errmsg}`);
     this.name = 'WeComError';
     this.errcode = errcode;
+    // counted where it is made: only this client makes them, on every path that fails (/metrics)
+    countPlatformError('wecom', errcode);
   }
 }
 
