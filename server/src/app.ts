@@ -335,6 +335,7 @@ export function buildServices(models: Models, deps: Pick<AppDeps, 'config' | 'se
   const platforms: ChatPlatform[] = chatPlatforms.length > 0 ? chatPlatforms : [new DevPlatform({ outbox: models.outbox, clock })];
   const dispatcher = new EventDispatcher({ processed: models.processedEvents, logger, seen: (userId, platform) => org.markPlatformUsed(userId, platform) });
   const cards = new CardService({
+    locks: new Locks(models.locks),
     deliveries: models.deliveries,
     pending: models.pendingCards,
     platforms,
@@ -394,6 +395,7 @@ export function buildServices(models: Models, deps: Pick<AppDeps, 'config' | 'se
     retentionDays: config.TRACK_RETENTION_DAYS,
   });
   const campaigns = new CampaignService({
+    locks: new Locks(models.locks),
     models: { campaigns: models.campaigns, participants: models.participants, campaignMessages: models.campaignMessages, campaignSends: models.campaignSends, unsubscribes: models.unsubscribes },
     customerModel: models.customers,
     contactModel: models.contacts,
@@ -608,6 +610,11 @@ export function buildApp(deps: AppDeps): KemaiApp {
   // outermost: counts every request, including the ones answered with an error
   const metrics = createMetrics({ queues: models, logger: deps.logger });
   koa.use(metrics.http);
+  // draining on SIGTERM: each answer closes its connection, so keep-alive clients reconnect elsewhere
+  koa.use(async (ctx, next) => {
+    if (shuttingDown) ctx.set('Connection', 'close');
+    await next();
+  });
   koa.use(requestContext(deps.logger));
   koa.use(compress({ threshold: 1024 }));
   koa.use(errorHandler());

@@ -43,6 +43,7 @@ async function shutdown(running: Running, config: Config, logger: Logger, reason
   const server = running.server;
   if (server) {
     // stop accepting; let in-flight requests finish within the bound, then cut what is left
+    // (while draining, each response also closes its connection: see app.ts)
     const closed = new Promise<void>((resolveClose) => server.close(() => resolveClose()));
     server.closeIdleConnections();
     const bound = setTimeout(() => server.closeAllConnections(), config.SHUTDOWN_TIMEOUT_MS);

@@ -7,7 +7,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SMTPServer } from 'smtp-server';
 import type { AddressInfo } from 'node:net';
 import { ManualClock } from '../../server/src/core/clock.ts';
+import { buildApp } from '../../server/src/app.ts';
+import { createLogger } from '../../server/src/core/logger.ts';
 import { apiCall } from '../helpers/api.ts';
+import { openTestDatabase } from '../helpers/database.ts';
 import { startTestApp, type TestApp } from '../helpers/test-app.ts';
 import { demoTokens, demoUserIds, type DemoLogin } from '../helpers/users.ts';
 
@@ -164,5 +167,25 @@ describe('campaigns', () => {
     expect((await t.inspect.contacts.findById(contact.id).lean())!.leftCompany).toBe(true);
     // a temporary failure is not a bounce: nobody else was marked
     expect(await t.inspect.contacts.countDocuments({ leftCompany: true, email: { $ne: 'gone@moved.cn' } })).toBe(0);
+  });
+
+  it('keeps the mail rate when two server processes send the same queue at once', async () => {
+    const db = await openTestDatabase(t.db.dbName);
+    const other = buildApp({ config: t.config, logger: createLogger({ level: 'silent' }), connection: db.connection, sessionSecret: 'test-secret-of-at-least-thirty-two-characters', h5DistDir: '/nonexistent', clock });
+    try {
+      const message = (await t.inspect.campaignSends.findOne({}).lean())!;
+      for (let i = 0; i < 6; i++) {
+        await t.inspect.campaignSends.create({ messageId: message.messageId, campaignId, customerId: message.customerId, email: `rate${i}@invited.cn`, token: `rate-send-token-${i}`, status: 'queued', error: null, claimedAt: null, sentAt: null, clicks: 0 });
+      }
+      clock.advance(61_000);
+      const before = mails.length;
+      // both processes at the queue in the same minute, twice each: the rate is two a minute in all
+      await Promise.all([t.app.services.campaigns.sendQueued(), other.services.campaigns.sendQueued(), t.app.services.campaigns.sendQueued(), other.services.campaigns.sendQueued()]);
+      await expect.poll(() => mails.length, { timeout: 5000 }).toBe(before + 2);
+      await new Promise((r) => setTimeout(r, 300));
+      expect(mails.length).toBe(before + 2);
+    } finally {
+      await db.connection.close();
+    }
   });
 });

@@ -3,6 +3,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../server/src/core/clock.ts';
 import { FakeWeCom } from '../fakes/wecom/server.ts';
+import { buildApp } from '../../server/src/app.ts';
+import { createLogger } from '../../server/src/core/logger.ts';
+import { openTestDatabase } from '../helpers/database.ts';
 import { startTestApp, type TestApp } from '../helpers/test-app.ts';
 
 const fake = new FakeWeCom({ corpId: 'wwkemai', agentId: '1000002', secret: 's', token: 't', encodingAesKey: 'abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG' });
@@ -67,5 +70,28 @@ describe('card delivery', () => {
     const [never] = await t.app.services.cards.send(digest(2000), [managerId]);
     expect(never!.status).toBe('failed');
     expect(await t.inspect.deliveries.findOne({ cardId: 'digest-2000' }).lean()).toMatchObject({ status: 'failed', error: expect.stringContaining('81013') });
+  });
+  it('keeps the per-member limit when two server processes deliver the same queue at once', async () => {
+    await t.inspect.users.updateOne({ login: 'rep.east1' }, { $set: { 'accounts.wecom': 'lina' } });
+    const repId = (await t.inspect.users.findOne({ login: 'rep.east1' }).lean())!._id.toHexString();
+    // the test before emptied the fake's directory: lina is a member again
+    if (!fake.users.some((u) => u.userid === 'lina')) fake.users.push({ userid: 'lina', name: '李娜', department: [2], main_department: 2, is_leader_in_dept: [0], status: 1 });
+    const db = await openTestDatabase(t.db.dbName);
+    const other = buildApp({ config: t.config, logger: createLogger({ level: 'silent' }), connection: db.connection, sessionSecret: 'test-secret-of-at-least-thirty-two-characters', h5DistDir: '/nonexistent', clock });
+    try {
+      clock.advance(10 * 60_000);
+      for (let i = 0; i < 80; i++) await t.app.services.cards.send(digest(1000 + i), [repId]);
+      const toLina = () => fake.sent.filter((m) => m.body.touser === 'lina').length;
+      expect(toLina()).toBe(30);
+      // the next minute: both processes at the queue together, twice each
+      clock.advance(61_000);
+      await Promise.all([t.app.services.cards.deliverDue(), other.services.cards.deliverDue(), t.app.services.cards.deliverDue(), other.services.cards.deliverDue()]);
+      expect(toLina()).toBe(60);
+      clock.advance(61_000);
+      await Promise.all([other.services.cards.deliverDue(), t.app.services.cards.deliverDue()]);
+      expect(toLina()).toBe(80);
+    } finally {
+      await db.connection.close();
+    }
   });
 });

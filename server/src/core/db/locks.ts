@@ -30,15 +30,31 @@ export class Locks {
 
   /** Runs `work` holding the lock `key`; waits up to `waitMs` for another holder, then CONFLICT. */
   async with<T>(key: string, work: () => Promise<T>, options: { ttlMs?: number; waitMs?: number } = {}): Promise<T> {
-    const ttlMs = options.ttlMs ?? 10_000;
-    const deadline = Date.now() + (options.waitMs ?? 5_000);
-    let until: Date | null = null;
-    for (let attempt = 0; !until; attempt++) {
-      until = await this.tryAcquire(key, ttlMs);
-      if (until) break;
-      if (Date.now() > deadline) throw new AppError('CONFLICT');
+    const until = await this.acquire(key, options.ttlMs ?? 10_000, options.waitMs ?? 5_000);
+    if (!until) throw new AppError('CONFLICT');
+    return this.holding(key, until, work);
+  }
+
+  /**
+   * Runs `work` holding the lock if it can be had within `waitMs`; otherwise runs nothing and
+   * answers null: another process is doing the same work right now.
+   */
+  async tryWith<T>(key: string, work: () => Promise<T>, options: { ttlMs: number; waitMs?: number }): Promise<T | null> {
+    const until = await this.acquire(key, options.ttlMs, options.waitMs ?? 0);
+    return until ? this.holding(key, until, work) : null;
+  }
+
+  private async acquire(key: string, ttlMs: number, waitMs: number): Promise<Date | null> {
+    const deadline = Date.now() + waitMs;
+    for (let attempt = 0; ; attempt++) {
+      const until = await this.tryAcquire(key, ttlMs);
+      if (until) return until;
+      if (Date.now() > deadline) return null;
       await new Promise((resolve) => setTimeout(resolve, Math.min(20 * 2 ** attempt, 200)));
     }
+  }
+
+  private async holding<T>(key: string, until: Date, work: () => Promise<T>): Promise<T> {
     try {
       return await work();
     } finally {

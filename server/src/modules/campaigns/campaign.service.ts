@@ -3,6 +3,7 @@
 // their owners in chat, and add up what came of it: leads, opportunities and won amounts, first-
 // and last-touch, cost per lead and ROI. Emails go out from a queue at a set rate; each address
 // gets a message at most once, and one whose send was cut short by a crash is not sent again.
+import type { Locks } from '../../core/db/locks.ts';
 import { randomBytes } from 'node:crypto';
 import { Types } from 'mongoose';
 import type { Transporter } from 'nodemailer';
@@ -68,6 +69,8 @@ export class CampaignService {
     publicUrl: string;
     clock: Clock;
     logger: Logger;
+    /** one process sends at a time, so the per-minute rate holds across processes */
+    locks: Locks;
   };
 
   constructor(deps: CampaignService['deps']) {
@@ -242,6 +245,11 @@ export class CampaignService {
    * crash, and is marked failed rather than sent twice.
    */
   async sendQueued(): Promise<{ sent: number; failed: number }> {
+    // the rate is counted from the last minute's sends: two processes counting at once would each spend it
+    return (await this.deps.locks.tryWith('campaigns.send', () => this.sendQueuedAlone(), { ttlMs: 5 * 60_000, waitMs: 2_000 })) ?? { sent: 0, failed: 0 };
+  }
+
+  private async sendQueuedAlone(): Promise<{ sent: number; failed: number }> {
     const mailer = this.deps.mailer;
     const counts = { sent: 0, failed: 0 };
     if (!mailer) return counts;

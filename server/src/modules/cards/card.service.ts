@@ -1,5 +1,6 @@
 // Sending cards and acting on them, whatever the platform: every delivery is recorded so the card
 // can be updated for all its recipients once someone acts.
+import type { Locks } from '../../core/db/locks.ts';
 import { Types } from 'mongoose';
 import type { Card, CardOutcome } from '../../../../bot-cards/index.ts';
 import type { Clock } from '../../core/clock.ts';
@@ -28,6 +29,8 @@ export class CardService {
     org: OrgService;
     clock: Clock;
     logger: Logger;
+    /** one process delivers at a time, so each member's per-minute limit holds across processes */
+    locks: Locks;
   };
 
   constructor(deps: CardService['deps']) {
@@ -66,8 +69,17 @@ export class CardService {
     return queued.map((q) => ({ userId: q.userId.toHexString(), status: byUser.get(q.userId.toHexString()) ?? 'queued' }));
   }
 
-  /** Sends what is due, within each member's limit; run after every send and by a job. */
+  /**
+   * Sends what is due, within each member's limit; run after every send and by a job. The limit is
+   * counted from the deliveries of the last minute, so two processes counting at once would each
+   * spend the whole budget (and the platform silently drops the excess): one delivers at a time,
+   * and a process that finds another at it leaves the queue to it.
+   */
   async deliverDue(): Promise<{ sent: number; postponed: number; failed: number }> {
+    return (await this.deps.locks.tryWith('cards.deliver', () => this.deliverDueAlone(), { ttlMs: 5 * 60_000, waitMs: 2_000 })) ?? { sent: 0, postponed: 0, failed: 0 };
+  }
+
+  private async deliverDueAlone(): Promise<{ sent: number; postponed: number; failed: number }> {
     const now = this.deps.clock.now();
     const counts = { sent: 0, postponed: 0, failed: 0 };
     const due = await this.deps.pending.find({ notBefore: { $lte: now } }).sort({ notBefore: 1, _id: 1 }).limit(500).lean<PendingCard[]>();
