@@ -79,6 +79,8 @@ export const configSchema = z.object({
   /** largest customer import file, and the most data rows one import may hold */
   IMPORT_MAX_BYTES: positiveInt(30 * 1024 * 1024, 'a whole number of bytes greater than 0'),
   IMPORT_MAX_ROWS: positiveInt(200_000, 'a whole number of rows greater than 0'),
+  /** how long an import worker holds an import between batches; a crashed one's work is taken over after this */
+  IMPORT_LEASE_MS: positiveInt(120_000, 'a whole number of milliseconds greater than 0'),
   SHUTDOWN_TIMEOUT_MS: positiveInt(10_000, 'a whole number of milliseconds greater than 0'),
 
   /** the bearer token Prometheus sends to GET /metrics; unset: /metrics answers 404 */

@@ -37,7 +37,8 @@ export interface ImportDeps {
   auth: Pick<AuthService, 'scopeFor'>;
   clock: Clock;
   logger: Logger;
-  limits: { maxBytes: number; maxRows: number };
+  /** leaseMs: how long a worker holds an import between batches (IMPORT_LEASE_MS) */
+  limits: { maxBytes: number; maxRows: number; leaseMs?: number };
 }
 
 export interface ImportSettings {
@@ -51,7 +52,7 @@ export interface ImportSettings {
 const batchSize = 500;
 /** rows a commit takes at a time: each batch reads its merge targets and their contacts once */
 const commitBatchSize = 2000;
-const leaseMs = 2 * 60_000;
+const defaultLeaseMs = 2 * 60_000;
 const oid = (id: string | Types.ObjectId) => new Types.ObjectId(String(id));
 const emptyCounts = (): ImportCounts => ({
   rows: 0, valid: 0, invalid: 0, withWarnings: 0, fileGroups: 0, fileDuplicateRows: 0, existingMatches: 0, created: 0, merged: 0, skipped: 0,
@@ -303,6 +304,10 @@ export class ImportService {
 
   // ---- the worker -------------------------------------------------------------------------
 
+  private get leaseMs(): number {
+    return this.deps.limits.leaseMs ?? defaultLeaseMs;
+  }
+
   /** Runs imports waiting for their dry run or commit until none is left. Called by a job and after requests. */
   async work(): Promise<void> {
     for (;;) {
@@ -310,7 +315,7 @@ export class ImportService {
       const job = await this.deps.models.imports
         .findOneAndUpdate(
           { status: { $in: ['analysing', 'committing'] }, $or: [{ lease: null }, { 'lease.until': { $lt: now } }] },
-          { $set: { lease: { until: new Date(now.getTime() + leaseMs), by: this.worker } } },
+          { $set: { lease: { until: new Date(now.getTime() + this.leaseMs), by: this.worker } } },
           { returnDocument: 'after', sort: { updatedAt: 1 } },
         )
         .lean<ImportJob>();
@@ -330,7 +335,7 @@ export class ImportService {
     const now = this.deps.clock.now();
     const held = await this.deps.models.imports.updateOne(
       { _id: job._id, 'lease.by': this.worker },
-      { $set: { 'lease.until': new Date(now.getTime() + leaseMs), updatedAt: now } },
+      { $set: { 'lease.until': new Date(now.getTime() + this.leaseMs), updatedAt: now } },
     );
     if (held.matchedCount === 0) throw new AppError('CONFLICT', { messageKey: 'error.import.leaseLost' });
   }
