@@ -50,6 +50,33 @@ describe('card delivery', () => {
     for (let i = 0; i + 30 < times.length; i++) expect(times[i + 30]! - times[i]!).toBeGreaterThanOrEqual(60_000);
   });
 
+  it('retries through server errors and a lost answer, and the member sees the card once', async () => {
+    clock.advance(10 * 60_000);
+    // two 502s: nothing reaches WeCom; the card waits and goes on the third try
+    fake.serverErrorNext = 2;
+    const [first] = await t.app.services.cards.send(digest(3000), [managerId]);
+    expect(first!.status).toBe('queued');
+    for (const wait of [10_000, 20_000]) {
+      clock.advance(wait);
+      await t.app.services.cards.deliverDue();
+    }
+    expect(await t.inspect.deliveries.countDocuments({ cardId: 'digest-3000', status: 'sent' })).toBe(1);
+    expect(fake.sent.filter((m) => m.body.template_card.main_title.desc.includes('3000'))).toHaveLength(1);
+
+    // WeCom shows the card but the answer never comes back: Kemai sends it again, and WeCom's
+    // duplicate check keeps the member from seeing it twice
+    fake.dropAnswerNext = 1;
+    const before = fake.sent.length;
+    const [second] = await t.app.services.cards.send(digest(3001), [managerId]);
+    expect(second!.status).toBe('queued');
+    expect(fake.sent.length).toBe(before + 1);
+    clock.advance(10_000);
+    await t.app.services.cards.deliverDue();
+    expect(await t.inspect.deliveries.countDocuments({ cardId: 'digest-3001', status: 'sent' })).toBe(1);
+    expect(fake.sent.length).toBe(before + 1);
+    expect(await t.inspect.pendingCards.countDocuments()).toBe(0);
+  });
+
   it('retries a rate-limited send with backoff, and records a card that can never go', async () => {
     clock.advance(10 * 60_000);
     fake.rateLimitNext = 2;

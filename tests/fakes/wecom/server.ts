@@ -42,6 +42,15 @@ export class FakeWeCom {
   ];
   /** the next N message/send calls answer 45009 (rate limited) */
   rateLimitNext = 0;
+  /** the next N message/send calls answer HTTP 502 without sending anything */
+  serverErrorNext = 0;
+  /** the next N message/send calls send the message, then drop the connection before answering */
+  dropAnswerNext = 0;
+  /**
+   * enable_duplicate_check (documented with message/send): the same request JSON again within
+   * duplicate_check_interval seconds (1800 by default) is not delivered again
+   */
+  private readonly recentSends = new Map<string, { at: number; msgid: string; responseCode: string | null }>();
   private readonly tokens = new Map<string, { expiresAt: number }>();
   private readonly codes = new Map<string, { userid: string | null; expiresAt: number; used: boolean }>();
   private readonly responseCodes = new Map<string, { used: boolean }>();
@@ -100,6 +109,12 @@ export class FakeWeCom {
       ctx.body = { errcode: 0, errmsg: 'ok', userlist: this.users.filter((u) => u.department.includes(id)) };
     });
     router.post('/cgi-bin/message/send', withToken, (ctx) => {
+      if (this.serverErrorNext > 0) {
+        this.serverErrorNext--;
+        ctx.status = 502;
+        ctx.body = 'Bad Gateway';
+        return;
+      }
       if (this.rateLimitNext > 0) {
         this.rateLimitNext--;
         ctx.body = { errcode: 45009, errmsg: 'reach max api daily quota limit' };
@@ -117,11 +132,26 @@ export class FakeWeCom {
         ctx.body = { errcode: 81013, errmsg: 'user & party & tag all invalid' };
         return;
       }
+      const fingerprint = JSON.stringify(body);
+      const earlier = this.recentSends.get(fingerprint);
+      const intervalMs = Number(body.duplicate_check_interval ?? 1800) * 1000;
+      if (body.enable_duplicate_check === 1 && earlier && Date.now() - earlier.at < intervalMs) {
+        // received already: nobody gets it twice
+        ctx.body = { errcode: 0, errmsg: 'ok', invaliduser: '', invalidparty: '', invalidtag: '', unlicenseduser: '', msgid: earlier.msgid, ...(earlier.responseCode ? { response_code: earlier.responseCode } : {}) };
+        return;
+      }
       const interactive = body.template_card.card_type === 'button_interaction';
       const responseCode = interactive ? randomBytes(12).toString('hex') : null;
       if (responseCode) this.responseCodes.set(responseCode, { used: false });
       const msgid = randomBytes(8).toString('hex');
       this.sent.push({ body, msgid, responseCode });
+      this.recentSends.set(fingerprint, { at: Date.now(), msgid, responseCode });
+      if (this.dropAnswerNext > 0) {
+        this.dropAnswerNext--;
+        ctx.respond = false;
+        ctx.req.socket.destroy();
+        return;
+      }
       ctx.body = { errcode: 0, errmsg: 'ok', invaliduser: invalid.join('|'), invalidparty: '', invalidtag: '', unlicenseduser: '', msgid, ...(responseCode ? { response_code: responseCode } : {}) };
     });
     router.post('/cgi-bin/message/update_template_card', withToken, (ctx) => {

@@ -7,6 +7,8 @@ import { WeComError, type WeComApi } from './api.ts';
 
 /** rate limited (45009, 45033), system busy (-1), or no HTTP answer: try again later */
 const transientErrors = new Set([-1, 45009, 45033]);
+/** WeCom's longest duplicate check window (4 hours): longer than any retry of a card */
+const duplicateCheckSeconds = 4 * 3600;
 
 export interface WeComPlatformDeps {
   api: WeComApi;
@@ -74,7 +76,10 @@ export class WeComPlatform implements ChatPlatform {
             msgtype: 'template_card',
             agentid: Number(this.deps.api.credentials.agentId),
             template_card: renderWeCom(card, { locale, link: this.deps.link }),
-            enable_duplicate_check: 0,
+            // a retry after an answer lost on the way back is the same request: WeCom drops it
+            // instead of showing the card twice (the same JSON within the interval is not resent)
+            enable_duplicate_check: 1,
+            duplicate_check_interval: duplicateCheckSeconds,
           },
         });
         const invalid = new Set((answer.invaliduser ?? '').split('|').filter(Boolean));
