@@ -97,18 +97,33 @@ export async function send(item: QueuedFollowUp): Promise<SendResult> {
 }
 
 let running: Promise<{ sent: number; failed: number }> | null = null;
+/** a sync was asked for while one ran: what it listed may be stale, or the network came back since */
+let again = false;
 
-/** Sends every pending item in order; stops at the first one that cannot reach the server. */
+/**
+ * Sends every pending item in order; stops at the first one that cannot reach the server. Asked
+ * again while it runs, it makes one more pass when this one ends: the run in progress listed the
+ * queue before the items logged since, and may be about to give up on a network that is back.
+ */
 export function syncQueue(): Promise<{ sent: number; failed: number }> {
-  running ??= (async () => {
+  if (running) {
+    again = true;
+    return running;
+  }
+  running = (async () => {
     const counts = { sent: 0, failed: 0 };
     try {
-      for (const item of await listQueued()) {
-        if (item.status !== 'pending') continue;
-        const result = await send(item);
-        if (result === 'offline') break;
-        counts[result === 'sent' ? 'sent' : 'failed']++;
-      }
+      do {
+        again = false;
+        for (const listed of await listQueued()) {
+          // as it is now: the form may have sent it, or the user discarded it, since the listing
+          const item = await (await db()).get('followUps', listed.id);
+          if (item?.status !== 'pending') continue;
+          const result = await send(item);
+          if (result === 'offline') break;
+          counts[result === 'sent' ? 'sent' : 'failed']++;
+        }
+      } while (again);
     } finally {
       running = null;
     }
