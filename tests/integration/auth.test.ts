@@ -38,6 +38,19 @@ describe('dev login and the current user', () => {
     expect(await me.json()).toMatchObject({ name: '李娜', role: 'rep' });
   });
 
+  it('opens a new session at every sign-in, whatever session cookie the browser brought (no fixation)', async () => {
+    // a cookie planted before sign-in (here another person's live session) is never taken over
+    const planted = (await t.request('/api/auth/dev-login', { method: 'POST', json: { login: 'rep.east2' } })).headers.get('set-cookie')!.split(';')[0]!;
+    const signIn = await t.request('/api/auth/dev-login', { method: 'POST', json: { login: 'rep.east1' }, headers: { Cookie: planted, Origin: t.baseUrl } });
+    expect(signIn.status).toBe(200);
+    const issued = signIn.headers.get('set-cookie')!.split(';')[0]!;
+    expect(issued).not.toBe(planted);
+    expect(await (await t.request('/api/me', { headers: { Cookie: issued } })).json()).toMatchObject({ name: '李娜' });
+    expect(await (await t.request('/api/me', { headers: { Cookie: planted } })).json()).toMatchObject({ name: '王芳' });
+    // and a made-up session value is no session at all
+    expect((await t.request('/api/me', { headers: { Cookie: 'kemai_session=attacker-chosen-value' } })).status).toBe(401);
+  });
+
   it('lists the demo users for the dev login picker', async () => {
     const response = await t.request('/api/auth/dev-login');
     const body = (await response.json()) as { enabled: boolean; users: { login: string }[] };
