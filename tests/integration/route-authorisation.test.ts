@@ -130,4 +130,28 @@ describe('every GET route for every login', () => {
       expect((await t.request(path, { token: tokens.admin })).status, path).toBe(200);
     }
   });
+
+  it('refuses, for every login whose role lacks it, the write each permission guards — with a body that is otherwise valid', async () => {
+    const permissionsOf = async (login: DemoLogin) => ((await (await t.request('/api/me', { token: tokens[login] })).json()) as Json).permissions as string[];
+    let n = 0;
+    // each write as the person it concerns would send it; the permission it needs
+    const writes: { permission: string; call: (login: DemoLogin) => Promise<Response> }[] = [
+      { permission: 'customer.create', call: (login) => t.request('/api/customers', { method: 'POST', token: tokens[login], json: { type: 'company', name: `权限矩阵${++n}号科技有限公司`, industry: '互联网', source: '官网' } }) },
+      { permission: 'customer.export', call: (login) => t.request('/api/exports', { method: 'POST', token: tokens[login], json: { resource: 'customers' } }) },
+      { permission: 'settings.manage', call: (login) => t.request('/api/roles/rep', { method: 'PUT', token: tokens[login], json: { dataScope: 'self' } }) },
+      { permission: 'settings.manage', call: (login) => t.request('/api/settings/pool', { method: 'PUT', token: tokens[login], json: { dailyClaimLimit: 10, holdingLimit: 300, cooldownDays: 7 } }) },
+      { permission: 'settings.manage', call: (login) => t.request('/api/api-tokens', { method: 'POST', token: tokens[login], json: { name: 'x', integrationRole: 'admin', permissions: { customers: 'read' } } }) },
+      { permission: 'settings.manage', call: (login) => t.request('/api/webhooks', { method: 'POST', token: tokens[login], json: { url: 'https://93.184.216.34/hook', events: ['customer.created'] } }) },
+    ];
+    const refusedAs: string[] = [];
+    for (const login of demoLogins) {
+      const held = await permissionsOf(login);
+      for (const write of writes) {
+        const response = await write.call(login);
+        if (!held.includes(write.permission) && response.status !== 403) refusedAs.push(`${login} without ${write.permission} → ${response.status}`);
+        if (held.includes(write.permission) && response.status === 403) refusedAs.push(`${login} with ${write.permission} → 403`);
+      }
+    }
+    expect(refusedAs).toEqual([]);
+  });
 });
