@@ -89,6 +89,22 @@ describe('DingTalk', () => {
     expect(updated[0]!.cardData.cardParamMap).toMatchObject({ status: '已处理 · 张伟', buttons: '[]' });
   });
 
+  it('keeps a card DingTalk answered with 503 and delivers it on a later try, once', async () => {
+    fake.serverErrorNext = 2;
+    const card = { id: 'stale-ding-busy', data: { kind: 'staleCustomers' as const, customers: [{ id: 'c2', name: '忙碌科技', idleDays: 9 }], total: 1 } };
+    const [queued] = await t.app.services.cards.send(card, [managerId]);
+    expect(queued!.status).toBe('queued');
+    expect(await t.inspect.pendingCards.findOne({ 'card.id': 'stale-ding-busy' }).lean()).toMatchObject({ attempts: 1, lastError: expect.stringContaining('ServiceUnavailable') });
+    for (let i = 0; i < 2; i++) {
+      // the backoff has passed
+      await t.inspect.pendingCards.updateMany({ 'card.id': 'stale-ding-busy' }, { $set: { notBefore: new Date(0) } });
+      await t.app.services.cards.deliverDue();
+    }
+    expect(fake.cards.filter((c) => c.outTrackId.startsWith('stale-ding-busy'))).toHaveLength(1);
+    expect(await t.inspect.deliveries.countDocuments({ cardId: 'stale-ding-busy', status: 'sent' })).toBe(1);
+    expect(await t.inspect.pendingCards.countDocuments({ 'card.id': 'stale-ding-busy' })).toBe(0);
+  });
+
   it('falls back to markdown robot messages without a card template, and uses a template set for the kind', async () => {
     const manager = (await markdownApp.inspect.users.findOne({ login: 'manager.east' }).lean())!._id.toHexString();
     await markdownApp.app.services.cards.send({ id: 'help-ding-1', data: { kind: 'botHelp' } }, [manager]);

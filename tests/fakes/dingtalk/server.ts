@@ -15,6 +15,8 @@ export class FakeDingTalk {
   baseUrl = '';
   gettokenCalls = 0;
   readonly cards: Record<string, any>[] = [];
+  /** the next N card deliveries answer HTTP 503 with DingTalk's error body, delivering nothing */
+  serverErrorNext = 0;
   readonly updates: Record<string, any>[] = [];
   readonly messages: Record<string, any>[] = [];
   readonly departments = [{ dept_id: 2, name: '华东大区', parent_id: 1 }];
@@ -111,6 +113,12 @@ export class FakeDingTalk {
     });
     router.post('/v1.0/card/instances/createAndDeliver', (ctx) => {
       if (!apiToken(ctx)) return;
+      if (this.serverErrorNext > 0) {
+        this.serverErrorNext--;
+        ctx.status = 503;
+        ctx.body = { code: 'ServiceUnavailable', message: 'the service is busy' };
+        return;
+      }
       const body = ctx.request.body as Record<string, any>;
       const params = body.cardData?.cardParamMap ?? {};
       if (Object.values(params).some((v) => typeof v !== 'string')) {

@@ -5,12 +5,21 @@ import { countPlatformError } from '../../core/metrics.ts';
 
 export class DingTalkError extends Error {
   readonly code: string | number;
-  constructor(code: string | number, message: string) {
+  /** the HTTP status of api.dingtalk.com's answer (oapi answers 200 with an errcode) */
+  readonly httpStatus: number | null;
+  constructor(code: string | number, message: string, httpStatus: number | null = null) {
     super(`DingTalk error ${code}: ${message}`);
     this.name = 'DingTalkError';
     this.code = code;
+    this.httpStatus = httpStatus;
     // counted where it is made: only this client makes them, on every path that fails (/metrics)
     countPlatformError('dingtalk', code);
+  }
+
+  /** DingTalk busy or limiting the rate rather than refusing the request: worth trying again later */
+  get transient(): boolean {
+    const status = this.httpStatus ?? 0;
+    return status >= 500 || status === 429 || String(this.code) === '429' || /throttl|qpslimit|serviceunavailable|systembusy/i.test(String(this.code));
   }
 }
 
@@ -96,7 +105,7 @@ export class DingTalkApi {
         continue;
       }
       const answer = (await response.json().catch(() => ({}))) as Record<string, unknown>;
-      if (!response.ok) throw new DingTalkError(String(answer.code ?? response.status), String(answer.message ?? response.statusText));
+      if (!response.ok) throw new DingTalkError(String(answer.code ?? response.status), String(answer.message ?? response.statusText), response.status);
       return answer as T;
     }
   }

@@ -102,7 +102,8 @@ export class DingTalkPlatform implements ChatPlatform {
         const delivered = answer.result?.deliverResults?.[0];
         receipts.push(delivered && !delivered.success ? { userId: r.userId, ref: outTrackId, status: 'failed', error: delivered.errorMsg ?? 'not delivered' } : { userId: r.userId, ref: outTrackId, status: 'sent' });
       } catch (error) {
-        receipts.push({ userId: r.userId, ref: '', status: 'failed', error: (error as Error).message, retryable: !(error instanceof DingTalkError) || error.code === '429' });
+        // a 5xx or a rate limit is DingTalk's trouble, not the card's: the card waits and goes again
+        receipts.push({ userId: r.userId, ref: '', status: 'failed', error: (error as Error).message, retryable: !(error instanceof DingTalkError) || error.transient });
       }
     }
     return receipts;
@@ -124,7 +125,7 @@ export class DingTalkPlatform implements ChatPlatform {
         });
         for (const r of group) receipts.push({ userId: r.userId, ref: `md:${answer.processQueryKey ?? ''}`, status: 'sent' });
       } catch (error) {
-        for (const r of group) receipts.push({ userId: r.userId, ref: '', status: 'failed', error: (error as Error).message, retryable: !(error instanceof DingTalkError) });
+        for (const r of group) receipts.push({ userId: r.userId, ref: '', status: 'failed', error: (error as Error).message, retryable: !(error instanceof DingTalkError) || error.transient });
       }
     }
     return receipts;
