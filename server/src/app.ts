@@ -93,6 +93,7 @@ import { defineDepartmentModel } from './modules/org/department.model.ts';
 import { orgRoutes } from './modules/org/org.routes.ts';
 import { orgAdminRoutes } from './modules/org/org-admin.routes.ts';
 import { OrgAdminService } from './modules/org/org-admin.service.ts';
+import { Handover } from './modules/org/handover.ts';
 import { OrgSyncService } from './modules/org/org-sync.service.ts';
 import { BotService } from './modules/bot/bot.service.ts';
 import { defineAlertModel, defineRuleModel, defineSnoozeModel } from './modules/rules/rule.model.ts';
@@ -470,7 +471,8 @@ export function buildServices(models: Models, deps: Pick<AppDeps, 'config' | 'se
   ];
   const merges = new MergeService({ models: { merges: models.merges, mergeMoves: models.mergeMoves }, customers, contacts, duplicates, links: customerLinks, audit, timeline, clock, events: webhooks });
   const quality = new QualityService({ customers, contacts, bounces: campaigns, duplicates, org, snapshots: models.qualitySnapshots, clock });
-  const orgAdmin = new OrgAdminService({ users: models.users, departments: models.departments, opportunities: models.opportunities, tickets: models.tickets, org, roles, pool, contracts, audit, clock });
+  const handover = new Handover({ pool, contracts, opportunities: models.opportunities, tickets: models.tickets, org, clock });
+  const orgAdmin = new OrgAdminService({ users: models.users, departments: models.departments, org, roles, handover, audit });
   const platformConnections = new PlatformConnectionService({
     config,
     wecom: wecomApi,
@@ -480,7 +482,7 @@ export function buildServices(models: Models, deps: Pick<AppDeps, 'config' | 'se
     audit,
     clock,
   });
-  const orgSync = new OrgSyncService({ platforms, departments: models.departments, users: models.users, org, pool, contracts, logger, recordSync: (result) => platformConnections.recordSync(result) });
+  const orgSync = new OrgSyncService({ platforms, departments: models.departments, users: models.users, org, handover, logger, recordSync: (result) => platformConnections.recordSync(result) });
   const apiTokens = new ApiTokenService({ tokens: models.apiTokens, auth, org, roles, audit, clock });
   // the records integrations upsert by their ids in other systems (the open API)
   const externalIds = new ExternalIdIndex({ customers: models.customers, contacts: models.contacts, opportunities: models.opportunities, contracts: models.contracts, orders: models.orders, payments: models.payments } as never, new Locks(models.locks));
@@ -631,7 +633,7 @@ export function buildApp(deps: AppDeps): KemaiApp {
     }),
   );
   koa.use(refuseOperators());
-  koa.use(limitSignIns({ limiter: services.limiter, clock: services.clock, perMinute: deps.config.LOGIN_RATE_PER_MINUTE }));
+  koa.use(limitSignIns({ limiter: services.limiter, perMinute: deps.config.LOGIN_RATE_PER_MINUTE }));
   koa.use(sameOriginForCookies(deps.config.PUBLIC_URL));
   koa.use(identify(services.auth));
   // public lead forms live outside /api: a plain page people open from an ad or a poster

@@ -23,6 +23,8 @@ export interface AppErrorOptions {
   /** HTTP status when it differs from the code's usual one (e.g. 413 for a too-large body) */
   status?: number;
   cause?: unknown;
+  /** for RATE_LIMITED and SERVICE_UNAVAILABLE: when to try again, sent as Retry-After */
+  retryAfterSeconds?: number;
 }
 
 export class AppError extends Error {
@@ -31,6 +33,7 @@ export class AppError extends Error {
   readonly messageKey: string;
   readonly params: Record<string, unknown>;
   readonly details: unknown;
+  readonly retryAfterSeconds: number | undefined;
 
   constructor(code: ErrorCode, options: AppErrorOptions = {}) {
     super(options.messageKey ?? `error.${code}`, { cause: options.cause });
@@ -40,6 +43,7 @@ export class AppError extends Error {
     this.messageKey = options.messageKey ?? `error.${code}`;
     this.params = options.params ?? {};
     this.details = options.details;
+    this.retryAfterSeconds = options.retryAfterSeconds;
   }
 }
 

@@ -37,6 +37,11 @@ export class RateLimiter {
     return (counter?.count ?? 0) <= perMinute;
   }
 
+  /** Seconds until the next minute's counter starts: a refused caller's Retry-After. */
+  secondsToNextMinute(): number {
+    return 60 - Math.floor((this.deps.clock.now().getTime() % 60_000) / 1000);
+  }
+
   /** Forgets counters older than an hour. */
   async purge(): Promise<number> {
     return (await this.deps.counters.deleteMany({ at: { $lt: new Date(this.deps.clock.now().getTime() - 3_600_000) } })).deletedCount;

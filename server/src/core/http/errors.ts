@@ -24,7 +24,7 @@ export function toAppError(error: unknown): AppError | null {
     const details = Object.values(error.errors).map((e) => ({ path: e.path, message: e.message }));
     return new AppError('VALIDATION', { details });
   }
-  if (isDatabaseUnreachable(error)) return new AppError('SERVICE_UNAVAILABLE', { cause: error });
+  if (isDatabaseUnreachable(error)) return new AppError('SERVICE_UNAVAILABLE', { cause: error, retryAfterSeconds: databaseRetryAfterSeconds });
   const code = (error as { code?: unknown })?.code;
   if (code === 11000) return new AppError('CONFLICT', { cause: error });
   const http = error as HttpLikeError;
@@ -60,7 +60,7 @@ function isDatabaseUnreachable(error: unknown): boolean {
 }
 
 /** How long a client should wait before trying again when the database is out of reach. */
-const retryAfterSeconds = 5;
+const databaseRetryAfterSeconds = 5;
 
 export function errorHandler(): Middleware<KemaiState> {
   return async (ctx, next) => {
@@ -72,7 +72,7 @@ export function errorHandler(): Middleware<KemaiState> {
       if (!known) ctx.state.log.error({ err: thrown }, 'unhandled error');
       else if (error.status >= 500) ctx.state.log.error({ err: error.cause ?? error }, 'server error');
       ctx.status = error.status;
-      if (error.code === 'SERVICE_UNAVAILABLE') ctx.set('Retry-After', String(retryAfterSeconds));
+      if (error.retryAfterSeconds !== undefined) ctx.set('Retry-After', String(error.retryAfterSeconds));
       ctx.body = {
         error: {
           code: error.code,

@@ -1,7 +1,6 @@
 // Sign-in attempts per client address and minute, counted in the database so the limit holds across
 // server processes: guessing dev logins or replaying platform codes gets 429 with Retry-After.
 import type { Middleware } from 'koa';
-import type { Clock } from '../clock.ts';
 import type { RateLimiter } from '../db/rate-limit.ts';
 import { AppError } from '../errors.ts';
 import type { KemaiState } from './context.ts';
@@ -9,13 +8,12 @@ import type { KemaiState } from './context.ts';
 /** Every way to open a session. */
 export const signInPaths = new Set(['/api/auth/dev-login', '/api/platform/dingtalk/login', '/api/platform/wecom/login', '/api/platform/wecom/oauth-callback']);
 
-export function limitSignIns(deps: { limiter: RateLimiter; clock: Clock; perMinute: number }): Middleware<KemaiState> {
+export function limitSignIns(deps: { limiter: RateLimiter; perMinute: number }): Middleware<KemaiState> {
   return async (ctx, next) => {
     // the dev-login picker's GET lists users and opens nothing
     const opensSession = signInPaths.has(ctx.path) && !(ctx.path === '/api/auth/dev-login' && ctx.method === 'GET');
     if (opensSession && !(await deps.limiter.allow(`signin:${ctx.ip}`, deps.perMinute))) {
-      ctx.set('Retry-After', String(60 - Math.floor((deps.clock.now().getTime() % 60_000) / 1000)));
-      throw new AppError('RATE_LIMITED');
+      throw new AppError('RATE_LIMITED', { retryAfterSeconds: deps.limiter.secondsToNextMinute() });
     }
     await next();
   };

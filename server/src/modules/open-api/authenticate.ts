@@ -4,7 +4,6 @@
 import type { Middleware } from 'koa';
 import { AppError, unauthenticated } from '../../core/errors.ts';
 import type { RateLimiter } from '../../core/db/rate-limit.ts';
-import type { Clock } from '../../core/clock.ts';
 import type { KemaiState } from '../../core/http/context.ts';
 import { grants, type ApiAccess, type ApiResource } from '../api-tokens/api-token.input.ts';
 import { tokenPrefix, type ApiTokenService } from '../api-tokens/api-token.service.ts';
@@ -12,7 +11,6 @@ import { tokenPrefix, type ApiTokenService } from '../api-tokens/api-token.servi
 export interface TokenAuthDeps {
   tokens: ApiTokenService;
   limiter: RateLimiter;
-  clock: Clock;
   perMinute: number;
 }
 
@@ -28,9 +26,8 @@ export function tokenAuth(deps: TokenAuthDeps): Middleware<KemaiState> {
     if (!resolved) throw unauthenticated('error.apiToken.invalid');
     const tokenId = resolved.token._id.toHexString();
     if (!(await deps.limiter.allow(`api:${tokenId}`, deps.perMinute))) {
-      const seconds = Math.max(1, 60 - Math.floor((deps.clock.now().getTime() % 60_000) / 1000));
-      ctx.set('Retry-After', String(seconds));
-      throw new AppError('RATE_LIMITED', { messageKey: 'error.apiToken.rateLimited', params: { seconds } });
+      const seconds = deps.limiter.secondsToNextMinute();
+      throw new AppError('RATE_LIMITED', { messageKey: 'error.apiToken.rateLimited', params: { seconds }, retryAfterSeconds: seconds });
     }
     ctx.state.scope = resolved.scope;
     ctx.state.auth = { user: resolved.scope.user, sessionId: `token:${tokenId}` };

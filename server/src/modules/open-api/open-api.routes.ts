@@ -2,7 +2,6 @@
 // /api/v1/openapi.json and a page reading it at /api/docs (both public: they describe, not disclose).
 import Router from '@koa/router';
 import { OpenApiGeneratorV31 } from '@asteasolutions/zod-to-openapi';
-import type { Clock } from '../../core/clock.ts';
 import type { RateLimiter } from '../../core/db/rate-limit.ts';
 import type { ExternalIdIndex } from '../../core/db/external-ids.ts';
 import type { KemaiState } from '../../core/http/context.ts';
@@ -33,7 +32,6 @@ import { V1Api } from './v1-api.ts';
 export interface OpenApiDeps {
   apiTokens: ApiTokenService;
   limiter: RateLimiter;
-  clock: Clock;
   perMinute: number;
   externalIds: ExternalIdIndex<ExternalEntity>;
   customers: CustomerService;
@@ -49,7 +47,7 @@ export interface OpenApiDeps {
 }
 
 export function openApiRoutes(deps: OpenApiDeps) {
-  const api = new V1Api(tokenAuth({ tokens: deps.apiTokens, limiter: deps.limiter, clock: deps.clock, perMinute: deps.perMinute }));
+  const api = new V1Api(tokenAuth({ tokens: deps.apiTokens, limiter: deps.limiter, perMinute: deps.perMinute }));
   const externalIds = deps.externalIds;
   customerRoutesV1(api, { customers: deps.customers, externalIds });
   contactRoutesV1(api, { contacts: deps.contacts, externalIds });

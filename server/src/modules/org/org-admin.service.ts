@@ -3,21 +3,16 @@
 // their role is editable; local ones are fully editable. Handover moves a leaving person's
 // customers, contracts and open items to a colleague; running it again moves nothing more.
 import { Types } from 'mongoose';
-import { systemScope } from '../../core/auth/system-scope.ts';
 import type { RequestScope } from '../../core/auth/scope.ts';
-import type { Clock } from '../../core/clock.ts';
 import { AppError, notFound } from '../../core/errors.ts';
 import { registerMessages } from '../../core/i18n.ts';
 import type { AuditChange } from '../audit/audit.model.ts';
 import type { AuditService } from '../audit/audit.service.ts';
-import type { ContractService } from '../contracts/contract.service.ts';
 import type { RequestMeta } from '../customers/customer.service.ts';
-import type { PoolService } from '../customers/pool.service.ts';
-import type { OpportunityModel } from '../opportunities/opportunity.model.ts';
 import type { RoleService } from '../roles/role.service.ts';
-import type { TicketModel } from '../tickets/ticket.model.ts';
 import type { Department, DepartmentModel } from './department.model.ts';
 import type { CreateUserInput, UpdateUserInput } from './org-admin.input.ts';
+import type { Handover } from './handover.ts';
 import type { OrgService } from './org.service.ts';
 import type { User, UserModel } from './user.model.ts';
 
@@ -43,14 +38,10 @@ registerMessages({
 export interface OrgAdminDeps {
   users: UserModel;
   departments: DepartmentModel;
-  opportunities: OpportunityModel;
-  tickets: TicketModel;
   org: OrgService;
   roles: RoleService;
-  pool: PoolService;
-  contracts: ContractService;
+  handover: Handover;
   audit: AuditService;
-  clock: Clock;
 }
 
 const synced = (user: Pick<User, 'accounts'>) => !!(user.accounts?.wecom || user.accounts?.dingtalk);
@@ -159,18 +150,7 @@ export class OrgAdminService {
     const [from, to] = await Promise.all([this.deps.org.findUserById(fromId), this.deps.org.findUserById(toId)]);
     if (!from) throw notFound();
     if (!to || !to.active || to._id.equals(from._id)) throw invalid('error.org.handoverTarget', 'toUserId');
-    const { transferred: customers } = await this.deps.pool.transferAll(systemScope(), fromId, toId, meta);
-    const contracts = await this.deps.contracts.handOver(fromId, toId);
-    const opportunities = (
-      await this.deps.opportunities.updateMany({ ownerId: from._id, status: 'open' }, { $set: { ownerId: to._id, ownerDepartmentId: to.departmentId, updatedAt: this.deps.clock.now() } })
-    ).modifiedCount;
-    const tickets = (
-      await this.deps.tickets.updateMany(
-        { assigneeId: from._id, status: { $in: ['assigned', 'in_progress'] } },
-        { $set: { assigneeId: to._id, assigneeDepartmentId: to.departmentId, updatedAt: this.deps.clock.now() } },
-      )
-    ).modifiedCount;
-    const moved = { customers, contracts, opportunities, tickets };
+    const moved = await this.deps.handover.run(fromId, toId, meta);
     await this.deps.audit.record(scope, meta.client, [{ action: 'user.handover', entity: 'user', entityId: from._id, details: { toUserId: toId, ...moved } }]);
     return moved;
   }

@@ -1,11 +1,9 @@
 // Organisation sync from each configured chat platform: run daily by a job and on demand by admins.
 import type { RequestScope } from '../../core/auth/scope.ts';
-import { systemScope } from '../../core/auth/system-scope.ts';
 import type { Logger } from '../../core/logger.ts';
 import type { ChatPlatform } from '../../platforms/types.ts';
-import type { ContractService } from '../contracts/contract.service.ts';
-import type { PoolService } from '../customers/pool.service.ts';
 import type { DepartmentModel } from './department.model.ts';
+import type { Handover } from './handover.ts';
 import type { OrgService } from './org.service.ts';
 import { applyOrgSnapshot, type SyncResult } from './org-sync.ts';
 import type { UserModel } from './user.model.ts';
@@ -16,8 +14,7 @@ export class OrgSyncService {
     departments: DepartmentModel;
     users: UserModel;
     org: OrgService;
-    pool: PoolService;
-    contracts: ContractService;
+    handover: Handover;
     logger: Logger;
     /** keeps the last sync's outcome for the settings page */
     recordSync?: (result: { ok: boolean; departments?: number; created?: number; updated?: number; deactivated?: number; error?: string }) => Promise<void>;
@@ -55,12 +52,9 @@ export class OrgSyncService {
     let handedOver = 0;
     for (const leaver of result.deactivated) {
       if (!leaver.handoverTo) continue;
-      const { transferred } = await this.deps.pool.transferAll(systemScope(), leaver.userId, leaver.handoverTo, {
-        locale: 'zh-CN',
-        client: { via: 'job' },
-      });
-      handedOver += transferred;
-      await this.deps.contracts.handOver(leaver.userId, leaver.handoverTo);
+      // the same handover an admin gives: customers, open contracts, opportunities and tickets
+      const moved = await this.deps.handover.run(leaver.userId, leaver.handoverTo, { locale: 'zh-CN', client: { via: 'job' } });
+      handedOver += moved.customers;
     }
     this.deps.logger.info({ ...result, deactivated: result.deactivated.length, handedOver }, 'organisation synced');
     return { ...result, handedOver };
