@@ -51,6 +51,12 @@ export function loadConfig(env: Record<string, string | undefined> = readEnviron
   if (isProduction && !raw.SESSION_SECRET) {
     problems.push('SESSION_SECRET: required when NODE_ENV=production (at least 32 random characters)');
   }
+  if (isProduction && !raw.FIELD_ENCRYPTION_KEYS) {
+    problems.push('FIELD_ENCRYPTION_KEYS: required when NODE_ENV=production (id:base64 of 32 random bytes)');
+  }
+  if (isProduction && !raw.BLIND_INDEX_KEY) {
+    problems.push('BLIND_INDEX_KEY: required when NODE_ENV=production (base64 of at least 32 random bytes)');
+  }
   if (problems.length > 0) throw new ConfigError(problems);
 
   const dataDir = resolve(raw.DATA_DIR);

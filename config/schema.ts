@@ -69,6 +69,16 @@ export const configSchema = z.object({
     .default('1g'),
 
   SESSION_SECRET: secret(z.string().min(32, 'expected at least 32 characters').optional()),
+  /** field encryption keys, `id:base64-of-32-bytes[,id:…]`; the first encrypts, all decrypt (rotation) */
+  FIELD_ENCRYPTION_KEYS: secret(
+    z
+      .string()
+      .trim()
+      .regex(/^[A-Za-z0-9]{1,16}:[A-Za-z0-9+/]{43}=(\s*,\s*[A-Za-z0-9]{1,16}:[A-Za-z0-9+/]{43}=)*$/, 'expected id:base64-of-32-bytes, comma-separated')
+      .optional(),
+  ),
+  /** the key of the blind indexes (exact search, duplicate checks on encrypted phones and emails) */
+  BLIND_INDEX_KEY: secret(z.string().trim().regex(/^[A-Za-z0-9+/]{43,}={0,2}$/, 'expected the base64 of at least 32 random bytes').optional()),
   SESSION_TTL_HOURS: positiveInt(168, 'a whole number of hours greater than 0'),
   // default depends on NODE_ENV: resolved in load.ts
   DEV_LOGIN: boolean().optional(),

@@ -2,6 +2,7 @@
 // and starts jobs; tests build the app the same way against their own database.
 import { Types } from 'mongoose';
 import Koa from 'koa';
+import { fieldCipherFromConfig, useFieldCipher } from './core/crypto/field-cipher.ts';
 import compress from 'koa-compress';
 import Router from '@koa/router';
 import { bodyParser } from '@koa/bodyparser';
@@ -513,6 +514,8 @@ export interface KemaiApp {
 }
 
 export function buildApp(deps: AppDeps): KemaiApp {
+  // before any model reads or writes: phones and emails are encrypted with these keys
+  useFieldCipher(fieldCipherFromConfig(deps.config));
   const models = buildModels(deps.connection);
   const services = buildServices(models, { ...deps, db: deps.connection.db! });
   const platformRoutes = [];

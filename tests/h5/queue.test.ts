@@ -11,7 +11,9 @@ let t: TestApp;
 let customerId: string;
 let othersCustomerId: string;
 
-const jpeg = () => new Blob([Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0x00, 0x10, 0x4a, 0x46, 0x49, 0x46, 0x00, 0x01, ...new Array(200).fill(0), 0xff, 0xd9])], { type: 'image/jpeg' });
+// a real 1×1 grey JPEG: the server parses uploads and refuses a JPEG header with no image behind it
+const jpeg = () =>
+  new Blob([Buffer.from('/9j/4AAQSkZJRgABAQAAAQABAAD/2wBDAAEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQH/wAALCAABAAEBAREA/8QAFAABAAAAAAAAAAAAAAAAAAAAAP/EABQQAQAAAAAAAAAAAAAAAAAAAAD/2gAIAQEAAD8AP//Z', 'base64')], { type: 'image/jpeg' });
 
 beforeAll(async () => {
   t = await startTestApp();

@@ -111,6 +111,9 @@ export function shapesOf(commandName: string, command: Doc): QueryShape[] {
 
 export function isServed(shape: QueryShape, indexes: Record<string, number>[]): boolean {
   if (shape.equality.includes('_id')) return true;
+  // a walk in _id order (batches after the last _id seen) is served by the implicit _id index
+  const onlyId = ([field]: [string, unknown] | string[]) => field === '_id';
+  if (shape.equality.length === 0 && shape.range.every((f) => f === '_id') && shape.sort.length > 0 && shape.sort.every(onlyId)) return true;
   const sort = shape.sort.filter(([field]) => !shape.equality.includes(field) && field !== '_id');
   if (shape.equality.length === 0 && shape.range.length === 0 && sort.length === 0) {
     return smallReferenceCollections.has(shape.collection);

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../server/src/core/clock.ts';
 import { startTestApp, type TestApp } from '../helpers/test-app.ts';
+import { mobileKey } from '../../server/src/modules/standards/index.ts';
 
 const clock = new ManualClock('2026-06-01T02:00:00Z');
 let t: TestApp;
@@ -49,7 +50,7 @@ describe('creating customers', () => {
     expect(body.birthday).toBe('2023-10-15T00:00:00.000Z');
     expect(body.needsCompletion).toEqual(['level']);
     const stored = await t.inspect.customers.findById(body.id).lean();
-    expect(stored).toMatchObject({ companyCore: '云帆网络科技', companyKey: '云帆网络科技|33', mobileKeys: ['13800138000'], pinyinKey: expect.stringMatching(/^hangzhou/) });
+    expect(stored).toMatchObject({ companyCore: '云帆网络科技', companyKey: '云帆网络科技|33', mobileKeys: [mobileKey('13800138000')], pinyinKey: expect.stringMatching(/^hangzhou/) });
   });
 
   it('rejects what breaks the standards, naming each field in the caller language', async () => {

@@ -42,9 +42,16 @@ describe('configuration', () => {
 
   it('requires a session secret in production and turns dev login off there', () => {
     expect(problemsOf({ NODE_ENV: 'production' })[0]).toMatch(/^SESSION_SECRET: required/);
-    const config = loadConfig({ NODE_ENV: 'production', SESSION_SECRET: 's'.repeat(32) });
+    // production keeps phones and emails under its own keys, never the development ones
+    expect(problemsOf({ NODE_ENV: 'production', SESSION_SECRET: 's'.repeat(32) })).toEqual([
+      expect.stringMatching(/^FIELD_ENCRYPTION_KEYS: required/),
+      expect.stringMatching(/^BLIND_INDEX_KEY: required/),
+    ]);
+    const keys = { FIELD_ENCRYPTION_KEYS: `k1:${Buffer.alloc(32, 1).toString('base64')}`, BLIND_INDEX_KEY: Buffer.alloc(32, 2).toString('base64') };
+    expect(problemsOf({ FIELD_ENCRYPTION_KEYS: 'k1:short' })[0]).toMatch(/^FIELD_ENCRYPTION_KEYS: expected id:base64/);
+    const config = loadConfig({ NODE_ENV: 'production', SESSION_SECRET: 's'.repeat(32), ...keys });
     expect(config.DEV_LOGIN).toBe(false);
-    expect(loadConfig({ NODE_ENV: 'production', SESSION_SECRET: 's'.repeat(32), DEV_LOGIN: 'true' }).DEV_LOGIN).toBe(true);
+    expect(loadConfig({ NODE_ENV: 'production', SESSION_SECRET: 's'.repeat(32), DEV_LOGIN: 'true', ...keys }).DEV_LOGIN).toBe(true);
   });
 
   it('reads DingTalk card templates per card kind', () => {

@@ -118,7 +118,10 @@ describe('pinyin and search', () => {
     expect(matches('huawei')).toBe(true);
     expect(matches('8000')).toBe(true);
     expect(matches('+86 138-0013-8000')).toBe(true);
-    expect(matches('1380013')).toBe(true);
+    expect(matches('8613800138000')).toBe(true);
+    // phones are stored encrypted: found whole or by the last four digits, never by a prefix
+    expect(matches('1380013')).toBe(false);
+    expect([...tokens].some((t) => t.includes('13800138000'))).toBe(false);
     expect(matches('阿里')).toBe(false);
     expect(matches('albb')).toBe(false);
     expect(matches('9999')).toBe(false);

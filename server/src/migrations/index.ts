@@ -7,6 +7,7 @@ import type { Migration } from '../core/db/migrations.ts';
 import type { Logger } from '../core/logger.ts';
 import { contactVersions } from './2026-11-24-contact-versions.ts';
 import { customerVersions } from './2026-11-24-customer-versions.ts';
+import { encryptFields } from './2026-11-25-encrypt-fields.ts';
 
 export interface MigrationContext {
   db: Db;
@@ -14,4 +15,4 @@ export interface MigrationContext {
   logger: Logger;
 }
 
-export const migrations: readonly Migration<MigrationContext>[] = [contactVersions, customerVersions];
+export const migrations: readonly Migration<MigrationContext>[] = [contactVersions, customerVersions, encryptFields];

@@ -5,6 +5,7 @@ import { Types } from 'mongoose';
 import type { RequestScope } from '../../core/auth/scope.ts';
 import type { Clock } from '../../core/clock.ts';
 import { afterCursor, decodeCursor, pageOf, reviveDate } from '../../core/http/cursor.ts';
+import { maskEmail, maskPhone } from '../../core/masking.ts';
 import type { AuditChange, AuditEntry, AuditModel } from './audit.model.ts';
 
 /** Where a change came from: the H5 app, the open API, the bot, a job. */
@@ -43,7 +44,7 @@ export class AuditService {
         entity: r.entity,
         entityId: r.entityId,
         customerId: r.customerId ?? null,
-        changes: r.changes ?? [],
+        changes: (r.changes ?? []).map(maskedChange),
         client: { via: client.via, requestId: client.requestId, userAgent: client.userAgent?.slice(0, 200) },
         note: r.note,
         ...(r.details ? { details: r.details } : {}),
@@ -75,6 +76,21 @@ export class AuditService {
     const rows = await this.deps.audit.find(filter).sort({ at: -1, _id: -1 }).limit(query.limit + 1).lean<AuditEntry[]>();
     return pageOf(rows, query.limit, (e) => e.at);
   }
+}
+
+// Phones and emails are stored encrypted on their records; the trail keeps them masked (138****8000),
+// enough to see that a number changed and to which one, without a readable copy outside encryption.
+const maskers: Record<string, (value: string) => string> = { phones: maskPhone, phone: maskPhone, mobile: maskPhone, email: maskEmail, emails: maskEmail };
+
+function masked(value: unknown, mask: (value: string) => string): unknown {
+  if (typeof value === 'string') return mask(value);
+  if (Array.isArray(value)) return value.map((v) => (typeof v === 'string' ? mask(v) : v));
+  return value;
+}
+
+function maskedChange(change: AuditChange): AuditChange {
+  const mask = maskers[change.field];
+  return mask ? { ...change, before: masked(change.before, mask), after: masked(change.after, mask) } : change;
 }
 
 /** A fixed id per configuration key (`settings.pool`, `dictionary.industry`), so its entries read as one record's. */

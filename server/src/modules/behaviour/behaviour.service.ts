@@ -16,7 +16,7 @@ import type { ContactModel } from '../contacts/contact.model.ts';
 import type { Customer, CustomerModel } from '../customers/customer.model.ts';
 import type { CustomerService } from '../customers/customer.service.ts';
 import type { OrgService } from '../org/org.service.ts';
-import { normalisePhone, phoneTokens } from '../standards/index.ts';
+import { mobileKey, normalisePhone, phoneTokens } from '../standards/index.ts';
 import { eventTypes, type BehaviourEvent, type BehaviourModels, type EventType, type TrackingSite } from './behaviour.model.ts';
 
 const oid = (id: string | Types.ObjectId) => new Types.ObjectId(String(id));
@@ -158,7 +158,7 @@ export class BehaviourService {
     const normalised = normalisePhone(phone);
     if (!normalised) return null;
     if (normalised.kind === 'mobile') {
-      const customer = await this.deps.customerModel.findOne({ mobileKeys: normalised.value, deletedAt: null }, { _id: 1 }).lean<Customer>();
+      const customer = await this.deps.customerModel.findOne({ mobileKeys: mobileKey(normalised.value), deletedAt: null }, { _id: 1 }).lean<Customer>();
       if (customer) return customer._id;
     }
     const contact = await this.deps.contactModel.findOne({ searchTokens: phoneTokens(normalised)[0], deletedAt: null }, { customerId: 1 }).lean<{ customerId: Types.ObjectId }>();

@@ -218,7 +218,7 @@ export class CampaignService {
     const participants = await this.deps.models.participants.find({ campaignId: campaign._id }, { customerId: 1 }).lean<Participant[]>();
     const customerIds = participants.map((p) => p.customerId);
     const customers = await this.deps.customerModel.find({ _id: { $in: customerIds }, deletedAt: null }, { email: 1 }).lean<Customer[]>();
-    const contacts = await this.deps.contactModel.find({ customerId: { $in: customerIds }, deletedAt: null, email: { $ne: null } }, { customerId: 1, email: 1 }).lean<{ customerId: Types.ObjectId; email?: string }[]>();
+    const contacts = await this.deps.contactModel.find({ customerId: { $in: customerIds }, deletedAt: null, emailKey: { $ne: null } }, { customerId: 1, email: 1 }).lean<{ customerId: Types.ObjectId; email?: string }[]>();
     const recipients = new Map<string, Types.ObjectId>();
     for (const c of customers) if (c.email) recipients.set(c.email.toLowerCase(), c._id);
     for (const c of contacts) if (c.email && !recipients.has(c.email.toLowerCase())) recipients.set(c.email.toLowerCase(), c.customerId);

@@ -1,4 +1,5 @@
 import { Schema, type Connection, type Model, type Types } from 'mongoose';
+import { encryptedFields } from '../../core/db/encrypted-fields.ts';
 import { declareExternalIdIndex, externalIdFields, type ExternalIds } from '../../core/db/external-ids.ts';
 
 export interface Contact {
@@ -8,6 +9,8 @@ export interface Contact {
   position?: string;
   phones: string[];
   email?: string;
+  /** blind index of the normalised email (stored encrypted), for finding the people behind an address */
+  emailKey?: string;
   birthday?: Date;
   birthdayKey?: string;
   isPrimary: boolean;
@@ -34,6 +37,7 @@ const contactSchema = new Schema<Contact>(
     position: { type: String, maxlength: 50 },
     phones: { type: [String], default: [] },
     email: String,
+    emailKey: { type: String, default: undefined },
     birthday: Date,
     birthdayKey: { type: String, default: undefined },
     isPrimary: { type: Boolean, default: false },
@@ -60,7 +64,11 @@ declareExternalIdIndex(contactSchema);
 contactSchema.index({ deletedAt: 1, updatedAt: -1, _id: -1 });
 contactSchema.index({ customerId: 1, deletedAt: 1, updatedAt: -1, _id: -1 });
 // the weekly cleaning finds the people behind bounced addresses
-contactSchema.index({ email: 1, leftCompany: 1, deletedAt: 1 }, { sparse: true });
+contactSchema.index({ emailKey: 1, leftCompany: 1, deletedAt: 1 }, { sparse: true });
+
+// phones and emails are stored encrypted; searchTokens and emailKey carry their blind indexes
+export const contactEncryptedPaths = ['phones', 'email'] as const;
+encryptedFields(contactSchema, contactEncryptedPaths);
 
 export type ContactModel = Model<Contact>;
 

@@ -14,9 +14,10 @@ import { diffFields } from '../audit/audit.service.ts';
 import type { Customer } from '../customers/customer.model.ts';
 import type { CustomerService, RequestMeta } from '../customers/customer.service.ts';
 import { InputProblems } from '../customers/customer.input.ts';
-import { birthdayKey, displayName, normaliseEmail, normalisePhone, parseDate, searchTokens, type NormalisedPhone } from '../standards/index.ts';
+import { birthdayKey, displayName, emailKey, normaliseEmail, normalisePhone, parseDate, searchTokens, type NormalisedPhone } from '../standards/index.ts';
 import type { TimelineService } from '../timeline/timeline.service.ts';
-import type { Contact, ContactModel } from './contact.model.ts';
+import { contactEncryptedPaths, type Contact, type ContactModel } from './contact.model.ts';
+import { encryptedDocument } from '../../core/db/encrypted-fields.ts';
 
 registerMessages({
   'zh-CN': { 'error.contact.stale': '该联系人已被他人修改，请刷新后再改' },
@@ -60,6 +61,16 @@ export interface ImportedContactInput {
   position?: string;
   phones: string[];
   email?: string;
+}
+
+function contactSearchTokens(contact: { name: string; phones: string[] }): string[] {
+  const phones = contact.phones.map((p) => normalisePhone(p)).filter((p): p is NormalisedPhone => !!p);
+  return searchTokens([contact.name], phones);
+}
+
+/** The keys a contact is found by: search tokens, and the blind index of its (encrypted) email. */
+export function contactKeys(contact: { name: string; phones: string[]; email?: string | null }): { searchTokens: string[]; emailKey?: string } {
+  return { searchTokens: contactSearchTokens(contact), ...(contact.email ? { emailKey: emailKey(contact.email) } : {}) };
 }
 
 /** What duplicate detection keeps of a customer's contact people: their names, phones and emails. */
@@ -109,11 +120,6 @@ export class ContactService {
     return out;
   }
 
-  private tokens(contact: { name: string; phones: string[] }): string[] {
-    const phones = contact.phones.map((p) => normalisePhone(p)).filter((p): p is NormalisedPhone => !!p);
-    return searchTokens([contact.name], phones);
-  }
-
   /** A contact as the caller's field rules show it; `owner` is the owner of the contact's customer. */
   view(contact: Contact, scope: RequestScope, owner: Types.ObjectId | null) {
     return {
@@ -154,7 +160,7 @@ export class ContactService {
     const doc = {
       ...Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== null)),
       customerId: customer._id,
-      searchTokens: this.tokens(fields as { name: string; phones: string[] }),
+      ...contactKeys(fields as { name: string; phones: string[]; email?: string | null }),
       createdBy: new Types.ObjectId(scope.user.id),
       createdAt: now,
       updatedAt: now,
@@ -190,11 +196,15 @@ export class ContactService {
     const next = { ...contact, ...fields } as Contact & Record<string, unknown>;
     const changes = diffFields(contact as unknown as Record<string, unknown>, next, editable);
     if (changes.length === 0) return this.view(contact, scope, customer.ownerId);
-    const set: Record<string, unknown> = { updatedAt: this.deps.clock.now(), searchTokens: this.tokens(next) };
+    const set: Record<string, unknown> = { updatedAt: this.deps.clock.now(), searchTokens: contactSearchTokens(next) };
     const unset: Record<string, ''> = {};
     for (const { field, after } of changes) {
       if (after === null) unset[field] = '';
       else set[field] = after;
+    }
+    if (changes.some((c) => c.field === 'email')) {
+      if (next.email) set.emailKey = emailKey(next.email);
+      else unset.emailKey = '';
     }
     const updated = await this.deps.contacts
       .findOneAndUpdate(
@@ -288,23 +298,27 @@ export class ContactService {
       const same = people.find((c) => personNameKey(c.name) === personNameKey(contact.name));
       if (same && !same._id) {
         // a person known by name only: their record, if it is there to add to
-        const record = await this.deps.contacts.findOne({ customerId, name: same.name, deletedAt: null }, { _id: 1, email: 1 }).lean<Contact>();
-        if (record) Object.assign(same, { _id: record._id, email: record.email });
+        const record = await this.deps.contacts.findOne({ customerId, name: same.name, deletedAt: null }, { _id: 1 }).lean<Contact>();
+        if (record) same._id = record._id;
       }
       if (same?._id) {
-        same.phones = [...new Set([...same.phones, ...contact.phones])];
-        const email = same.email || !contact.email ? {} : { email: contact.email };
-        if (contact.email && !same.email) same.email = contact.email;
-        updates.push({ updateOne: { filter: { _id: same._id }, update: { $addToSet: { phones: { $each: contact.phones } }, $set: { ...email, updatedAt: now } } } });
+        // phones are stored encrypted, so the union is made here from the record as it is now
+        const record = await this.deps.contacts.findOne({ _id: same._id }, { name: 1, phones: 1, email: 1 }).lean<Contact>();
+        const phones = [...new Set([...(record?.phones ?? []), ...contact.phones])];
+        const email = record?.email || !contact.email ? {} : { email: contact.email };
+        same.phones = [...new Set([...same.phones, ...phones])];
+        if (contact.email && !same.email) same.email = record?.email || contact.email;
+        const keys = contactKeys({ name: record?.name ?? same.name, phones, email: record?.email || contact.email });
+        updates.push({ updateOne: { filter: { _id: same._id }, update: { $set: { phones, ...email, ...keys, updatedAt: now } } } });
       } else {
-        const doc = new this.deps.contacts({ ...contact, customerId, isPrimary: people.length === 0, searchTokens: this.tokens(contact), createdBy: by, createdAt: now, updatedAt: now, importKey }).toObject() as Contact;
+        const doc = new this.deps.contacts({ ...contact, customerId, isPrimary: people.length === 0, ...contactKeys(contact), createdBy: by, createdAt: now, updatedAt: now, importKey }).toObject() as Contact;
         inserts.push(doc);
         people.push(doc);
       }
     }
     if (inserts.length) {
       try {
-        await this.deps.contacts.collection.insertMany(inserts, { ordered: false });
+        await this.deps.contacts.collection.insertMany(inserts.map((doc) => encryptedDocument(doc, contactEncryptedPaths)), { ordered: false });
       } catch (error) {
         const writeErrors = (error as { writeErrors?: { code: number }[] | { code: number } }).writeErrors;
         if (!writeErrors || [writeErrors].flat().some((e) => e.code !== 11000)) throw error; // 11000: the same row, resumed
@@ -324,7 +338,7 @@ export class ContactService {
   async markLeftByEmail(emails: string[]): Promise<number> {
     if (emails.length === 0) return 0;
     const done = await this.deps.contacts.updateMany(
-      { email: { $in: emails }, leftCompany: false, deletedAt: null },
+      { emailKey: { $in: emails.map((e) => emailKey(normaliseEmail(e) ?? e)) }, leftCompany: false, deletedAt: null },
       { $set: { leftCompany: true, updatedAt: this.deps.clock.now() } },
     );
     return done.modifiedCount;

@@ -9,6 +9,7 @@ import {
   companyIdentity,
   findProvince,
   displayName,
+  mobileKey,
   nameKey,
   normaliseEmail,
   normalisePhone,
@@ -224,7 +225,7 @@ export function deriveKeys(customer: KeySource): DerivedKeys {
   const phones = customer.phones.map((p) => normalisePhone(p)).filter((p): p is NormalisedPhone => p !== null);
   const company = customer.type === 'company' ? companyIdentityOf(customer) : undefined;
   const companyKey = company?.core;
-  const mobiles = phones.filter((p) => p.kind === 'mobile').map((p) => p.value);
+  const mobiles = phones.filter((p) => p.kind === 'mobile').map((p) => mobileKey(p.value));
   const key = customer.type === 'company' ? nameKey(customer.name) : personNameKey(customer.name);
   const names = [customer.name, ...(companyKey && companyKey !== key ? [companyKey] : [])];
   return {

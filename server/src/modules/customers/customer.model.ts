@@ -1,4 +1,5 @@
 import { Schema, type Connection, type Model, type Types } from 'mongoose';
+import { encryptedFields } from '../../core/db/encrypted-fields.ts';
 import { declareExternalIdIndex, externalIdFields, type ExternalIds } from '../../core/db/external-ids.ts';
 
 export const customerTypes = ['company', 'person'] as const;
@@ -54,7 +55,7 @@ export interface Customer {
   companyCore?: string;
   /** company: `${core}|${province code or ''}`, unique while not deleted: the same name cannot be saved twice */
   companyKey?: string;
-  /** mainland mobile numbers for the duplicate check (unique while not deleted) */
+  /** blind indexes of the mainland mobile numbers, for the duplicate check (unique while not deleted) */
   mobileKeys?: string[];
   searchTokens: string[];
   /** blocking keys of duplicate detection (see duplicates/features.ts) */
@@ -152,6 +153,10 @@ const customerSchema = new Schema<Customer>(
   },
   { versionKey: false },
 );
+
+// phones and emails are stored encrypted; mobileKeys, searchTokens and dedupeKeys carry their blind indexes
+export const customerEncryptedPaths = ['phones', 'email', 'dedupeContacts.phones', 'dedupeContacts.emails'] as const;
+encryptedFields(customerSchema, customerEncryptedPaths);
 
 // Duplicate control that holds under concurrency: two reps saving the same customer at once
 // cannot both succeed. Sparse, because persons have no company key and many have no mobile.

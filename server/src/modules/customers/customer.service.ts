@@ -4,6 +4,7 @@ import { Types } from 'mongoose';
 import type { RequestScope } from '../../core/auth/scope.ts';
 import type { Clock } from '../../core/clock.ts';
 import { inBatches } from '../../core/db/batches.ts';
+import { encryptedDocument } from '../../core/db/encrypted-fields.ts';
 import type { Locks } from '../../core/db/locks.ts';
 import { AppError, notFound } from '../../core/errors.ts';
 import { eventData, publishQuietly } from '../../core/event-data.ts';
@@ -15,7 +16,7 @@ import type { AuditService, ClientInfo } from '../audit/audit.service.ts';
 import { diffFields } from '../audit/audit.service.ts';
 import type { DictionaryService } from '../dictionaries/dictionary.service.ts';
 import type { OrgService } from '../org/org.service.ts';
-import { birthdayKey, companyIdentity, normalisePhone, sameCompany, searchFilter } from '../standards/index.ts';
+import { birthdayKey, companyIdentity, mobileKey, normalisePhone, sameCompany, searchFilter } from '../standards/index.ts';
 import type { StatsService } from '../stats/stats.service.ts';
 import type { NewTimelineEvent, TimelineService } from '../timeline/timeline.service.ts';
 import {
@@ -29,7 +30,7 @@ import {
   type UpdateCustomerInput,
 } from './customer.input.ts';
 import { absorbCustomer, reviveMerged, type MergeChoices, type SurvivorFields } from './customer-merge.ts';
-import type { Customer, CustomerModel } from './customer.model.ts';
+import { customerEncryptedPaths, type Customer, type CustomerModel } from './customer.model.ts';
 import { customerView, type Access, type Names } from './customer.view.ts';
 import type { PoolModel } from './pool.model.ts';
 
@@ -422,7 +423,7 @@ export class CustomerService {
     const mobiles = (probe.phones ?? [])
       .map((p) => normalisePhone(p))
       .filter((p) => p?.kind === 'mobile')
-      .map((p) => p!.value);
+      .map((p) => mobileKey(p!.value));
     const or: Record<string, unknown>[] = [];
     if (company?.core) or.push({ companyCore: company.core });
     if (mobiles.length) or.push({ mobileKeys: { $in: mobiles } });
@@ -770,7 +771,7 @@ export class CustomerService {
     );
     const failed = new Map<number, number>(); // index → error code
     try {
-      await this.deps.customers.collection.insertMany(docs, { ordered: false });
+      await this.deps.customers.collection.insertMany(docs.map((doc) => encryptedDocument(doc, customerEncryptedPaths)), { ordered: false });
     } catch (error) {
       const writeErrors = (error as { writeErrors?: { index: number; code: number }[] | { index: number; code: number } }).writeErrors;
       if (!writeErrors) throw error;

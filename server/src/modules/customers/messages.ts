@@ -21,6 +21,8 @@ registerMessages({
     'error.file.tooLarge': '文件过大（上限 {limit}）',
     'error.file.type': '只能上传图片（JPEG、PNG、WebP、HEIC、GIF）',
     'error.file.missing': '请选择要上传的文件',
+    'error.file.invalidImage': '图片已损坏或内容与格式不符',
+    'error.file.tooManyPixels': '图片尺寸过大（上限 {limit} 百万像素）',
   },
   en: {
     'error.customer.duplicate': 'The customer exists already: {name} (owner: {owner})',
@@ -42,5 +44,7 @@ registerMessages({
     'error.file.tooLarge': 'The file is too large (limit {limit})',
     'error.file.type': 'Only images may be uploaded (JPEG, PNG, WebP, HEIC, GIF)',
     'error.file.missing': 'Choose a file to upload',
+    'error.file.invalidImage': 'The image is damaged or its content does not match its format',
+    'error.file.tooManyPixels': 'The image has too many pixels (limit {limit} megapixels)',
   },
 });

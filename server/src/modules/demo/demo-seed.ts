@@ -5,7 +5,9 @@
 import { Types } from 'mongoose';
 import type { Models } from '../../app.ts';
 import type { Clock } from '../../core/clock.ts';
-import type { Customer } from '../customers/customer.model.ts';
+import { customerEncryptedPaths, type Customer } from '../customers/customer.model.ts';
+import { contactEncryptedPaths } from '../contacts/contact.model.ts';
+import { encryptedDocument } from '../../core/db/encrypted-fields.ts';
 import { dedupeKeysOf, deriveKeys, missingFields } from '../customers/customer.input.ts';
 import type { CustomerStage } from '../customers/customer.model.ts';
 import { birthdayKey, regionTree, searchTokens, normalisePhone, type NormalisedPhone } from '../standards/index.ts';
@@ -155,13 +157,13 @@ export async function seedDemoCustomers(models: Models, clock: Clock, options: S
         }
       }
     }
-    const inserted = await insertSkippingDuplicates(models.customers.collection, customers);
+    const inserted = await insertSkippingDuplicates(models.customers.collection, customers.map((doc) => encryptedDocument(doc, customerEncryptedPaths)));
     const kept = new Set(inserted.map(String));
     const keep = (doc: Record<string, unknown>) => kept.has(String(doc.customerId));
     const keptContacts = contacts.filter(keep);
     const keptFollowUps = followUps.filter(keep);
     await Promise.all([
-      keptContacts.length ? models.contacts.collection.insertMany(keptContacts, { ordered: false }) : null,
+      keptContacts.length ? models.contacts.collection.insertMany(keptContacts.map((doc) => encryptedDocument(doc, contactEncryptedPaths)), { ordered: false }) : null,
       keptFollowUps.length ? models.followUps.collection.insertMany(keptFollowUps, { ordered: false }) : null,
       models.timeline.collection.insertMany(events.filter(keep), { ordered: false }),
     ]);

@@ -35,6 +35,7 @@ registerMessages({
 });
 
 // Phones and emails are shown masked in explanations: they may belong to a customer the reader cannot open.
+// Reasons found since field encryption carry the masked form already (masking it again keeps it).
 
 export function explainReason(reason: Reason, locale: Locale): string {
   if (reason.kind === 'name') return translate(`duplicate.reason.name.${reason.match}`, locale);

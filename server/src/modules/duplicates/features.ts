@@ -2,6 +2,11 @@
 // for names, phones, emails and places, plus the street and the contact people. The same features
 // are flattened into `dedupeKeys` (blocking keys, stored and indexed on each customer), and read
 // back from them, so that a stored customer and an incoming row are compared in one way.
+//
+// Phones and emails are stored encrypted, so their features are `blind index~masked form`: equal
+// for equal values, and telling a reviewer "同一手机 138****8000" without keeping the number readable.
+import { blindIndex } from '../../core/crypto/field-cipher.ts';
+import { maskEmail, maskPhone } from '../../core/masking.ts';
 import {
   companyIdentity,
   compactKey,
@@ -44,6 +49,7 @@ export interface Features {
   city: string | null;
   /** the province the name itself states (浙江正泰…), which must agree with the other record's */
   nameProvince: string | null;
+  /** `blind~masked` of each (see above) */
   mobiles: Set<string>;
   landlines: Set<string>;
   emails: Set<string>;
@@ -59,6 +65,12 @@ const freeMail = new Set([
   '189.cn', 'aliyun.com', 'gmail.com', 'hotmail.com', 'outlook.com', 'live.com', 'yahoo.com', 'icloud.com',
 ]);
 
+/** A phone or email as a feature: its blind index, and after `~` what a reviewer may be shown. */
+const sensitive = (kind: string, value: string, masked: string) => `${blindIndex(kind, value)}~${masked}`;
+
+/** What a `sensitive` feature shows (the masked form). */
+export const shownValue = (feature: string): string => feature.slice(feature.indexOf('~') + 1);
+
 const provinceCode = (name: string | undefined) => (name ? (findProvince(name)?.code.slice(0, 2) ?? null) : null);
 
 export function featuresOf(input: DedupeInput): Features {
@@ -70,11 +82,12 @@ export function featuresOf(input: DedupeInput): Features {
   const landlines = new Set<string>();
   for (const raw of input.phones ?? []) {
     const phone = normalisePhone(raw);
-    if (phone?.kind === 'mobile') mobiles.add(phone.value);
-    else if (phone) landlines.add(phone.digits);
+    if (phone?.kind === 'mobile') mobiles.add(sensitive('mobile', phone.value, maskPhone(phone.value)));
+    else if (phone) landlines.add(sensitive('phone', phone.digits, maskPhone(phone.digits)));
   }
-  const emails = new Set((input.emails ?? []).map((e) => normaliseEmail(e)).filter((e): e is string => !!e));
-  const domains = new Set([...emails].map((e) => e.split('@')[1]!).filter((d) => !freeMail.has(d)));
+  const plainEmails = (input.emails ?? []).map((e) => normaliseEmail(e)).filter((e): e is string => !!e);
+  const emails = new Set(plainEmails.map((e) => sensitive('email', e, maskEmail(e))));
+  const domains = new Set(plainEmails.map((e) => e.split('@')[1]!).filter((d) => !freeMail.has(d)));
   const pinyin = pinyinKeys(core).full;
   return {
     type: input.type,

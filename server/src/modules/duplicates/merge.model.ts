@@ -1,4 +1,5 @@
 import { Schema, type Connection, type Model, type Types } from 'mongoose';
+import { encryptedFields } from '../../core/db/encrypted-fields.ts';
 import type { SurvivorFields } from '../customers/customer-merge.ts';
 
 export interface Merge {
@@ -46,6 +47,8 @@ const mergeSchema = new Schema<Merge>(
   },
   { versionKey: false, minimize: false },
 );
+// the survivor's phones and email before and after, kept for undo: encrypted like the customer's own
+encryptedFields(mergeSchema, ['before.phones', 'before.email', 'after.phones', 'after.email']);
 mergeSchema.index({ survivorId: 1, at: -1 });
 mergeSchema.index({ mergedId: 1, at: -1 });
 // merges whose records stopped moving midway, finished by the import worker's job

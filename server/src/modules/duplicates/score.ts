@@ -3,7 +3,7 @@
 // another company) and silent in the other (short names, typos, rows of a person's name), so the
 // phone, email, contact and street speak where the name cannot.
 import { distance } from 'fastest-levenshtein';
-import type { Features } from './features.ts';
+import { shownValue, type Features } from './features.ts';
 
 export type NameMatch = 'exact' | 'sound' | 'typo' | 'short' | 'none';
 
@@ -67,11 +67,11 @@ export function scorePair(a: Features, b: Features): PairScore {
   };
 
   const mobile = shared(a.mobiles, b.mobiles);
-  if (mobile) add(weights.mobile, { kind: 'mobile', value: mobile });
+  if (mobile) add(weights.mobile, { kind: 'mobile', value: shownValue(mobile) });
   const landline = shared(a.landlines, b.landlines);
-  if (landline) add(weights.landline, { kind: 'landline', value: landline });
+  if (landline) add(weights.landline, { kind: 'landline', value: shownValue(landline) });
   const email = shared(a.emails, b.emails);
-  if (email) add(weights.email, { kind: 'email', value: email });
+  if (email) add(weights.email, { kind: 'email', value: shownValue(email) });
   else {
     const domain = shared(a.domains, b.domains);
     if (domain) add(weights.domain, { kind: 'domain', value: domain });

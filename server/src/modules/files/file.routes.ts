@@ -3,7 +3,7 @@ import busboy from 'busboy';
 import { requireAuth, scopeOf } from '../../core/auth/authenticator.ts';
 import { AppError } from '../../core/errors.ts';
 import type { KemaiContext, KemaiState } from '../../core/http/context.ts';
-import type { FileService } from './file.service.ts';
+import { imageTypes, type FileService } from './file.service.ts';
 
 /** Reads the single `file` part of a multipart upload into memory, stopping at the size limit. */
 export function readUpload(ctx: KemaiContext, maxBytes: number, tooLarge: () => AppError): Promise<{ content: Buffer; name: string }> {
@@ -55,7 +55,13 @@ export function fileRoutes(files: FileService): Router<KemaiState> {
     ctx.set('Content-Type', file.meta.contentType);
     ctx.set('Content-Length', String(file.length));
     ctx.set('Cache-Control', 'private, max-age=86400');
-    ctx.set('Content-Disposition', `inline; filename*=UTF-8''${encodeURIComponent(file.filename)}`);
+    // never sniffed, never a page: shown inline only when it is an image, and sandboxed even then
+    ctx.set('X-Content-Type-Options', 'nosniff');
+    ctx.set('Content-Security-Policy', "default-src 'none'; sandbox");
+    const disposition = imageTypes.has(file.meta.contentType) ? 'inline' : 'attachment';
+    // RFC 5987: encodeURIComponent leaves ' ( ) * ! as they are, which the value may not hold
+    const encoded = encodeURIComponent(file.filename).replace(/['()*!]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+    ctx.set('Content-Disposition', `${disposition}; filename*=UTF-8''${encoded}`);
     ctx.body = stream;
   });
   return router;

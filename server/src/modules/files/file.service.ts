@@ -6,13 +6,15 @@ import type { RequestScope } from '../../core/auth/scope.ts';
 import { AppError, forbidden, notFound } from '../../core/errors.ts';
 import type { CustomerService } from '../customers/customer.service.ts';
 import type { FileStorage, StoredFile } from './file-storage.ts';
+import { imageProblem, maxImagePixels } from './image-check.ts';
 
 export const imageTypes = new Set(['image/jpeg', 'image/png', 'image/webp', 'image/heic', 'image/heif', 'image/gif']);
 
 /** Keeps a file name printable and short, without path parts. */
 export function safeFilename(name: string, extension: string): string {
   const base = name.split(/[\\/]/).pop() ?? '';
-  const cleaned = base.replace(/[^\p{L}\p{N}._-]+/gu, '_').replace(/^\.+/, '').slice(0, 80);
+  // cut by code points, not UTF-16 units: half a surrogate pair is no character
+  const cleaned = Array.from(base.replace(/[^\p{L}\p{N}._-]+/gu, '_').replace(/^\.+/, '')).slice(0, 80).join('');
   const stem = cleaned.replace(/\.[^.]*$/, '') || 'file';
   return `${stem}.${extension}`;
 }
@@ -35,6 +37,11 @@ export class FileService {
     if (content.length > this.deps.maxBytes) throw this.tooLarge();
     const detected = await fileTypeFromBuffer(content);
     if (!detected || !imageTypes.has(detected.mime)) throw new AppError('VALIDATION', { status: 415, messageKey: 'error.file.type' });
+    const problem = imageProblem(content, detected.mime);
+    if (problem === 'tooManyPixels') {
+      throw new AppError('VALIDATION', { status: 415, messageKey: 'error.file.tooManyPixels', params: { limit: maxImagePixels / 1_000_000 } });
+    }
+    if (problem) throw new AppError('VALIDATION', { status: 415, messageKey: 'error.file.invalidImage' });
     const filename = safeFilename(name, detected.ext);
     const id = await this.deps.storage.save(content, filename, {
       uploadedBy: scope.user.id,

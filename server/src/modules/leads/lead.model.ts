@@ -1,6 +1,7 @@
 // Leads (线索) as they arrive, the rules that hand them to reps, and the public forms that take them.
 import { Schema, type Connection, type Model, type Types } from 'mongoose';
 import { z } from 'zod';
+import { encryptedFields } from '../../core/db/encrypted-fields.ts';
 
 const objectId = z.string().regex(/^[0-9a-f]{24}$/i);
 
@@ -47,6 +48,9 @@ const entrySchema = new Schema<LeadEntry>(
   },
   { versionKey: false },
 );
+// the phone and email as the lead gave them, stored encrypted (the customer it became holds the indexes)
+export const leadEncryptedPaths = ['phone', 'email'] as const;
+encryptedFields(entrySchema, leadEncryptedPaths);
 entrySchema.index({ createdAt: -1 });
 entrySchema.index({ campaignId: 1, createdAt: -1 });
 entrySchema.index({ assignedTo: 1, createdAt: -1 });

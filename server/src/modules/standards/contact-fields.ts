@@ -1,4 +1,5 @@
 // Email and date entry rules.
+import { blindIndex } from '../../core/crypto/field-cipher.ts';
 import { foldWidth } from './text.ts';
 
 const emailPattern = /^[^\s@]+@[^\s@.]+(\.[^\s@.]+)+$/;
@@ -7,6 +8,11 @@ export function normaliseEmail(input: string | null | undefined): string | null 
   if (input == null) return null;
   const email = foldWidth(String(input)).trim().toLowerCase();
   return emailPattern.test(email) && email.length <= 254 ? email : null;
+}
+
+/** The blind index of an email (stored encrypted), from any spelling of it. */
+export function emailKey(email: string): string {
+  return blindIndex('email', normaliseEmail(email) ?? email.trim().toLowerCase());
 }
 
 const excelEpoch = Date.UTC(1899, 11, 30);

@@ -2,6 +2,7 @@
 // full-width digits, 021-54954215, 02154954215. Stored: mainland mobiles as 11 digits, mainland
 // landlines as area-number (021-54954215), other countries in E.164 (+85291234567).
 import { parsePhoneNumberFromString } from 'libphonenumber-js/max';
+import { blindIndex } from '../../core/crypto/field-cipher.ts';
 import { foldWidth } from './text.ts';
 
 export type PhoneKind = 'mobile' | 'landline' | 'service' | 'foreign';
@@ -61,3 +62,6 @@ export function normalisePhone(input: string | null | undefined): NormalisedPhon
   }
   return null;
 }
+
+/** The stored key of a mainland mobile (`NormalisedPhone.value`): its blind index, as phones are stored encrypted. */
+export const mobileKey = (mobile: string): string => blindIndex('mobile', mobile);

@@ -1,7 +1,9 @@
 // Indexed search without $text (the embedded engine has none): each record stores tokens
-//   n:<1-2 character grams of its names>, py:<pinyin full / initials>, t:<phone digits>,
-//   t4:<last four digits>, tl:<landline local number>
-// in one multikey-indexed array. A query becomes a filter on that array.
+//   n:<1-2 character grams of its names>, py:<pinyin full / initials>, t:<blind index of the phone's
+//   digits>, t4:<last four digits>, tl:<blind index of a landline's local number>
+// in one multikey-indexed array. A query becomes a filter on that array. Phones are stored
+// encrypted, so they are found whole (any format) or by their last four digits, never by a prefix.
+import { blindIndex } from '../../core/crypto/field-cipher.ts';
 import { normalisePhone, type NormalisedPhone } from './phone.ts';
 import { pinyinKeys } from './names.ts';
 import { compactKey, escapeRegex, foldWidth } from './text.ts';
@@ -16,9 +18,13 @@ function grams(text: string): string[] {
   return out;
 }
 
+/** The token that finds a phone by all its digits (blind: the digits are not stored readable). */
+export const phoneToken = (digits: string): string => `t:${blindIndex('phone', digits)}`;
+const localNumberToken = (digits: string): string => `tl:${blindIndex('phone.local', digits)}`;
+
 export function phoneTokens(phone: NormalisedPhone): string[] {
-  const tokens = [`t:${phone.digits}`, `t4:${phone.digits.slice(-4)}`];
-  if (phone.kind === 'landline') tokens.push(`tl:${phone.value.split('-')[1]}`);
+  const tokens = [phoneToken(phone.digits), `t4:${phone.digits.slice(-4)}`];
+  if (phone.kind === 'landline') tokens.push(localNumberToken(phone.value.split('-')[1]!));
   return tokens;
 }
 
@@ -52,9 +58,10 @@ export function searchFilter(query: string, field = 'searchTokens'): Record<stri
   if (/^[\d\s+\-()]+$/.test(foldWidth(query).trim()) && digits.length >= 3) {
     if (digits.length === 4) alternatives.push({ [field]: `t4:${digits}` });
     const phone = normalisePhone(query);
-    if (phone) alternatives.push({ [field]: `t:${phone.digits}` });
-    alternatives.push({ [field]: { $regex: `^t:${escapeRegex(digits.replace(/^(0086|86)(?=1\d{10}$)/, ''))}` } });
-    alternatives.push({ [field]: { $regex: `^tl:${escapeRegex(digits)}` } });
+    const typed = new Set([digits.replace(/^(0086|86)(?=1\d{10}$)/, '')]);
+    if (phone) typed.add(phone.digits);
+    for (const whole of typed) alternatives.push({ [field]: phoneToken(whole) });
+    if (digits.length >= 7 && digits.length <= 8) alternatives.push({ [field]: localNumberToken(digits) });
   }
   return alternatives.length === 1 ? alternatives[0]! : { $or: alternatives };
 }

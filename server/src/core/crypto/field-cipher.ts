@@ -1,0 +1,133 @@
+// Sensitive fields at rest (phones, emails of customers, contacts and leads): each value is stored
+// as AES-256-GCM ciphertext under the current key, tagged with the key's id so that keys can be
+// rotated (old values stay readable while any key that wrote them is configured). What must be
+// found by value is found through blind indexes: an HMAC-SHA-256 of the normalised value under a
+// separate key, equal for equal values and useless without the key.
+//
+// One cipher per process, configured at start (`useFieldCipher`): the pure functions that derive
+// search and duplicate keys (standards, duplicates) need it as much as the models do, and every
+// part of a process must agree on the keys or nothing written would be found again.
+import { createCipheriv, createDecipheriv, createHash, createHmac, randomBytes } from 'node:crypto';
+
+export interface FieldKey {
+  /** short id stored with each value: letters and digits */
+  id: string;
+  /** 32 bytes */
+  key: Buffer;
+}
+
+const prefix = 'enc1:';
+
+export class FieldCipherError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'FieldCipherError';
+  }
+}
+
+export class FieldCipher {
+  private readonly keys: Map<string, Buffer>;
+  private readonly current: FieldKey;
+  private readonly blindKey: Buffer;
+
+  /** `keys[0]` encrypts; every key decrypts what it wrote. */
+  constructor(keys: FieldKey[], blindKey: Buffer) {
+    if (keys.length === 0) throw new FieldCipherError('at least one field key is needed');
+    for (const { id, key } of keys) {
+      if (!/^[A-Za-z0-9]{1,16}$/.test(id)) throw new FieldCipherError(`field key id "${id}" must be 1–16 letters or digits`);
+      if (key.length !== 32) throw new FieldCipherError(`field key "${id}" must be 32 bytes`);
+    }
+    if (blindKey.length < 32) throw new FieldCipherError('the blind index key must be at least 32 bytes');
+    this.keys = new Map(keys.map((k) => [k.id, k.key]));
+    this.current = keys[0]!;
+    this.blindKey = blindKey;
+  }
+
+  get currentKeyId(): string {
+    return this.current.id;
+  }
+
+  static isEncrypted(value: unknown): value is string {
+    return typeof value === 'string' && value.startsWith(prefix);
+  }
+
+  /** The id of the key a stored value was written with (null for plaintext). */
+  static keyIdOf(value: string): string | null {
+    return FieldCipher.isEncrypted(value) ? value.slice(prefix.length, value.indexOf(':', prefix.length)) : null;
+  }
+
+  encrypt(plain: string): string {
+    if (FieldCipher.isEncrypted(plain)) return plain;
+    const iv = randomBytes(12);
+    const cipher = createCipheriv('aes-256-gcm', this.current.key, iv);
+    const body = Buffer.concat([cipher.update(plain, 'utf8'), cipher.final(), cipher.getAuthTag()]);
+    return `${prefix}${this.current.id}:${iv.toString('base64url')}:${body.toString('base64url')}`;
+  }
+
+  /** Plaintext passes through unchanged: values written before encryption stay readable until migrated. */
+  decrypt(stored: string): string {
+    if (!FieldCipher.isEncrypted(stored)) return stored;
+    const [id, iv, body] = stored.slice(prefix.length).split(':');
+    const key = this.keys.get(id ?? '');
+    if (!key) throw new FieldCipherError(`no field key "${id}" is configured: keep every key that wrote data until it is rotated out`);
+    const raw = Buffer.from(body ?? '', 'base64url');
+    if (raw.length < 16) throw new FieldCipherError('a stored value is damaged');
+    try {
+      const decipher = createDecipheriv('aes-256-gcm', key, Buffer.from(iv ?? '', 'base64url'));
+      decipher.setAuthTag(raw.subarray(raw.length - 16));
+      return Buffer.concat([decipher.update(raw.subarray(0, raw.length - 16)), decipher.final()]).toString('utf8');
+    } catch {
+      throw new FieldCipherError('a stored value failed its integrity check');
+    }
+  }
+
+  /** Whether a stored value should be rewritten under the current key (plaintext, or an older key). */
+  isStale(stored: string): boolean {
+    return FieldCipher.keyIdOf(stored) !== this.current.id;
+  }
+
+  /** The blind index of a normalised value; `kind` keeps a phone and an email with the same text apart. */
+  blind(kind: string, value: string): string {
+    return createHmac('sha256', this.blindKey).update(`${kind}\u0000${value}`).digest('base64url').slice(0, 22);
+  }
+}
+
+/** `id:base64[,id:base64…]`, the first encrypting; refuses anything else. */
+export function parseFieldKeys(text: string): FieldKey[] {
+  return text.split(',').map((part) => {
+    const [id = '', encoded = ''] = part.trim().split(':');
+    const key = Buffer.from(encoded, 'base64');
+    if (!id || key.length !== 32) throw new FieldCipherError('expected id:base64-of-32-bytes, comma-separated');
+    return { id, key };
+  });
+}
+
+/**
+ * Development and tests only: keys every local process derives alike, so that servers sharing an
+ * embedded database read each other's data. Production refuses to start without real keys.
+ */
+export function developmentFieldCipher(): FieldCipher {
+  const derive = (label: string) => createHash('sha256').update(`kemai development ${label}`).digest();
+  return new FieldCipher([{ id: 'dev', key: derive('field key') }], derive('blind index key'));
+}
+
+/** The cipher the configuration names; neither key set (outside production): the development one. */
+export function fieldCipherFromConfig(config: { FIELD_ENCRYPTION_KEYS?: string; BLIND_INDEX_KEY?: string }): FieldCipher {
+  const { FIELD_ENCRYPTION_KEYS: keys, BLIND_INDEX_KEY: blindKey } = config;
+  if (!keys && !blindKey) return developmentFieldCipher();
+  if (!keys || !blindKey) throw new FieldCipherError('set FIELD_ENCRYPTION_KEYS and BLIND_INDEX_KEY together');
+  return new FieldCipher(parseFieldKeys(keys), Buffer.from(blindKey, 'base64'));
+}
+
+let active: FieldCipher = developmentFieldCipher();
+
+export function useFieldCipher(cipher: FieldCipher): void {
+  active = cipher;
+}
+
+export function fieldCipher(): FieldCipher {
+  return active;
+}
+
+/** The blind index under the process's keys (see `FieldCipher.blind`). */
+export const blindIndex = (kind: string, value: string): string => active.blind(kind, value);

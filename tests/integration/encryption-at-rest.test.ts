@@ -1,0 +1,160 @@
+// Phones and emails at rest: what the database holds is ciphertext under a key id and blind
+// indexes, never the numbers; the app still finds, checks duplicates and shows them; keys rotate
+// (old values readable while their key is listed, `rotate-keys` moves everything to the new one);
+// data written before encryption is encrypted by the migration's rewrite; audit entries mask them.
+import { randomBytes } from 'node:crypto';
+import { Types } from 'mongoose';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FieldCipher, fieldCipherFromConfig, useFieldCipher } from '../../server/src/core/crypto/field-cipher.ts';
+import { createLogger } from '../../server/src/core/logger.ts';
+import { rewriteEncryptedFields } from '../../server/src/modules/encryption/rewrite-encrypted.ts';
+import { startTestApp, type TestApp } from '../helpers/test-app.ts';
+
+type Json = Record<string, any>;
+
+const key = () => randomBytes(32);
+const k1 = key();
+const k2 = key();
+const blind1 = key();
+const keysEnv = { FIELD_ENCRYPTION_KEYS: `k1:${k1.toString('base64')}`, BLIND_INDEX_KEY: blind1.toString('base64') };
+
+let t: TestApp;
+let rep: string;
+let admin: string;
+const silent = createLogger({ level: 'silent' });
+
+beforeAll(async () => {
+  t = await startTestApp({ env: keysEnv });
+  [rep, admin] = (await Promise.all(['rep.east1', 'admin'].map((l) => t.login(l)))) as [string, string];
+});
+afterAll(() => t.close());
+
+async function call(token: string, path: string, init: { method?: string; json?: unknown } = {}) {
+  const response = await t.request(path, { ...init, token });
+  return { status: response.status, body: (await response.json()) as Json };
+}
+
+const raw = (collection: string, id: string) => t.db.connection.db!.collection(collection).findOne({ _id: new Types.ObjectId(id) });
+
+/** Every digit run and address of the secrets, as they could appear in any field of a stored document. */
+const secrets = ['13912345678', '54954215', '13700001111', 'boss@secret-co.cn', 'li@secret-co.cn', '1391234', '1370000'];
+
+let customerId: string;
+let contactId: string;
+
+describe('encryption at rest', () => {
+  it('stores phones and emails only as ciphertext under the key id, and blind indexes', async () => {
+    const created = await call(rep, '/api/customers', {
+      method: 'POST',
+      json: { type: 'company', name: '密文测试科技有限公司', industry: '互联网', source: '官网', phones: ['139 1234 5678', '021-54954215'], email: 'Boss@Secret-Co.cn' },
+    });
+    expect(created.status).toBe(201);
+    customerId = created.body.id;
+    const contact = await call(rep, `/api/customers/${customerId}/contacts`, { method: 'POST', json: { name: '李采购', phones: ['13700001111'], email: 'li@secret-co.cn' } });
+    expect(contact.status).toBe(201);
+    contactId = contact.body.id;
+
+    const customer = (await raw('customers', customerId))!;
+    const person = (await raw('contacts', contactId))!;
+    for (const doc of [customer, person]) {
+      const text = JSON.stringify(doc);
+      for (const secret of secrets) expect(text, `${secret} stored readable`).not.toContain(secret);
+    }
+    expect(customer.phones).toEqual([expect.stringMatching(/^enc1:k1:/), expect.stringMatching(/^enc1:k1:/)]);
+    expect(customer.email).toMatch(/^enc1:k1:/);
+    expect(customer.dedupeContacts.phones[0]).toMatch(/^enc1:k1:/);
+    expect(person.phones[0]).toMatch(/^enc1:k1:/);
+    expect(person.email).toMatch(/^enc1:k1:/);
+    // the same number twice encrypts differently (random nonce), yet its blind index is one value
+    expect(customer.phones[0]).not.toBe(person.phones[0]);
+    expect(customer.mobileKeys).toEqual([expect.stringMatching(/^[A-Za-z0-9_-]{22}$/)]);
+    // the last four digits stay readable for partial search, as the standard allows
+    expect(customer.searchTokens).toContain('t4:5678');
+    expect(typeof person.emailKey).toBe('string');
+  });
+
+  it('shows, finds and checks duplicates as before', async () => {
+    const detail = await call(rep, `/api/customers/${customerId}`);
+    expect(detail.body).toMatchObject({ phones: ['13912345678', '021-54954215'], email: 'boss@secret-co.cn' });
+    const contacts = await call(rep, `/api/customers/${customerId}/contacts`);
+    expect(contacts.body.items[0]).toMatchObject({ phones: ['13700001111'], email: 'li@secret-co.cn' });
+
+    for (const q of ['+86 139-1234-5678', '5678', '021 54954215', '54954215']) {
+      const found = await call(rep, `/api/customers?q=${encodeURIComponent(q)}`);
+      expect(found.body.items.map((c: Json) => c.id), q).toContain(customerId);
+    }
+    const search = await call(rep, `/api/search?q=${encodeURIComponent('137 0000 1111')}`);
+    expect(JSON.stringify(search.body)).toContain(contactId);
+
+    const again = await call(rep, '/api/customers', { method: 'POST', json: { type: 'person', name: '王先生', source: '官网', phones: ['8613912345678'] } });
+    expect(again.status).toBe(409);
+    expect(again.body.error.code).toBe('DUPLICATE');
+  });
+
+  it('keeps phone and email changes masked in the audit trail', async () => {
+    const before = await call(rep, `/api/customers/${customerId}`);
+    const edited = await call(rep, `/api/customers/${customerId}`, { method: 'PATCH', json: { phones: ['13912345678', '13655556666'], email: 'ceo@secret-co.cn', version: before.body.version } });
+    expect(edited.status).toBe(200);
+    const entries = await t.inspect.audit.find({ entityId: new Types.ObjectId(customerId), action: 'customer.update' }).lean();
+    const text = JSON.stringify(entries);
+    expect(text).toContain('136****6666');
+    for (const secret of ['13655556666', 'ceo@secret-co.cn', ...secrets]) expect(text).not.toContain(secret);
+  });
+
+  it('rotates keys: old values readable while listed, rewritten under the new key, then the old key can go', async () => {
+    // the new key first, the old one still listed
+    useFieldCipher(fieldCipherFromConfig({ FIELD_ENCRYPTION_KEYS: `k2:${k2.toString('base64')},k1:${k1.toString('base64')}`, BLIND_INDEX_KEY: blind1.toString('base64') }));
+    expect((await call(rep, `/api/customers/${customerId}`)).body.phones).toEqual(['13912345678', '13655556666']);
+    const counts = await rewriteEncryptedFields(t.app.models, silent);
+    expect(counts.customers).toBeGreaterThanOrEqual(1);
+    const customer = (await raw('customers', customerId))!;
+    expect([...customer.phones, customer.email, ...customer.dedupeContacts.phones]).toEqual(
+      Array(customer.phones.length + 1 + customer.dedupeContacts.phones.length).fill(expect.stringMatching(/^enc1:k2:/)),
+    );
+    expect((await raw('contacts', contactId))!.phones[0]).toMatch(/^enc1:k2:/);
+
+    // with only the new key, everything still reads; with only the old one, nothing would
+    useFieldCipher(fieldCipherFromConfig({ FIELD_ENCRYPTION_KEYS: `k2:${k2.toString('base64')}`, BLIND_INDEX_KEY: blind1.toString('base64') }));
+    expect((await call(rep, `/api/customers/${customerId}`)).body).toMatchObject({ phones: ['13912345678', '13655556666'], email: 'ceo@secret-co.cn' });
+    const onlyOld = new FieldCipher([{ id: 'k1', key: k1 }], blind1);
+    expect(() => onlyOld.decrypt(customer.email)).toThrow(/no field key "k2"/);
+  });
+
+  it('rebuilds the blind indexes under a new blind index key', async () => {
+    useFieldCipher(new FieldCipher([{ id: 'k2', key: k2 }], key()));
+    // before the rewrite the old indexes no longer match: the duplicate check would miss
+    const missed = await call(rep, `/api/customers?q=${encodeURIComponent('13912345678')}`);
+    expect(missed.body.items.map((c: Json) => c.id)).not.toContain(customerId);
+    await rewriteEncryptedFields(t.app.models, silent);
+    const found = await call(rep, `/api/customers?q=${encodeURIComponent('13912345678')}`);
+    expect(found.body.items.map((c: Json) => c.id)).toContain(customerId);
+    const again = await call(rep, '/api/customers', { method: 'POST', json: { type: 'person', name: '赵先生', source: '官网', phones: ['13655556666'] } });
+    expect(again.status).toBe(409);
+  });
+
+  it('encrypts what was written before encryption, and finds it afterwards', async () => {
+    const now = new Date();
+    const user = (await t.inspect.users.findOne({ login: 'rep.east1' }).lean())!;
+    const _id = new Types.ObjectId();
+    await t.db.connection.db!.collection('customers').insertOne({
+      _id, type: 'person', name: '旧数据', source: '官网', stage: 'lead', phones: ['13811112222'], email: 'old@plain.cn', tags: [],
+      ownerId: user._id, ownerDepartmentId: user.departmentId, ownerSince: now, collaboratorIds: [], locked: false, pool: null, releases: [],
+      lastFollowUpAt: null, nextFollowUpAt: null, needsCompletion: [], nameKey: '旧数据', pinyinKey: 'jiushuju', mobileKeys: ['13811112222'],
+      searchTokens: ['t:13811112222'], dedupeKeys: ['m:13811112222'], createdBy: user._id, updatedBy: user._id, createdAt: now, updatedAt: now, deletedAt: null, version: 0,
+    });
+    // readable before the rewrite (plaintext passes through), not yet found by the new indexes
+    expect((await call(rep, `/api/customers/${_id}`)).body.phones).toEqual(['13811112222']);
+    await rewriteEncryptedFields(t.app.models, silent);
+    const stored = (await raw('customers', _id.toHexString()))!;
+    expect(JSON.stringify(stored)).not.toContain('13811112222');
+    expect(JSON.stringify(stored)).not.toContain('old@plain.cn');
+    const found = await call(rep, `/api/customers?q=13811112222`);
+    expect(found.body.items.map((c: Json) => c.id)).toContain(_id.toHexString());
+    expect((await call(admin, `/api/customers/${_id}`)).body).toMatchObject({ phones: ['13811112222'], email: 'old@plain.cn' });
+  });
+
+  it('refuses a query on an encrypted field instead of silently matching nothing', async () => {
+    await expect(t.app.models.customers.findOne({ phones: '13912345678' }).lean()).rejects.toThrow(/encrypted and cannot be queried/);
+    await expect(t.app.models.contacts.updateOne({ _id: new Types.ObjectId(contactId) }, { $addToSet: { phones: '13900000000' } })).rejects.toThrow(/encrypted/);
+  });
+});
