@@ -575,7 +575,14 @@ describe.skipIf(!hasChromium)('H5 offline soak in Chromium', () => {
     expect(await queued()).toEqual([]);
     await page.goto('/#/me'); // the queue page lists what it found when it opened: open it afresh
     await page.goto('/#/queue');
-    await page.getByText('没有待同步的记录').waitFor();
+    try {
+      await page.getByText('没有待同步的记录').waitFor();
+    } catch (error) {
+      // what the phone showed instead, for the one run in many that ends here
+      await screenshot(page, 'queue-not-empty-at-the-end').catch(() => undefined);
+      console.log(`queue page at the end, on ${page.url()}:\n${(await page.locator('body').innerText().catch(() => '')).slice(0, 600)}\nqueued: ${JSON.stringify(await queued())}`);
+      throw error;
+    }
     expect(await page.locator('[data-test="queued-item"]').count()).toBe(0);
     await screenshot(page, 'queue-empty-at-the-end');
     await page.goto('/#/');

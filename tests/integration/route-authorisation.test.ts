@@ -3,6 +3,7 @@
 // every demo login, answers without error and never shows a record outside the login's scope (a
 // canary customer of the south team, with its contact, follow-up, opportunity and contract);
 // admin-only routes refuse everyone else.
+import { Types } from 'mongoose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../server/src/core/clock.ts';
 import { startTestApp, type TestApp } from '../helpers/test-app.ts';
@@ -129,6 +130,36 @@ describe('every GET route for every login', () => {
       const path = concrete(route) + (route === '/api/audit/settings' ? '?key=settings.pool' : '');
       expect((await t.request(path, { token: tokens.admin })).status, path).toBe(200);
     }
+  });
+
+  it('refuses every write route on the canary records to every login outside its scope, and changes nothing of it', async () => {
+    const snapshot = async () => {
+      const db = t.db.connection.db!;
+      const ids = (id: string) => ({ _id: new Types.ObjectId(id) });
+      return JSON.stringify(
+        await Promise.all([
+          db.collection('customers').findOne(ids(canary.customer!)),
+          db.collection('contacts').findOne(ids(canary.contact!)),
+          db.collection('followUps').findOne(ids(canary.followUp!)),
+          db.collection('opportunities').findOne(ids(canary.opportunity!)),
+          db.collection('contracts').findOne(ids(canary.contract!)),
+        ]),
+      );
+    };
+    const before = await snapshot();
+    expect(before).toContain(marker);
+    // every write naming a record: the canary's id goes where the record's does
+    const writes = t.app.apiRoutes().filter((r) => r.method !== 'GET' && !r.path.includes('*') && /:(id|customerId)\b/.test(r.path) && !publicRoutes.has(`${r.method} ${r.path}`));
+    expect(writes.length).toBeGreaterThan(40);
+    const accepted: string[] = [];
+    for (const login of demoLogins.filter((l) => !seesSouth.has(l))) {
+      for (const route of writes) {
+        const response = await t.request(concrete(route.path), { method: route.method, token: tokens[login], ...(route.method === 'DELETE' ? {} : { json: {} }) });
+        if (response.status < 400 || response.status >= 500) accepted.push(`${login} ${route.method} ${route.path} → ${response.status}`);
+      }
+    }
+    expect(accepted).toEqual([]);
+    expect(await snapshot()).toBe(before);
   });
 
   it('refuses, for every login whose role lacks it, the write each permission guards — with a body that is otherwise valid', async () => {
