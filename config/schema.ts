@@ -153,6 +153,8 @@ export const configSchema = z.object({
   SMTP_FROM: optionalText,
   /** campaign emails sent per minute at most */
   MAIL_RATE_PER_MINUTE: positiveInt(60, 'a whole number of emails above 0'),
+  /** how long one process holds the campaign send queue; a crashed sender's queue is taken over after this */
+  CAMPAIGN_SEND_LEASE_MS: positiveInt(300_000, 'a whole number of milliseconds greater than 0'),
   /** the most rows one export (POST /api/exports) may hold; a larger one is refused before it starts */
   EXPORT_MAX_ROWS: positiveInt(100_000, 'a whole number of rows above 0'),
   /** how long one webhook delivery may take before it counts as failed and is retried */

@@ -419,6 +419,7 @@ export function buildServices(models: Models, deps: Pick<AppDeps, 'config' | 'se
           perMinute: config.MAIL_RATE_PER_MINUTE,
         }
       : null,
+    sendLeaseMs: config.CAMPAIGN_SEND_LEASE_MS,
     publicUrl: config.PUBLIC_URL ?? '',
     clock,
     logger,

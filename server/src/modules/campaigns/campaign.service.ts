@@ -27,8 +27,12 @@ import { campaignStatuses, campaignTypes, type Campaign, type CampaignModels, ty
 const oid = (id: string | Types.ObjectId) => new Types.ObjectId(String(id));
 const objectId = z.string().regex(/^[0-9a-f]{24}$/i);
 const linkPattern = /https?:\/\/[^\s<>"']+/g;
-/** a send claimed this long ago and never finished was cut short */
-const interruptedAfterMs = 10 * 60_000;
+/**
+ * How long one process holds the send queue (CAMPAIGN_SEND_LEASE_MS): a process killed mid-send
+ * leaves its lock behind, and the queue waits this long before another process carries on. A send
+ * claimed twice this long ago and never finished was cut short by such a crash.
+ */
+const defaultSendLeaseMs = 5 * 60_000;
 
 export const campaignBody = z
   .object({
@@ -71,6 +75,8 @@ export class CampaignService {
     logger: Logger;
     /** one process sends at a time, so the per-minute rate holds across processes */
     locks: Locks;
+    /** how long a sender holds the queue; longer than one send run takes (default 5 minutes) */
+    sendLeaseMs?: number;
   };
 
   constructor(deps: CampaignService['deps']) {
@@ -246,7 +252,11 @@ export class CampaignService {
    */
   async sendQueued(): Promise<{ sent: number; failed: number }> {
     // the rate is counted from the last minute's sends: two processes counting at once would each spend it
-    return (await this.deps.locks.tryWith('campaigns.send', () => this.sendQueuedAlone(), { ttlMs: 5 * 60_000, waitMs: 2_000 })) ?? { sent: 0, failed: 0 };
+    return (await this.deps.locks.tryWith('campaigns.send', () => this.sendQueuedAlone(), { ttlMs: this.sendLeaseMs, waitMs: 2_000 })) ?? { sent: 0, failed: 0 };
+  }
+
+  private get sendLeaseMs(): number {
+    return this.deps.sendLeaseMs ?? defaultSendLeaseMs;
   }
 
   private async sendQueuedAlone(): Promise<{ sent: number; failed: number }> {
@@ -255,7 +265,7 @@ export class CampaignService {
     if (!mailer) return counts;
     const now = this.deps.clock.now();
     await this.deps.models.campaignSends.updateMany(
-      { status: 'sending', claimedAt: { $lt: new Date(now.getTime() - interruptedAfterMs) } },
+      { status: 'sending', claimedAt: { $lt: new Date(now.getTime() - 2 * this.sendLeaseMs) } },
       { $set: { status: 'failed', error: 'interrupted; not sent again to avoid a duplicate' } },
     );
     const recent = await this.deps.models.campaignSends.countDocuments({ status: 'sent', sentAt: { $gt: new Date(now.getTime() - 60_000) } });
