@@ -51,11 +51,6 @@ export class FieldCipher {
     return typeof value === 'string' && value.startsWith(prefix);
   }
 
-  /** The id of the key a stored value was written with (null for plaintext). */
-  static keyIdOf(value: string): string | null {
-    return FieldCipher.isEncrypted(value) ? value.slice(prefix.length, value.indexOf(':', prefix.length)) : null;
-  }
-
   encrypt(plain: string): string {
     if (FieldCipher.isEncrypted(plain)) return plain;
     const iv = randomBytes(12);
@@ -79,11 +74,6 @@ export class FieldCipher {
     } catch {
       throw new FieldCipherError('a stored value failed its integrity check');
     }
-  }
-
-  /** Whether a stored value should be rewritten under the current key (plaintext, or an older key). */
-  isStale(stored: string): boolean {
-    return FieldCipher.keyIdOf(stored) !== this.current.id;
   }
 
   /** The blind index of a normalised value; `kind` keeps a phone and an email with the same text apart. */

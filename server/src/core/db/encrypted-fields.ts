@@ -6,7 +6,7 @@
 // `$pull`ed: such a query throws here, in development as in production, rather than silently
 // matching nothing. Look values up through their blind index instead.
 import mongoose, { type AnyBulkWriteOperation, type Schema } from 'mongoose';
-import { FieldCipher, fieldCipher } from '../crypto/field-cipher.ts';
+import { fieldCipher } from '../crypto/field-cipher.ts';
 
 type Transform = (value: string) => string;
 
@@ -233,18 +233,3 @@ export function encryptedFields(schema: Schema, paths: readonly string[]): void 
 export function encryptedDocument<T>(doc: T, paths: readonly string[]): T {
   return encryptedCopy(doc, paths) as T;
 }
-
-/** Whether a stored document still holds a value not under the current key (for rotation). */
-export function hasStaleValues(doc: unknown, paths: readonly string[]): boolean {
-  let stale = false;
-  const cipher = fieldCipher();
-  for (const path of paths) {
-    transformAt(doc, path.split('.'), (value) => {
-      if (cipher.isStale(value)) stale = true;
-      return value;
-    });
-  }
-  return stale;
-}
-
-export { FieldCipher };
