@@ -73,6 +73,18 @@ describe('encryption at rest', () => {
     expect(typeof person.emailKey).toBe('string');
   });
 
+  it('stores a lead entry\'s phone and email encrypted too, and reads them back', async () => {
+    const added = await call(admin, '/api/leads', { method: 'POST', json: { name: '线索先生', company: '线索加密科技有限公司', phone: '13566667777', email: 'lead@secret-co.cn', province: '浙江' } });
+    expect(added.status).toBe(201);
+    const entry = await t.inspect.leadEntries.collection.findOne({ name: '线索先生' }); // the driver: as stored
+    expect(entry).not.toBeNull();
+    expect(JSON.stringify(entry)).not.toContain('13566667777');
+    expect(JSON.stringify(entry)).not.toContain('lead@secret-co.cn');
+    expect(entry!.phone).toMatch(/^enc1:k1:/);
+    const read = await t.inspect.leadEntries.findOne({ _id: entry!._id }).lean();
+    expect(read).toMatchObject({ phone: '13566667777', email: 'lead@secret-co.cn' });
+  });
+
   it('shows, finds and checks duplicates as before', async () => {
     const detail = await call(rep, `/api/customers/${customerId}`);
     expect(detail.body).toMatchObject({ phones: ['13912345678', '021-54954215'], email: 'boss@secret-co.cn' });
