@@ -114,3 +114,28 @@ export async function waitUntilGone(pid: number, timeoutMs = 15_000): Promise<bo
   }
   return !isAlive(pid);
 }
+
+/**
+ * Starts the server (added to `started` at once, so the test's cleanup stops it whatever happens),
+ * waits until it listens and signs in (dev login): where it is and a session token.
+ */
+export async function startSignedIn(env: Record<string, string>, started: RunningProcess[], login = 'admin'): Promise<{ server: RunningProcess; base: string; token: string }> {
+  const server = runKemai('server/src/main.ts', env);
+  started.push(server);
+  const listening = await server.waitForLog((l) => l.msg === 'Kemai is listening', 90_000);
+  const base = `http://127.0.0.1:${listening.port as number}`;
+  const response = await fetch(`${base}/api/auth/dev-login`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ login }) });
+  const { token } = (await response.json()) as { token: string };
+  return { server, base, token };
+}
+
+/** Polls `probe` until it answers something other than null, or fails naming what it waited for. */
+export async function until<T>(what: string, probe: () => Promise<T | null>, timeoutMs: number, everyMs = 100): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const found = await probe();
+    if (found !== null) return found;
+    await new Promise((resolve) => setTimeout(resolve, everyMs));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}

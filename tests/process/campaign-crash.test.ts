@@ -27,7 +27,7 @@ import { MongoClient, ObjectId } from 'mongodb';
 import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { uniqueDbName } from '../helpers/database.ts';
-import { runKemai, type RunningProcess } from '../helpers/process.ts';
+import { startSignedIn, until, type RunningProcess } from '../helpers/process.ts';
 
 type Json = Record<string, any>;
 
@@ -137,12 +137,7 @@ afterAll(async () => {
 });
 
 async function start() {
-  const server = runKemai('server/src/main.ts', env);
-  started.push(server);
-  const listening = await server.waitForLog((l) => l.msg === 'Kemai is listening', 90_000);
-  const base = `http://127.0.0.1:${listening.port as number}`;
-  const login = await fetch(`${base}/api/auth/dev-login`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ login: 'admin' }) });
-  const token = ((await login.json()) as Json).token as string;
+  const { server, base, token } = await startSignedIn(env, started);
   const call = async (path: string, method = 'GET', json?: unknown) => {
     const response = await fetch(base + path, { method, headers: { Authorization: `Bearer ${token}`, ...(json ? { 'Content-Type': 'application/json' } : {}) }, ...(json ? { body: JSON.stringify(json) } : {}) });
     const body = (await response.json()) as Json;
@@ -157,15 +152,6 @@ async function kill(server: RunningProcess) {
   expect((await server.exited).signal).toBe('SIGKILL');
 }
 
-async function until<T>(what: string, probe: () => Promise<T | null>, timeoutMs: number): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    const found = await probe();
-    if (found !== null) return found;
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
 
 interface StoredSend {
   _id: ObjectId;

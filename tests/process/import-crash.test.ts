@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { runKemai, type RunningProcess } from '../helpers/process.ts';
+import { startSignedIn, until, type RunningProcess } from '../helpers/process.ts';
 
 type Json = Record<string, any>;
 
@@ -20,24 +20,10 @@ afterAll(async () => {
 });
 
 async function start() {
-  const server = runKemai('server/src/main.ts', env);
-  started.push(server);
-  const listening = await server.waitForLog((l) => l.msg === 'Kemai is listening', 90_000);
-  const base = `http://127.0.0.1:${listening.port as number}`;
-  const login = await fetch(`${base}/api/auth/dev-login`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ login: 'admin' }) });
-  const token = ((await login.json()) as Json).token as string;
+  const running = await startSignedIn(env, started);
+  const { base, token } = running;
   const get = async (path: string) => (await (await fetch(base + path, { headers: { Authorization: `Bearer ${token}` } })).json()) as Json;
-  return { server, base, token, get };
-}
-
-async function until<T>(what: string, probe: () => Promise<T | null>, timeoutMs: number): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    const found = await probe();
-    if (found !== null) return found;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error(`timed out waiting for ${what}`);
+  return { ...running, get };
 }
 
 describe('an import whose server is killed mid-commit', () => {
