@@ -11,6 +11,7 @@ import { EmbeddedDatabaseError } from '../server/src/core/db/embedded.ts';
 import { resolveDatabase } from '../server/src/core/db/resolve.ts';
 import { createLogger } from '../server/src/core/logger.ts';
 import { rewriteEncryptedFields } from '../server/src/modules/encryption/rewrite-encrypted.ts';
+import { GridFsStorage } from '../server/src/modules/files/file-storage.ts';
 
 async function main() {
   const config = loadConfig(readEnvironment());
@@ -20,8 +21,8 @@ async function main() {
   const database = await resolveDatabase(config, logger);
   const connection = await connectDatabase({ uri: database.uri, dbName: config.MONGODB_DB });
   try {
-    const counts = await rewriteEncryptedFields(buildModels(connection), logger);
-    process.stdout.write(`rewrote ${counts.customers} customers, ${counts.contacts} contacts and ${counts.leads} leads under key "${cipher.currentKeyId}"\n`);
+    const counts = await rewriteEncryptedFields(buildModels(connection), new GridFsStorage(connection.db!), logger);
+    process.stdout.write(`rewrote ${counts.customers} customers, ${counts.contacts} contacts, ${counts.leads} leads, ${counts.importRows} staged import rows and ${counts.importFiles} import files under key "${cipher.currentKeyId}"\n`);
   } finally {
     await connection.close();
     await database.embedded?.stop();

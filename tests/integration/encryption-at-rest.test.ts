@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FieldCipher, fieldCipherFromConfig, useFieldCipher } from '../../server/src/core/crypto/field-cipher.ts';
 import { createLogger } from '../../server/src/core/logger.ts';
 import { rewriteEncryptedFields } from '../../server/src/modules/encryption/rewrite-encrypted.ts';
+import { GridFsStorage } from '../../server/src/modules/files/file-storage.ts';
 import { startTestApp, type TestApp } from '../helpers/test-app.ts';
 
 type Json = Record<string, any>;
@@ -39,7 +40,25 @@ const raw = (collection: string, id: string) => t.db.connection.db!.collection(c
 /** Every digit run and address of the secrets, as they could appear in any field of a stored document. */
 const secrets = ['13912345678', '54954215', '13700001111', 'boss@secret-co.cn', 'li@secret-co.cn', '1391234', '1370000'];
 
+async function uploadImport(csv: string): Promise<string> {
+  const form = new FormData();
+  form.append('file', new Blob([new TextEncoder().encode(csv)]), 'secret.csv');
+  const created = await t.request('/api/imports', { method: 'POST', token: admin, body: form });
+  expect(created.status).toBe(202);
+  return ((await created.json()) as Json).id as string;
+}
+
+async function reachStatus(id: string, status: string): Promise<Json> {
+  for (let i = 0; i < 400; i++) {
+    const job = (await call(admin, `/api/imports/${id}`)).body;
+    if (job.status === status) return job;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`import ${id} never reached ${status}`);
+}
+
 let customerId: string;
+let pendingImport: string;
 let contactId: string;
 
 describe('encryption at rest', () => {
@@ -113,21 +132,72 @@ describe('encryption at rest', () => {
     for (const secret of ['13655556666', 'ceo@secret-co.cn', ...secrets]) expect(text).not.toContain(secret);
   });
 
+  it("stores an import's spreadsheet sealed and its staged rows encrypted, and deletes the spreadsheet once imported", async () => {
+    const csv = ['客户名称,客户类型,联系人,联系电话,邮箱', '导入密文科技有限公司,公司,钱经理,13633334444,qian@import-secret.cn', '导入错误科技有限公司,公司,孙经理,13644445555,sun@@import-secret'].join('\n');
+    const id = await uploadImport(csv);
+    await reachStatus(id, 'ready');
+    const job = (await t.inspect.imports.findById(id).lean())!;
+    const chunks = await t.db.connection.db!.collection('files.chunks').find({ files_id: new Types.ObjectId(job.fileId) }).toArray();
+    expect(chunks.length).toBeGreaterThan(0);
+    const sealed = Buffer.concat(chunks.map((c) => Buffer.from(c.data.buffer)));
+    expect(FieldCipher.sealedKeyId(sealed)).toBe('k1');
+    expect(sealed.toString('utf8')).not.toContain('13633334444');
+    // the importer cannot fetch it as a file, nor attach it to a customer
+    expect((await t.request(`/api/files/${job.fileId}`, { token: admin })).status).toBe(404);
+    const attach = await call(admin, `/api/customers/${customerId}/follow-ups`, { method: 'POST', json: { method: 'visit', content: '拜访', photoIds: [job.fileId] } });
+    expect(attach.status).toBe(400);
+    expect(await t.db.connection.db!.collection('files.files').countDocuments({ _id: new Types.ObjectId(job.fileId), 'metadata.customerId': null })).toBe(1);
+
+    const stored = await t.db.connection.db!.collection('import_rows').find({ importId: new Types.ObjectId(id) }).toArray();
+    expect(stored).toHaveLength(2);
+    const text = JSON.stringify(stored);
+    for (const secret of ['13633334444', '1363333', 'qian@import-secret.cn', '13644445555', 'sun@@import-secret']) expect(text, `${secret} stored readable`).not.toContain(secret);
+    expect(stored[0]!.cells).toEqual(Array(5).fill(expect.stringMatching(/^enc1:k1:/)));
+    expect(stored[0]!.customer.phones).toEqual([expect.stringMatching(/^enc1:k1:/)]);
+    expect(stored[1]!.rowErrors[0].value).toMatch(/^enc1:k1:/);
+
+    // the review shows the rows as written, and the commit imports them as before
+    const rows = (await call(admin, `/api/imports/${id}/rows?filter=all&limit=10&after=-1`)).body.items as Json[];
+    expect(rows[0]!.cells).toEqual(['导入密文科技有限公司', '公司', '钱经理', '13633334444', 'qian@import-secret.cn']);
+    expect(JSON.stringify(rows[1])).toContain('sun@@import-secret');
+    expect((await call(admin, `/api/imports/${id}/commit`, { method: 'POST' })).status).toBe(200);
+    await reachStatus(id, 'done');
+    expect(await t.db.connection.db!.collection('files.files').countDocuments({ _id: new Types.ObjectId(job.fileId) })).toBe(0);
+    expect(await t.db.connection.db!.collection('files.chunks').countDocuments({ files_id: new Types.ObjectId(job.fileId) })).toBe(0);
+    const found = await call(admin, `/api/customers?q=${encodeURIComponent('13633334444')}`);
+    expect(found.body.items).toHaveLength(1);
+    expect((await call(admin, `/api/customers/${found.body.items[0].id}`)).body).toMatchObject({ phones: ['13633334444'] });
+  });
+
   it('rotates keys: old values readable while listed, rewritten under the new key, then the old key can go', async () => {
+    // an import waiting for its commit keeps its spreadsheet, sealed under k1
+    pendingImport = await uploadImport(['客户名称,客户类型,联系电话', '待导入科技有限公司,公司,13677778888'].join('\n'));
+    await reachStatus(pendingImport, 'ready');
+    const pendingFile = (await t.inspect.imports.findById(pendingImport).lean())!.fileId;
     // the new key first, the old one still listed
     useFieldCipher(fieldCipherFromConfig({ FIELD_ENCRYPTION_KEYS: `k2:${k2.toString('base64')},k1:${k1.toString('base64')}`, BLIND_INDEX_KEY: blind1.toString('base64') }));
     expect((await call(rep, `/api/customers/${customerId}`)).body.phones).toEqual(['13912345678', '13655556666']);
-    const counts = await rewriteEncryptedFields(t.app.models, silent);
+    const counts = await rewriteEncryptedFields(t.app.models, new GridFsStorage(t.db.connection.db!), silent);
     expect(counts.customers).toBeGreaterThanOrEqual(1);
     const customer = (await raw('customers', customerId))!;
     expect([...customer.phones, customer.email, ...customer.dedupeContacts.phones]).toEqual(
       Array(customer.phones.length + 1 + customer.dedupeContacts.phones.length).fill(expect.stringMatching(/^enc1:k2:/)),
     );
     expect((await raw('contacts', contactId))!.phones[0]).toMatch(/^enc1:k2:/);
+    expect(counts).toMatchObject({ importRows: 3, importFiles: 1 });
+    const resealed = (await t.inspect.imports.findById(pendingImport).lean())!.fileId;
+    expect(resealed).not.toBe(pendingFile);
+    expect(await t.db.connection.db!.collection('files.files').countDocuments({ _id: new Types.ObjectId(pendingFile) })).toBe(0);
+    const row = (await t.db.connection.db!.collection('import_rows').findOne({ importId: new Types.ObjectId(pendingImport) }))!;
+    expect([...row.cells, ...row.customer.phones]).toEqual(Array(row.cells.length + 1).fill(expect.stringMatching(/^enc1:k2:/)));
 
     // with only the new key, everything still reads; with only the old one, nothing would
     useFieldCipher(fieldCipherFromConfig({ FIELD_ENCRYPTION_KEYS: `k2:${k2.toString('base64')}`, BLIND_INDEX_KEY: blind1.toString('base64') }));
     expect((await call(rep, `/api/customers/${customerId}`)).body).toMatchObject({ phones: ['13912345678', '13655556666'], email: 'ceo@secret-co.cn' });
+    // the pending import reads its resealed spreadsheet again under k2 alone
+    const reread = await t.request(`/api/imports/${pendingImport}/settings`, { method: 'PUT', token: admin, json: {} });
+    expect(reread.status).toBe(200);
+    expect((await reachStatus(pendingImport, 'ready')).counts).toMatchObject({ rows: 1, valid: 1 });
     const onlyOld = new FieldCipher([{ id: 'k1', key: k1 }], blind1);
     expect(() => onlyOld.decrypt(customer.email)).toThrow(/no field key "k2"/);
   });
@@ -137,7 +207,7 @@ describe('encryption at rest', () => {
     // before the rewrite the old indexes no longer match: the duplicate check would miss
     const missed = await call(rep, `/api/customers?q=${encodeURIComponent('13912345678')}`);
     expect(missed.body.items.map((c: Json) => c.id)).not.toContain(customerId);
-    await rewriteEncryptedFields(t.app.models, silent);
+    await rewriteEncryptedFields(t.app.models, new GridFsStorage(t.db.connection.db!), silent);
     const found = await call(rep, `/api/customers?q=${encodeURIComponent('13912345678')}`);
     expect(found.body.items.map((c: Json) => c.id)).toContain(customerId);
     const again = await call(rep, '/api/customers', { method: 'POST', json: { type: 'person', name: '赵先生', source: '官网', phones: ['13655556666'] } });
@@ -156,7 +226,7 @@ describe('encryption at rest', () => {
     });
     // readable before the rewrite (plaintext passes through), not yet found by the new indexes
     expect((await call(rep, `/api/customers/${_id}`)).body.phones).toEqual(['13811112222']);
-    await rewriteEncryptedFields(t.app.models, silent);
+    await rewriteEncryptedFields(t.app.models, new GridFsStorage(t.db.connection.db!), silent);
     const stored = (await raw('customers', _id.toHexString()))!;
     expect(JSON.stringify(stored)).not.toContain('13811112222');
     expect(JSON.stringify(stored)).not.toContain('old@plain.cn');

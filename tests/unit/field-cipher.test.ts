@@ -38,6 +38,25 @@ describe('field cipher', () => {
     expect(rotated.encrypt('021-54954215')).toMatch(/^enc1:k2:/);
   });
 
+  it('leaves an empty value empty', () => {
+    expect(new FieldCipher([k1], blindKey).encrypt('')).toBe('');
+  });
+
+  it('seals a whole file under the current key, and opens it with any listed key', () => {
+    const file = Buffer.from('客户名称,联系电话\n恒通科技,13800138000\n', 'utf8');
+    const sealed = new FieldCipher([k1], blindKey).seal(file);
+    expect(FieldCipher.sealedKeyId(sealed)).toBe('k1');
+    expect(sealed.includes(Buffer.from('13800138000'))).toBe(false);
+    expect(new FieldCipher([k2, k1], blindKey).unseal(sealed)).toEqual(file);
+    expect(() => new FieldCipher([k2], blindKey).unseal(sealed)).toThrow(/no field key "k1"/);
+    const changed = Buffer.from(sealed);
+    changed[changed.length - 20]! ^= 1;
+    expect(() => new FieldCipher([k1], blindKey).unseal(changed)).toThrow(FieldCipherError);
+    // a file stored before sealing passes through
+    expect(FieldCipher.sealedKeyId(file)).toBeNull();
+    expect(new FieldCipher([k1], blindKey).unseal(file)).toEqual(file);
+  });
+
   it('gives blind indexes equal for equal values, apart by kind and by key', () => {
     const cipher = new FieldCipher([k1], blindKey);
     expect(cipher.blind('mobile', '13800138000')).toBe(new FieldCipher([k2], blindKey).blind('mobile', '13800138000'));

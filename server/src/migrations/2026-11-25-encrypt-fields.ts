@@ -4,13 +4,14 @@
 // writes through the models: encryption is what the models do, and it is the same rewrite that key
 // rotation runs. Idempotent: rewriting an encrypted document again changes only its ciphertext.
 import type { Migration } from '../core/db/migrations.ts';
+import { GridFsStorage } from '../modules/files/file-storage.ts';
 import { rewriteEncryptedFields } from '../modules/encryption/rewrite-encrypted.ts';
 import type { MigrationContext } from './index.ts';
 
 export const encryptFields: Migration<MigrationContext> = {
   id: '2026-11-25-encrypt-fields',
   description: 'encrypt stored phones and emails, and index them blind',
-  async up({ models, logger }) {
-    await rewriteEncryptedFields(models, logger);
+  async up({ db, models, logger }) {
+    await rewriteEncryptedFields(models, new GridFsStorage(db), logger);
   },
 };

@@ -17,6 +17,8 @@ export interface FieldKey {
 }
 
 const prefix = 'enc1:';
+/** What a sealed file starts with: no spreadsheet or text file does */
+const sealedMarker = Buffer.from('\u0000KMSEAL1', 'latin1');
 
 export class FieldCipherError extends Error {
   constructor(message: string) {
@@ -51,8 +53,9 @@ export class FieldCipher {
     return typeof value === 'string' && value.startsWith(prefix);
   }
 
+  /** An empty value stays empty: it hides nothing, and an import holds many empty cells. */
   encrypt(plain: string): string {
-    if (FieldCipher.isEncrypted(plain)) return plain;
+    if (plain === '' || FieldCipher.isEncrypted(plain)) return plain;
     const iv = randomBytes(12);
     const cipher = createCipheriv('aes-256-gcm', this.current.key, iv);
     const body = Buffer.concat([cipher.update(plain, 'utf8'), cipher.final(), cipher.getAuthTag()]);
@@ -73,6 +76,45 @@ export class FieldCipher {
       return Buffer.concat([decipher.update(raw.subarray(0, raw.length - 16)), decipher.final()]).toString('utf8');
     } catch {
       throw new FieldCipherError('a stored value failed its integrity check');
+    }
+  }
+
+  /**
+   * A whole file under the current key (an import's spreadsheet is a copy of the customer list):
+   * a marker, the key id, the nonce, then the ciphertext and its tag.
+   */
+  seal(content: Buffer): Buffer {
+    const iv = randomBytes(12);
+    const cipher = createCipheriv('aes-256-gcm', this.current.key, iv);
+    const id = Buffer.from(this.current.id, 'ascii');
+    return Buffer.concat([sealedMarker, Buffer.from([id.length]), id, iv, cipher.update(content), cipher.final(), cipher.getAuthTag()]);
+  }
+
+  static isSealed(content: Buffer): boolean {
+    return content.subarray(0, sealedMarker.length).equals(sealedMarker);
+  }
+
+  /** The key id a sealed file was written under (null for a file stored before sealing). */
+  static sealedKeyId(content: Buffer): string | null {
+    if (!FieldCipher.isSealed(content)) return null;
+    const length = content[sealedMarker.length] ?? 0;
+    return content.subarray(sealedMarker.length + 1, sealedMarker.length + 1 + length).toString('ascii');
+  }
+
+  /** A file stored before sealing passes through unchanged, like plaintext values. */
+  unseal(content: Buffer): Buffer {
+    const id = FieldCipher.sealedKeyId(content);
+    if (id === null) return content;
+    const key = this.keys.get(id);
+    if (!key) throw new FieldCipherError(`no field key "${id}" is configured: keep every key that wrote data until it is rotated out`);
+    const start = sealedMarker.length + 1 + id.length;
+    if (content.length < start + 12 + 16) throw new FieldCipherError('a stored file is damaged');
+    try {
+      const decipher = createDecipheriv('aes-256-gcm', key, content.subarray(start, start + 12));
+      decipher.setAuthTag(content.subarray(content.length - 16));
+      return Buffer.concat([decipher.update(content.subarray(start + 12, content.length - 16)), decipher.final()]);
+    } catch {
+      throw new FieldCipherError('a stored file failed its integrity check');
     }
   }
 

@@ -9,6 +9,7 @@ import type { Locale } from '../../core/i18n.ts';
 import type { CustomerService, DedupeCandidate } from '../customers/customer.service.ts';
 import { explain } from './explain.ts';
 import { blockingKeys, featuresFromStored, featuresOf, type Features } from './features.ts';
+import { KeyIndex, keyHash } from './key-index.ts';
 import type { DuplicatePair, DuplicatePairModel } from './pair.model.ts';
 import { scorePair, type Reason } from './score.ts';
 
@@ -39,20 +40,12 @@ export class DuplicateService {
    * up in the file's own key index. One sequential read instead of a lookup per row, which the
    * embedded engine (no secondary index in its plans) and a large file both need.
    */
-  async matchAllStored(records: Features[], limit = 3): Promise<ExistingMatch[][]> {
-    const index = new Map<string, number[]>();
-    records.forEach((f, i) => {
-      for (const key of blockingKeys(f)) {
-        const list = index.get(key);
-        if (list) list.push(i);
-        else index.set(key, [i]);
-      }
-    });
+  async matchAllStored(records: readonly Features[], index = new KeyIndex(records), limit = 3): Promise<ExistingMatch[][]> {
     const found: ExistingMatch[][] = records.map(() => []);
     for await (const batch of this.deps.customers.scanForDedupe(2000)) {
       for (const candidate of batch) {
         const hits = new Set<number>();
-        for (const key of candidate.dedupeKeys ?? []) for (const i of index.get(key) ?? []) hits.add(i);
+        for (const key of candidate.dedupeKeys ?? []) for (const i of index.members(keyHash(key))) hits.add(i);
         if (hits.size === 0) continue;
         const features = featuresFromStored(candidate);
         for (const i of hits) {

@@ -1,7 +1,8 @@
 // Duplicates within one list (an import file, a batch of the scheduled scan): records meet only
 // through a shared blocking key, pairs that score a match are joined, and each connected set of
 // records is one duplicate group.
-import { blockingKeys, type Features } from './features.ts';
+import type { Features } from './features.ts';
+import { isIdentityHash, KeyIndex, keyHashes } from './key-index.ts';
 import { scorePair, type PairScore } from './score.ts';
 
 /** A block larger than this (a street shared by a whole office tower) is too vague to compare in. */
@@ -14,28 +15,19 @@ export interface MatchedPair {
 }
 
 /** Matching pairs among the records (indexes into the list), each pair once. */
-export function matchingPairs(records: Features[]): MatchedPair[] {
-  const keysOf = records.map((f) => blockingKeys(f));
-  const blocks = new Map<string, number[]>();
-  keysOf.forEach((keys, index) => {
-    for (const key of keys) {
-      const list = blocks.get(key);
-      if (list) list.push(index);
-      else blocks.set(key, [index]);
-    }
-  });
+export function matchingPairs(records: readonly Features[], index = new KeyIndex(records)): MatchedPair[] {
   // phones and emails are exact identities: their blocks are compared whatever their size
-  const compared = (key: string) => (blocks.get(key)?.length ?? 0) <= maxBlock || /^[mte]:/.test(key);
-  // a pair sharing several keys is scored in the block of the first one they share, so no set of
-  // pairs already scored is kept (at 100k rows it would hold millions)
-  const firstShared = (a: number, b: number) => keysOf[a]!.find((key) => compared(key) && keysOf[b]!.includes(key));
+  const compared = (hash: number) => isIdentityHash(hash) || index.members(hash).length <= maxBlock;
   const pairs: MatchedPair[] = [];
-  for (const [key, members] of blocks) {
-    if (members.length < 2 || !compared(key)) continue;
+  for (const [hash, members] of index.shared()) {
+    if (!compared(hash)) continue;
+    // a pair sharing several keys is scored in the block of the first one they share, so no set of
+    // pairs already scored is kept (at 100k rows it would hold millions)
+    const hashesOf = members.map((m) => keyHashes(records[m]!));
     for (let i = 0; i < members.length; i++) {
       for (let j = i + 1; j < members.length; j++) {
         const [a, b] = [members[i]!, members[j]!];
-        if (firstShared(a, b) !== key) continue;
+        if (hashesOf[i]!.find((h) => compared(h) && hashesOf[j]!.includes(h)) !== hash) continue;
         const result = scorePair(records[a]!, records[b]!);
         if (result.match) pairs.push({ a, b, result });
       }
@@ -61,7 +53,9 @@ export function groupsOf(count: number, pairs: MatchedPair[]): number[][] {
   const groups = new Map<number, number[]>();
   for (let i = 0; i < count; i++) {
     const root = find(i);
-    groups.set(root, [...(groups.get(root) ?? []), i]);
+    const group = groups.get(root);
+    if (group) group.push(i);
+    else groups.set(root, [i]);
   }
   return [...groups.values()].filter((g) => g.length > 1).sort((x, y) => x[0]! - y[0]!);
 }

@@ -56,7 +56,7 @@ export function nameMatch(a: Features, b: Features): NameMatch {
   return 'none';
 }
 
-const shared = (a: Set<string>, b: Set<string>) => [...a].find((x) => b.has(x));
+const shared = (a: readonly string[], b: readonly string[]) => a.find((x) => b.includes(x));
 
 export function scorePair(a: Features, b: Features): PairScore {
   const reasons: Reason[] = [];

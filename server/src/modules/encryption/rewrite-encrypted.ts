@@ -4,23 +4,30 @@
 // Each document is read decrypted through its model and written back with one $set, so a crash
 // half-way leaves every document either old or new, both readable; running it again finishes it.
 import type { Model, Types } from 'mongoose';
+import { FieldCipher, fieldCipher } from '../../core/crypto/field-cipher.ts';
 import type { Logger } from '../../core/logger.ts';
 import { contactKeys } from '../contacts/contact.service.ts';
 import { deriveKeys } from '../customers/customer.input.ts';
 import type { Contact, ContactModel } from '../contacts/contact.model.ts';
 import type { Customer, CustomerModel } from '../customers/customer.model.ts';
+import type { FileStorage } from '../files/file-storage.ts';
+import type { ImportJob, ImportRow } from '../imports/import.model.ts';
 import type { LeadEntry } from '../leads/lead.model.ts';
 
 export interface EncryptedModels {
   customers: CustomerModel;
   contacts: ContactModel;
   leadEntries: Model<LeadEntry>;
+  importRows: Model<ImportRow>;
+  imports: Model<ImportJob>;
 }
 
 export interface RewriteCounts {
   customers: number;
   contacts: number;
   leads: number;
+  importRows: number;
+  importFiles: number;
 }
 
 const batch = 500;
@@ -46,7 +53,7 @@ async function eachDocument<T extends { _id: Types.ObjectId }>(
   }
 }
 
-export async function rewriteEncryptedFields(models: EncryptedModels, logger: Logger): Promise<RewriteCounts> {
+export async function rewriteEncryptedFields(models: EncryptedModels, storage: FileStorage, logger: Logger): Promise<RewriteCounts> {
   const customers = await eachDocument<Customer>(
     models.customers,
     { type: 1, name: 1, phones: 1, email: 1, region: 1, address: 1, dedupeContacts: 1, deletedAt: 1, deletedKeys: 1 },
@@ -76,7 +83,46 @@ export async function rewriteEncryptedFields(models: EncryptedModels, logger: Lo
     if (lead.email) set.email = lead.email;
     if (Object.keys(set).length) await models.leadEntries.updateOne({ _id: lead._id }, { $set: set });
   });
-  const counts = { customers, contacts, leads };
+  // staged import rows: their cells, normalised phones and emails and problem values, as read
+  const importRows = await eachDocument<ImportRow>(models.importRows, { cells: 1, customer: 1, contact: 1, rowErrors: 1, rowWarnings: 1 }, async (row) => {
+    await models.importRows.updateOne(
+      { _id: row._id },
+      { $set: { cells: row.cells, customer: row.customer, contact: row.contact, rowErrors: row.rowErrors, rowWarnings: row.rowWarnings } },
+    );
+  });
+  const importFiles = await resealImportFiles(models.imports, storage);
+  const counts = { customers, contacts, leads, importRows, importFiles };
   logger.info(counts, 'phones and emails rewritten under the current field key, blind indexes rebuilt');
   return counts;
+}
+
+async function readAll(storage: FileStorage, id: string): Promise<Buffer | null> {
+  const chunks: Buffer[] = [];
+  try {
+    for await (const chunk of storage.open(id)) chunks.push(chunk as Buffer);
+  } catch {
+    return null; // gone already
+  }
+  return Buffer.concat(chunks);
+}
+
+/**
+ * Import spreadsheets: those still to be imported are sealed again under the current key (a new
+ * file, then the import pointed at it, then the old one deleted, so a crash leaves at worst an
+ * unused copy); those of finished imports are deleted, as imports now do when they finish.
+ */
+async function resealImportFiles(imports: Model<ImportJob>, storage: FileStorage): Promise<number> {
+  let resealed = 0;
+  const cipher = fieldCipher();
+  await eachDocument<ImportJob>(imports, { fileId: 1, status: 1 }, async (job) => {
+    if (job.status === 'done') return storage.remove(job.fileId);
+    const content = await readAll(storage, job.fileId);
+    const file = content && FieldCipher.sealedKeyId(content) !== cipher.currentKeyId ? await storage.find(job.fileId) : null;
+    if (!content || !file) return;
+    const fileId = await storage.save(cipher.seal(cipher.unseal(content)), file.filename, file.meta);
+    const moved = await imports.updateOne({ _id: job._id, fileId: job.fileId }, { $set: { fileId } });
+    await storage.remove(moved.modifiedCount ? job.fileId : fileId);
+    if (moved.modifiedCount) resealed++;
+  });
+  return resealed;
 }

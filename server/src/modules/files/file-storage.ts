@@ -25,8 +25,10 @@ export interface FileStorage {
   save(content: Buffer, filename: string, meta: StoredFileMeta): Promise<string>;
   find(id: string): Promise<StoredFile | null>;
   open(id: string): Readable;
-  /** Attaches files the user uploaded and nobody attached yet to a customer; returns those attached. */
+  /** Attaches photos the user uploaded and nobody attached yet to a customer; returns those attached. */
   attach(ids: string[], uploadedBy: string, customerId: string): Promise<string[]>;
+  /** Deletes a file; one already gone is no error. */
+  remove(id: string): Promise<void>;
 }
 
 export class GridFsStorage implements FileStorage {
@@ -65,6 +67,15 @@ export class GridFsStorage implements FileStorage {
     return this.bucket.openDownloadStream(new ObjectId(id));
   }
 
+  async remove(id: string): Promise<void> {
+    if (!ObjectId.isValid(id)) return;
+    try {
+      await this.bucket.delete(new ObjectId(id));
+    } catch (error) {
+      if (!(error instanceof Error && /not found/i.test(error.message))) throw error;
+    }
+  }
+
   /** The index the customer merge reads attached files by (GridFS's own are the driver's). */
   async ensureIndexes(): Promise<void> {
     await this.filesCollection.createIndex({ 'metadata.customerId': 1 });
@@ -96,7 +107,8 @@ export class GridFsStorage implements FileStorage {
     const wanted = ids.filter((id) => ObjectId.isValid(id)).map((id) => new ObjectId(id));
     if (wanted.length === 0) return [];
     await this.filesCollection.updateMany(
-      { _id: { $in: wanted }, 'metadata.uploadedBy': uploadedBy, 'metadata.customerId': null },
+      // only photos: an import's spreadsheet is the importer's alone, never a customer's attachment
+      { _id: { $in: wanted }, 'metadata.uploadedBy': uploadedBy, 'metadata.customerId': null, 'metadata.purpose': 'photo' },
       { $set: { 'metadata.customerId': customerId } },
     );
     const attached = await this.filesCollection

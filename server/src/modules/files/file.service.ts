@@ -62,7 +62,8 @@ export class FileService {
 
   async open(scope: RequestScope, id: string): Promise<{ file: StoredFile; stream: Readable }> {
     const file = await this.deps.storage.find(id);
-    if (!file) throw notFound();
+    // an import's spreadsheet is stored sealed and read only by its import
+    if (!file || file.meta.purpose === 'import') throw notFound();
     const mine = file.meta.uploadedBy === scope.user.id;
     if (!mine) {
       if (!file.meta.customerId) throw notFound();

@@ -1,4 +1,5 @@
 import { Schema, type Connection, type Model, type Types } from 'mongoose';
+import { encryptedFields } from '../../core/db/encrypted-fields.ts';
 import type { ImportedContact, ImportedCustomer, RowProblem } from './row-normaliser.ts';
 import type { Reason } from '../duplicates/score.ts';
 
@@ -143,6 +144,10 @@ const rowSchema = new Schema<ImportRow>(
   },
   { versionKey: false, minimize: false },
 );
+// A staged row is a copy of a customer's phones and emails, and its raw cells and problem values
+// may hold them under any heading: all are stored encrypted, like the customer they become.
+export const importRowEncryptedPaths = ['cells', 'customer.phones', 'customer.email', 'contact.phones', 'contact.email', 'rowErrors.value', 'rowWarnings.value'] as const;
+encryptedFields(rowSchema, importRowEncryptedPaths);
 rowSchema.index({ importId: 1, index: 1 }, { unique: true });
 rowSchema.index({ importId: 1, group: 1, index: 1 });
 rowSchema.index({ importId: 1, status: 1, index: 1 });

@@ -6,6 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { Types, type AnyBulkWriteOperation } from 'mongoose';
 import type { RequestScope } from '../../core/auth/scope.ts';
 import type { Clock } from '../../core/clock.ts';
+import { fieldCipher } from '../../core/crypto/field-cipher.ts';
 import { AppError, notFound } from '../../core/errors.ts';
 import type { Logger } from '../../core/logger.ts';
 import type { ContactService } from '../contacts/contact.service.ts';
@@ -15,6 +16,7 @@ import type { DuplicateService } from '../duplicates/duplicate.service.ts';
 import { maskedReasons } from '../duplicates/explain.ts';
 import { featuresOf, type Features } from '../duplicates/features.ts';
 import { groupsOf, matchingPairs } from '../duplicates/grouping.ts';
+import { KeyIndex } from '../duplicates/key-index.ts';
 import type { FileStorage } from '../files/file-storage.ts';
 import type { AuthService } from '../auth/auth.service.ts';
 import type { OrgService, PublicUser } from '../org/org.service.ts';
@@ -50,6 +52,9 @@ export interface ImportSettings {
 
 /** rows a dry run writes at a time */
 const batchSize = 500;
+/** What the commit reads of a row: not the cells and problems, which it never uses and which cost a decryption each. */
+const committedFields = { cells: 0, rowErrors: 0, rowWarnings: 0 } as const;
+
 /** rows a commit takes at a time: each batch reads its merge targets and their contacts once */
 const commitBatchSize = 2000;
 const defaultLeaseMs = 2 * 60_000;
@@ -93,7 +98,9 @@ export class ImportService {
       if (!saved) throw new AppError('VALIDATION', { messageKey: 'error.import.mappingNotFound', details: [{ path: 'mappingId' }] });
       mapping = applySavedMapping(headers, saved.columns);
     }
-    const fileId = await this.deps.storage.save(content, fileName, { uploadedBy: scope.user.id, contentType: sniffed.format === 'xlsx' ? 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet' : 'text/csv', customerId: null, purpose: 'import' });
+    // the spreadsheet is a copy of a customer list: stored sealed under the field key, and deleted
+    // once the import is done (its rows hold what the review and the result file need)
+    const fileId = await this.deps.storage.save(fieldCipher().seal(content), fileName, { uploadedBy: scope.user.id, contentType: sniffed.format === 'xlsx' ? 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet' : 'text/csv', customerId: null, purpose: 'import' });
     const now = this.deps.clock.now();
     const job = await this.deps.models.imports.create({
       createdBy: oid(scope.user.id),
@@ -415,7 +422,10 @@ export class ImportService {
 
     // duplicates within the file, among the valid rows
     const validIndexes = features.flatMap((f, i) => (f ? [i] : []));
-    const groups = groupsOf(validIndexes.length, matchingPairs(validIndexes.map((i) => features[i]!))).map((g) => g.map((k) => validIndexes[k]!));
+    const validFeatures = validIndexes.map((i) => features[i]!);
+    // one key index serves both the grouping and the scan of stored customers
+    const keyIndex = new KeyIndex(validFeatures);
+    const groups = groupsOf(validIndexes.length, matchingPairs(validFeatures, keyIndex)).map((g) => g.map((k) => validIndexes[k]!));
     const groupOf = new Map<number, string>();
     for (const group of groups) for (const i of group) groupOf.set(i, `g${group[0]}`);
     counts.fileGroups = groups.length;
@@ -424,7 +434,7 @@ export class ImportService {
     // duplicates of stored customers: one pass over them for the whole file
     const decisions: Record<string, { action: GroupAction; targetId?: string }> = {};
     const leaders = new Set(groups.map((g) => g[0]!));
-    const found = await this.deps.duplicates.matchAllStored(validIndexes.map((i) => features[i]!));
+    const found = await this.deps.duplicates.matchAllStored(validFeatures, keyIndex);
     await this.renewLease(job);
     // each group's best match, kept while the rows are written (the default choice needs it)
     const best = new Map<string, { id: Types.ObjectId; score: number }>();
@@ -501,7 +511,7 @@ export class ImportService {
   private async readFile(fileId: string): Promise<Buffer> {
     const chunks: Buffer[] = [];
     for await (const chunk of this.deps.storage.open(fileId)) chunks.push(chunk as Buffer);
-    return Buffer.concat(chunks);
+    return fieldCipher().unseal(Buffer.concat(chunks));
   }
 
   /** The commit: rows from the position on, a group at its first row, every write keyed by row. */
@@ -511,7 +521,7 @@ export class ImportService {
     let position = job.position;
     for (;;) {
       const rows = await this.deps.models.importRows
-        .find({ importId: job._id, index: { $gte: position } })
+        .find({ importId: job._id, index: { $gte: position } }, committedFields)
         .sort({ index: 1 })
         .limit(commitBatchSize)
         .lean<ImportRow[]>();
@@ -525,6 +535,7 @@ export class ImportService {
       { _id: job._id, 'lease.by': this.worker },
       { $set: { status: 'done', counts: await this.countOutcomes(job), position, lease: null, committedAt: this.deps.clock.now(), updatedAt: this.deps.clock.now() } },
     );
+    await this.deps.storage.remove(job.fileId);
   }
 
   private async countOutcomes(job: ImportJob): Promise<ImportCounts> {
@@ -548,7 +559,7 @@ export class ImportService {
     const members = new Map<string, ImportRow[]>();
     if (leaders.length) {
       const grouped = await this.deps.models.importRows
-        .find({ importId: job._id, group: { $in: leaders.map((r) => r.group!) }, status: 'pending' })
+        .find({ importId: job._id, group: { $in: leaders.map((r) => r.group!) }, status: 'pending' }, committedFields)
         .sort({ index: 1 })
         .lean<ImportRow[]>();
       for (const row of grouped) members.set(row.group!, [...(members.get(row.group!) ?? []), row]);
