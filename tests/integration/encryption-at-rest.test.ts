@@ -17,7 +17,7 @@ const key = () => randomBytes(32);
 const k1 = key();
 const k2 = key();
 const blind1 = key();
-const keysEnv = { FIELD_ENCRYPTION_KEYS: `k1:${k1.toString('base64')}`, BLIND_INDEX_KEY: blind1.toString('base64') };
+const keysEnv = { FIELD_ENCRYPTION_KEYS: `k1:${k1.toString('base64')}`, BLIND_INDEX_KEY: blind1.toString('base64'), WEBHOOK_ALLOW_PRIVATE_TARGETS: '127.0.0.1' };
 
 let t: TestApp;
 let rep: string;
@@ -59,6 +59,7 @@ async function reachStatus(id: string, status: string): Promise<Json> {
 
 let customerId: string;
 let pendingImport: string;
+let hookId: string;
 let contactId: string;
 
 describe('encryption at rest', () => {
@@ -169,6 +170,24 @@ describe('encryption at rest', () => {
     expect((await call(admin, `/api/customers/${found.body.items[0].id}`)).body).toMatchObject({ phones: ['13633334444'] });
   });
 
+  it('stores webhook secrets and delivery bodies encrypted, and shows the log readable', async () => {
+    // nothing listens on port 9: the delivery stays in the queue, retrying
+    const hook = await call(admin, '/api/webhooks', { method: 'POST', json: { url: 'http://127.0.0.1:9/kemai', events: ['customer.created'] } });
+    expect(hook.status).toBe(201);
+    hookId = hook.body.id;
+    const created = await call(admin, '/api/customers', { method: 'POST', json: { type: 'person', name: '钩子先生', source: '官网', phones: ['13522223333'], email: 'hook@secret-co.cn' } });
+    expect(created.status).toBe(201);
+    const stored = (await t.db.connection.db!.collection('webhookSubscriptions').findOne({ _id: new Types.ObjectId(hook.body.id) }))!;
+    expect(stored.secret).toMatch(/^enc1:k1:/);
+    expect(JSON.stringify(stored)).not.toContain(hook.body.secret);
+    const deliveries = await t.db.connection.db!.collection('webhookDeliveries').find({ subscriptionId: stored._id }).toArray();
+    expect(deliveries).toHaveLength(1);
+    expect(deliveries[0]!.body).toMatch(/^enc1:k1:/);
+    for (const secret of ['13522223333', 'hook@secret-co.cn']) expect(JSON.stringify(deliveries), secret).not.toContain(secret);
+    const log = await call(admin, `/api/webhooks/${hook.body.id}/deliveries`);
+    expect(JSON.stringify(log.body.items[0].payload)).toContain('13522223333');
+  });
+
   it('rotates keys: old values readable while listed, rewritten under the new key, then the old key can go', async () => {
     // an import waiting for its commit keeps its spreadsheet, sealed under k1
     pendingImport = await uploadImport(['客户名称,客户类型,联系电话', '待导入科技有限公司,公司,13677778888'].join('\n'));
@@ -185,6 +204,8 @@ describe('encryption at rest', () => {
     );
     expect((await raw('contacts', contactId))!.phones[0]).toMatch(/^enc1:k2:/);
     expect(counts).toMatchObject({ importRows: 3, importFiles: 1 });
+    expect(counts.webhooks).toBeGreaterThanOrEqual(2);
+    expect((await t.db.connection.db!.collection('webhookDeliveries').findOne({ subscriptionId: new Types.ObjectId(hookId) }))!.body).toMatch(/^enc1:k2:/);
     const resealed = (await t.inspect.imports.findById(pendingImport).lean())!.fileId;
     expect(resealed).not.toBe(pendingFile);
     expect(await t.db.connection.db!.collection('files.files').countDocuments({ _id: new Types.ObjectId(pendingFile) })).toBe(0);

@@ -4,8 +4,8 @@
 // writes through the models: encryption is what the models do, and it is the same rewrite that key
 // rotation runs. Idempotent: rewriting an encrypted document again changes only its ciphertext.
 import type { Migration } from '../core/db/migrations.ts';
-import { GridFsStorage } from '../modules/files/file-storage.ts';
 import { rewriteEncryptedFields } from '../modules/encryption/rewrite-encrypted.ts';
+import { GridFsStorage } from '../modules/files/file-storage.ts';
 import type { MigrationContext } from './index.ts';
 
 export const encryptFields: Migration<MigrationContext> = {

@@ -8,6 +8,7 @@ import type { Logger } from '../core/logger.ts';
 import { contactVersions } from './2026-11-24-contact-versions.ts';
 import { customerVersions } from './2026-11-24-customer-versions.ts';
 import { encryptFields } from './2026-11-25-encrypt-fields.ts';
+import { encryptImportsAndWebhooks } from './2026-11-26-encrypt-imports-webhooks.ts';
 
 export interface MigrationContext {
   db: Db;
@@ -15,4 +16,4 @@ export interface MigrationContext {
   logger: Logger;
 }
 
-export const migrations: readonly Migration<MigrationContext>[] = [contactVersions, customerVersions, encryptFields];
+export const migrations: readonly Migration<MigrationContext>[] = [contactVersions, customerVersions, encryptFields, encryptImportsAndWebhooks];

@@ -1,5 +1,5 @@
-// Rewrites every stored phone and email under the current field key, and rebuilds the blind
-// indexes from them: how keys are rotated (`npm run rotate-keys`, after putting a new key first or
+// Rewrites every encrypted value under the current field key (phones and emails, import rows and
+// spreadsheets, webhook secrets and delivery bodies), and rebuilds the blind indexes: how keys are rotated (`npm run rotate-keys`, after putting a new key first or
 // changing BLIND_INDEX_KEY) and how data written before encryption gets encrypted (a migration).
 // Each document is read decrypted through its model and written back with one $set, so a crash
 // half-way leaves every document either old or new, both readable; running it again finishes it.
@@ -13,6 +13,7 @@ import type { Customer, CustomerModel } from '../customers/customer.model.ts';
 import type { FileStorage } from '../files/file-storage.ts';
 import type { ImportJob, ImportRow } from '../imports/import.model.ts';
 import type { LeadEntry } from '../leads/lead.model.ts';
+import type { WebhookDelivery, WebhookSubscription } from '../webhooks/webhook.model.ts';
 
 export interface EncryptedModels {
   customers: CustomerModel;
@@ -20,6 +21,8 @@ export interface EncryptedModels {
   leadEntries: Model<LeadEntry>;
   importRows: Model<ImportRow>;
   imports: Model<ImportJob>;
+  webhookSubscriptions: Model<WebhookSubscription>;
+  webhookDeliveries: Model<WebhookDelivery>;
 }
 
 export interface RewriteCounts {
@@ -28,6 +31,7 @@ export interface RewriteCounts {
   leads: number;
   importRows: number;
   importFiles: number;
+  webhooks: number;
 }
 
 const batch = 500;
@@ -91,7 +95,15 @@ export async function rewriteEncryptedFields(models: EncryptedModels, storage: F
     );
   });
   const importFiles = await resealImportFiles(models.imports, storage);
-  const counts = { customers, contacts, leads, importRows, importFiles };
+  // webhook secrets and the bodies of deliveries still in the log
+  const webhooks =
+    (await eachDocument<WebhookSubscription>(models.webhookSubscriptions, { secret: 1 }, async (hook) => {
+      await models.webhookSubscriptions.updateOne({ _id: hook._id }, { $set: { secret: hook.secret } });
+    })) +
+    (await eachDocument<WebhookDelivery>(models.webhookDeliveries, { body: 1 }, async (delivery) => {
+      await models.webhookDeliveries.updateOne({ _id: delivery._id }, { $set: { body: delivery.body } });
+    }));
+  const counts = { customers, contacts, leads, importRows, importFiles, webhooks };
   logger.info(counts, 'phones and emails rewritten under the current field key, blind indexes rebuilt');
   return counts;
 }

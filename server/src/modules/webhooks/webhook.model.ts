@@ -2,6 +2,7 @@
 // delivery queue: one document per (subscription, event), written when the event is published, so
 // a delivery survives a restart and its attempts are the log an admin reads.
 import { Schema, type Connection, type Model, type Types } from 'mongoose';
+import { encryptedFields } from '../../core/db/encrypted-fields.ts';
 
 export interface WebhookSubscription {
   _id: Types.ObjectId;
@@ -110,6 +111,10 @@ const deliverySchema = new Schema<WebhookDelivery>(
   },
   { versionKey: false },
 );
+// A subscription's signing secret, and a delivery's body (a customer's phones and emails among
+// its data), are stored encrypted under the field key like the records they come from.
+encryptedFields(subscriptionSchema, ['secret']);
+encryptedFields(deliverySchema, ['body']);
 // the sender's queue: pending deliveries that are due, in the order they fell due
 deliverySchema.index({ status: 1, nextAttemptAt: 1, occurredAt: 1 });
 // order per entity: an earlier delivery of the same record to the same subscription still open
