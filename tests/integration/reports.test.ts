@@ -88,6 +88,17 @@ describe('reports', () => {
       ['王芳', 5_000_000],
     ]);
     expect(await ranking('manager.south')).toEqual([['杨丽', 7_000_000]]);
+    // a scope of the department alone (not its tree) leaves out the teams below it, as the customer
+    // list does: the director's 销售中心 has no signed amounts of its own
+    expect((await call('admin', '/api/roles/director', { method: 'PUT', json: { dataScope: 'department' } })).status).toBe(200);
+    expect(await ranking('director')).toEqual([]);
+    expect((await call('director', '/api/reports/trends?measure=signedFen&from=2026-11-01&to=2026-11-30&granularity=month')).body.items).toEqual([]);
+    expect((await call('admin', '/api/roles/director', { method: 'PUT', json: { dataScope: 'departmentTree' } })).status).toBe(200);
+    expect(await ranking('director', 'department')).toEqual([
+      ['华东大区', 15_000_000],
+      ['华南大区', 7_000_000],
+    ]);
+    expect((await call('admin', '/api/roles/director', { method: 'PUT', json: { dataScope: 'all' } })).status).toBe(200);
     const withTarget = (await call('manager.east', '/api/reports/rankings?period=2026-11&measure=signedFen')).body.items[0];
     expect([withTarget.target, withTarget.completion]).toEqual([20_000_000, 50]);
     // a rep sees their department's ranking while the company allows it, else only themselves

@@ -76,8 +76,14 @@ export class ReportService {
   private statScope(scope: RequestScope): Record<string, unknown> {
     if (scope.seesAll) return {};
     const me = oid(scope.user.id);
-    // a manager's own department is in their subtree, so the path alone reaches them too
-    if (scope.seesTeam && scope.departmentSubtree.length) return { departmentPath: { $in: scope.departmentSubtree.map(oid) } };
+    if (scope.seesTeam && scope.departmentSubtree.length) {
+      const departments = scope.departmentSubtree.map(oid);
+      // A department scope reaches the department's own people, as it reaches their customers, and
+      // not the teams below it: a person's own department is the first of their path.
+      if (scope.dataScope === 'department') return { departmentPath: departments[0], 'departmentPath.0': departments[0] };
+      // a manager's own department is in their subtree, so the path alone reaches them too
+      return { departmentPath: { $in: departments } };
+    }
     return { userId: me };
   }
 
