@@ -5,45 +5,34 @@
 // honoured, a per-minute rate, and no second send after a crash mid-send.
 import { emailKey } from '../../server/src/modules/standards/index.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SMTPServer } from 'smtp-server';
-import type { AddressInfo } from 'node:net';
 import { ManualClock } from '../../server/src/core/clock.ts';
 import { buildApp } from '../../server/src/app.ts';
 import { createLogger } from '../../server/src/core/logger.ts';
 import { apiCall } from '../helpers/api.ts';
 import { openTestDatabase } from '../helpers/database.ts';
+import { startSmtpSink, type SmtpSink } from '../helpers/smtp-sink.ts';
 import { startTestApp, type TestApp } from '../helpers/test-app.ts';
 import { demoTokens, demoUserIds, type DemoLogin } from '../helpers/users.ts';
 
 type Json = Record<string, any>;
 const clock = new ManualClock('2026-11-24T02:00:00Z');
 const mails: { to: string; raw: string }[] = [];
-const sink = new SMTPServer({
-  authOptional: true,
-  disabledCommands: ['STARTTLS', 'AUTH'],
-  logger: false,
-  // a mailbox that no longer exists is refused for good, as receiving servers do
-  onRcptTo(address, _session, callback) {
-    if (address.address.startsWith('gone@')) return callback(Object.assign(new Error('5.1.1 mailbox unavailable'), { responseCode: 550 }));
-    callback();
-  },
-  onData(stream, session, callback) {
-    const chunks: Buffer[] = [];
-    stream.on('data', (c: Buffer) => chunks.push(c));
-    stream.on('end', () => {
-      mails.push({ to: session.envelope.rcptTo.map((r) => r.address).join(','), raw: Buffer.concat(chunks).toString('utf8') });
-      callback();
-    });
-  },
-});
+let sink: SmtpSink;
 let t: TestApp;
 let tokens: Record<DemoLogin, string>;
 let ids: Record<DemoLogin, string>;
 let campaignId = '';
 
 beforeAll(async () => {
-  await new Promise<void>((resolve) => sink.listen(0, '127.0.0.1', resolve));
-  const port = (sink.server.address() as AddressInfo).port;
+  // a mailbox that no longer exists is refused for good, as receiving servers do
+  sink = await startSmtpSink({
+    refuses: (address) => address.startsWith('gone@'),
+    onMail: (mail, accept) => {
+      mails.push(mail);
+      accept();
+    },
+  });
+  const port = sink.port;
   t = await startTestApp({
     clock,
     env: { SESSION_TTL_HOURS: '100000', PUBLIC_URL: 'http://kemai.test', SMTP_HOST: '127.0.0.1', SMTP_PORT: String(port), SMTP_SECURE: 'false', SMTP_FROM: '客脉营销 <marketing@kemai.test>', MAIL_RATE_PER_MINUTE: '2' },
@@ -52,7 +41,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await t.close();
-  await new Promise<void>((resolve) => sink.close(() => resolve()));
+  await sink?.close();
 });
 
 const call = (login: DemoLogin, path: string, init: { method?: string; json?: unknown } = {}) => apiCall(t, tokens[login], path, init);

@@ -6,7 +6,6 @@
 // and moved by hand; Agenda polls for real, every 100 ms.
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp, type KemaiApp } from '../../server/src/app.ts';
 import { ManualClock } from '../../server/src/core/clock.ts';
@@ -15,6 +14,7 @@ import { createLogger } from '../../server/src/core/logger.ts';
 import { campaignSendJob, defineJobs, importWorkJob, scheduleJobs, webhookDeliverJob } from '../../server/src/jobs.ts';
 import { ruleJob } from '../../server/src/modules/rules/rules.jobs.ts';
 import { openTestDatabase, type TestDatabase } from '../helpers/database.ts';
+import { startSmtpSink, type SmtpSink } from '../helpers/smtp-sink.ts';
 import { startTestApp, type TestApp } from '../helpers/test-app.ts';
 import { demoTokens, demoUserIds, type DemoLogin } from '../helpers/users.ts';
 
@@ -27,20 +27,7 @@ const logger = createLogger({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
 // ---- the outside world: an SMTP sink and a webhook receiver on loopback -------------------------
 
 const mails: { to: string; sendId: string }[] = [];
-const sink = new SMTPServer({
-  authOptional: true,
-  disabledCommands: ['STARTTLS', 'AUTH'],
-  logger: false,
-  onData(stream, session, callback) {
-    const chunks: Buffer[] = [];
-    stream.on('data', (c: Buffer) => chunks.push(c));
-    stream.on('end', () => {
-      const raw = Buffer.concat(chunks).toString('utf8');
-      mails.push({ to: session.envelope.rcptTo.map((r) => r.address).join(','), sendId: /X-Kemai-Send: ([0-9a-f]{24})/i.exec(raw)?.[1] ?? '' });
-      callback();
-    });
-  },
-});
+let sink: SmtpSink;
 
 const hooks: { headers: IncomingHttpHeaders; body: Json }[] = [];
 const receiver: Server = createServer((req, res) => {
@@ -115,9 +102,14 @@ const runsOf = (name: string) => both.reduce((n, p) => n + (p.ran.get(name) ?? 0
 const repeated = (keys: string[]) => [...new Map(keys.map((k) => [k, keys.filter((x) => x === k).length])).entries()].filter(([, n]) => n > 1);
 
 beforeAll(async () => {
-  await new Promise<void>((resolve) => sink.listen(0, '127.0.0.1', resolve));
+  sink = await startSmtpSink({
+    onMail: (mail, accept) => {
+      mails.push({ to: mail.to, sendId: /X-Kemai-Send: ([0-9a-f]{24})/i.exec(mail.raw)?.[1] ?? '' });
+      accept();
+    },
+  });
   await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
-  const smtpPort = (sink.server.address() as AddressInfo).port;
+  const smtpPort = sink.port;
   t = await startTestApp({
     clock,
     env: {
@@ -169,7 +161,7 @@ afterAll(async () => {
     expect(unindexed, 'query shapes of the second process no declared index serves').toEqual([]);
   }
   if (t) await t.close();
-  sink.close(() => undefined);
+  void sink?.close();
   receiver.closeAllConnections();
   await new Promise<void>((resolve) => receiver.close(() => resolve()));
 });

@@ -20,14 +20,13 @@
 // unanswered at a chosen position so the kill lands exactly mid-send. CAMPAIGN_SEND_LEASE_MS is
 // short, so the restarted server takes over the dead one's send lock within seconds.
 import { mkdtempSync, rmSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MongoClient, ObjectId } from 'mongodb';
-import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { uniqueDbName } from '../helpers/database.ts';
 import { startSignedIn, until, type RunningProcess } from '../helpers/process.ts';
+import { startSmtpSink, type ReceivedMail, type SmtpSink } from '../helpers/smtp-sink.ts';
 
 type Json = Record<string, any>;
 
@@ -49,35 +48,27 @@ let arrivals = 0;
 /** the email at this arrival is not answered; `keep`: stored first (its 250 is what gets lost) */
 let hold: { at: number; keep: boolean; reached: (mail: Mail) => void } | null = null;
 
-const sink = new SMTPServer({
-  authOptional: true,
-  disabledCommands: ['STARTTLS', 'AUTH'],
-  logger: false,
-  onData(stream, session, callback) {
-    const chunks: Buffer[] = [];
-    stream.on('data', (c: Buffer) => chunks.push(c));
-    stream.on('end', () => {
-      const raw = Buffer.concat(chunks).toString('utf8');
-      const mail = {
-        to: session.envelope.rcptTo.map((r) => r.address).join(','),
-        subject: /^Subject: (.*)$/m.exec(raw)?.[1]?.trim() ?? '',
-        sendId: /^X-Kemai-Send: (\S+)$/im.exec(raw)?.[1] ?? '',
-      };
-      arrivals++;
-      if (hold && arrivals === hold.at) {
-        // never answered: the sender is killed while it waits
-        if (hold.keep) delivered.push(mail);
-        hold.reached(mail);
-        hold = null;
-        return;
-      }
-      setTimeout(() => {
-        delivered.push(mail);
-        callback();
-      }, acceptMs);
-    });
-  },
-});
+/** Stores each email after `acceptMs`, answering 250; holds the `hold` arrival unanswered. */
+function receive(received: ReceivedMail, accept: () => void): void {
+  const mail = {
+    to: received.to,
+    subject: /^Subject: (.*)$/m.exec(received.raw)?.[1]?.trim() ?? '',
+    sendId: /^X-Kemai-Send: (\S+)$/im.exec(received.raw)?.[1] ?? '',
+  };
+  arrivals++;
+  if (hold && arrivals === hold.at) {
+    // never answered: the sender is killed while it waits
+    if (hold.keep) delivered.push(mail);
+    hold.reached(mail);
+    hold = null;
+    return;
+  }
+  setTimeout(() => {
+    delivered.push(mail);
+    accept();
+  }, acceptMs);
+}
+let sink: SmtpSink;
 
 /** Resolves with the email held unanswered at the `offset`-th arrival from now (within a minute). */
 function holdAt(offset: number, keep: boolean): Promise<Mail> {
@@ -103,8 +94,8 @@ let env: Record<string, string> = {};
 let client: MongoClient;
 
 beforeAll(async () => {
-  await new Promise<void>((resolve) => sink.listen(0, '127.0.0.1', resolve));
-  const smtpPort = (sink.server.address() as AddressInfo).port;
+  sink = await startSmtpSink({ onMail: receive });
+  const smtpPort = sink.port;
   env = {
     DATA_DIR: dataDir,
     MONGODB_URI: inject('mongoUri'),
@@ -130,7 +121,7 @@ beforeAll(async () => {
 afterAll(async () => {
   for (const p of started) if (p.child.exitCode === null && p.child.signalCode === null) p.child.kill('SIGKILL');
   await Promise.all(started.map((p) => p.exited));
-  await new Promise<void>((resolve) => sink.close(() => resolve()));
+  await sink?.close();
   await client?.db(dbName).dropDatabase().catch(() => undefined);
   await client?.close();
   rmSync(dataDir, { recursive: true, force: true });
