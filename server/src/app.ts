@@ -473,7 +473,7 @@ export function buildServices(models: Models, deps: Pick<AppDeps, 'config' | 'se
   ];
   const merges = new MergeService({ models: { merges: models.merges, mergeMoves: models.mergeMoves }, customers, contacts, duplicates, links: customerLinks, audit, timeline, clock, events: webhooks });
   const quality = new QualityService({ customers, contacts, bounces: campaigns, duplicates, org, snapshots: models.qualitySnapshots, clock });
-  const handover = new Handover({ pool, contracts, opportunities: models.opportunities, tickets: models.tickets, org, clock });
+  const handover = new Handover({ pool, contracts, approvals, opportunities: models.opportunities, tickets: models.tickets, org, clock });
   const orgAdmin = new OrgAdminService({ users: models.users, departments: models.departments, org, roles, handover, audit });
   const platformConnections = new PlatformConnectionService({
     config,

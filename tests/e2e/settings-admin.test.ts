@@ -211,12 +211,13 @@ describe.skipIf(!hasChromium)('admin settings in Chromium', () => {
     await picker.locator('[data-test="handover-to-rep.south1"]').click();
     const confirm = admin.locator('.van-dialog', { hasText: '交接给' });
     await confirm.waitFor();
-    expect(await confirm.innerText()).toContain('把赵磊的客户、合同、商机和工单交接给杨丽');
+    expect(await confirm.innerText()).toContain('把赵磊的客户、合同、商机、工单和待审批交接给杨丽');
     await confirm.locator('.van-dialog__confirm').click();
     const result = admin.locator('[data-test="handover-result"]');
     await result.locator('[data-test="moved-customers"]').waitFor();
     expect(await result.locator('[data-test="moved-customers"]').innerText()).toMatch(/1\s*客户/);
     expect(await result.locator('[data-test="moved-contracts"]').innerText()).toMatch(/0\s*合同/);
+    expect(await result.locator('[data-test="moved-approvals"]').innerText()).toMatch(/0\s*待审批/);
     await settled(admin);
     await screenshot(admin, 'handover-result');
     await result.locator('.van-dialog__confirm').click();

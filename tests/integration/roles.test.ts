@@ -157,7 +157,7 @@ describe('organisation administration', () => {
     expect((await call('rep.east1', `/api/customers/${customer.body.id}`)).body.owner.id).toBe(ids['rep.east1']);
     expect((await call('rep.east1', `/api/opportunities/${opportunity.body.id}`)).status).toBe(200);
     const again = await call('admin', `/api/org/users/${ids['rep.east2']}/handover`, 'POST', { toUserId: ids['rep.east1'] });
-    expect(again.body).toEqual({ customers: 0, contracts: 0, opportunities: 0, tickets: 0 });
+    expect(again.body).toEqual({ customers: 0, contracts: 0, opportunities: 0, tickets: 0, approvals: 0 });
     expect((await call('admin', `/api/org/users/${ids['rep.east2']}/handover`, 'POST', { toUserId: ids['rep.east2'] })).status).toBe(400);
     expect((await call('manager.east', `/api/org/users/${ids['rep.east2']}/handover`, 'POST', { toUserId: ids['rep.east1'] })).status).toBe(403);
     expect(await t.inspect.audit.countDocuments({ action: 'user.handover' })).toBe(2);

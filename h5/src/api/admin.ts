@@ -68,6 +68,7 @@ export interface HandoverResult {
   contracts: number;
   opportunities: number;
   tickets: number;
+  approvals: number;
 }
 
 export interface LastSync {

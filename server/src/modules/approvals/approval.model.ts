@@ -103,6 +103,8 @@ approvalSchema.index({ pendingApproverIds: 1, createdAt: -1 });
 approvalSchema.index({ submitterId: 1, createdAt: -1 });
 approvalSchema.index({ deciderIds: 1, createdAt: -1 });
 approvalSchema.index({ contractId: 1, createdAt: -1 });
+// a leaver's handover finds the requests they are named to approve
+approvalSchema.index({ 'steps.approverIds': 1, status: 1 });
 // a customer merge moves a customer's approvals
 approvalSchema.index({ customerId: 1 });
 

@@ -25,6 +25,8 @@ import type { ApprovalModel, ApprovalRequest, ApprovalStep, Decision } from './a
 import type { AmendContractInput } from '../contracts/contract.input.ts';
 
 const oid = (id: string | Types.ObjectId) => new Types.ObjectId(String(id));
+/** The ids once each, in their order. */
+const uniqueIds = (ids: Types.ObjectId[]) => ids.filter((id, i) => ids.findIndex((other) => other.equals(id)) === i);
 const flowId = 'contract';
 /** a decision that lost a race re-reads and tries again this many times before giving up */
 const maxAttempts = 5;
@@ -407,6 +409,46 @@ export class ApprovalService {
     };
   }
 
+  // ---- handover ------------------------------------------------------------------------------
+
+  /**
+   * A leaver's approvals go to their successor: on each pending request, every step they have yet
+   * to decide names the successor instead (the trail shows it as a delegation), the successor may
+   * open the contract, and gets the card of a step that waits on them now. A request the successor
+   * submitted is left alone: nobody approves their own contract. Returns the requests moved; a
+   * second run moves nothing.
+   */
+  async handOver(fromId: string, toId: string): Promise<number> {
+    const [from, to] = [oid(fromId), oid(toId)];
+    const open = await this.deps.approvals.find({ 'steps.approverIds': from, status: 'pending' }, { _id: 1 }).lean<{ _id: Types.ObjectId }[]>();
+    let moved = 0;
+    for (const { _id } of open) {
+      // a decision may land meanwhile: read again and retry on its revision
+      for (let attempt = 0; attempt < maxAttempts; attempt++) {
+        const approval = await this.deps.approvals.findById(_id).lean<ApprovalRequest>();
+        if (!approval || approval.status !== 'pending' || approval.submitterId.equals(to)) break;
+        const undecided = (step: ApprovalStep) =>
+          (step.status === 'pending' || step.status === 'waiting') && step.approverIds.some((id) => id.equals(from)) && !step.decisions.some((d) => d.userId.equals(from));
+        const moving = approval.steps.map(undecided);
+        if (!moving.includes(true)) break;
+        const swap = (ids: Types.ObjectId[]) => uniqueIds(ids.map((id) => (id.equals(from) ? to : id)));
+        const steps = approval.steps.map((step, i) =>
+          moving[i] ? { ...step, approverIds: swap(step.approverIds), delegations: [...(step.delegations ?? []), { from, to }] } : step,
+        );
+        const done = await this.deps.approvals.updateOne(
+          { _id, revision: approval.revision },
+          { $set: { steps, pendingApproverIds: swap(approval.pendingApproverIds) }, $inc: { revision: 1 } },
+        );
+        if (done.modifiedCount === 0) continue;
+        moved++;
+        await this.deps.contracts.addApprover(approval.contractId, to);
+        if (moving[approval.currentStep]) await this.sendStepCards({ ...approval, steps }, approval.currentStep, [toId]);
+        break;
+      }
+    }
+    return moved;
+  }
+
   // ---- delegation ----------------------------------------------------------------------------
 
   /** While away until a date, approvals routed to the caller go to a colleague (resolved at submission). */
@@ -433,7 +475,8 @@ export class ApprovalService {
 
   // ---- cards ---------------------------------------------------------------------------------
 
-  private async sendStepCards(approval: ApprovalRequest, index: number): Promise<void> {
+  /** The step's cards, to its approvers (or to `only` of them). */
+  private async sendStepCards(approval: ApprovalRequest, index: number, only?: string[]): Promise<void> {
     const step = approval.steps[index]!;
     const submitter = (await this.deps.org.displayNames([approval.submitterId])).get(approval.submitterId.toHexString()) ?? '';
     const data: CardData = {
@@ -448,7 +491,7 @@ export class ApprovalService {
       step: step.name,
       ...(approval.kind === 'amendment' ? { amendment: true } : {}),
     };
-    const approvers = step.approverIds.map((id) => id.toHexString());
+    const approvers = step.approverIds.map((id) => id.toHexString()).filter((id) => !only || only.includes(id));
     if (step.mode === 'any') await this.deps.cards.send({ id: stepCardId(approval, index), data }, approvers);
     else for (const approver of approvers) await this.deps.cards.send({ id: stepCardId(approval, index, approver), data }, [approver]);
   }

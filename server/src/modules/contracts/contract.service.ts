@@ -191,6 +191,11 @@ export class ContractService {
     return result.modifiedCount === 1;
   }
 
+  /** Someone who now approves the contract (a leaver's successor) sees it, as its first approvers do. */
+  async addApprover(contractId: Types.ObjectId, userId: Types.ObjectId): Promise<void> {
+    await this.deps.contracts.updateOne({ _id: contractId }, { $addToSet: { approverIds: userId } });
+  }
+
   /**
    * Checks an amendment of an approved contract and returns what it would change. Instalments
    * already paid into must stay (by id) and not drop below what was received.

@@ -52,7 +52,7 @@ export class OrgSyncService {
     let handedOver = 0;
     for (const leaver of result.deactivated) {
       if (!leaver.handoverTo) continue;
-      // the same handover an admin gives: customers, open contracts, opportunities and tickets
+      // the same handover an admin gives: customers, open contracts, opportunities, tickets, approvals
       const moved = await this.deps.handover.run(leaver.userId, leaver.handoverTo, { locale: 'zh-CN', client: { via: 'job' } });
       handedOver += moved.customers;
     }
