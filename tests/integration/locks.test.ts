@@ -47,4 +47,27 @@ describe('database locks', () => {
     await model.create({ _id: 'held', until: new Date(Date.now() + 60_000) });
     await expect(locks.with('held', async () => 'never', { waitMs: 100 })).rejects.toMatchObject({ code: 'CONFLICT' });
   });
+
+  it('renews a lease past its time to live, and tells the holder once another process took it over', async () => {
+    const model = defineLockModel(db.connection);
+    const [first, second] = [new Locks(model), new Locks(model)];
+    const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+    const ttlMs = 1_000;
+    const outcome = await first.tryWith(
+      'long',
+      async (lease) => {
+        await sleep(500);
+        expect(await lease.renew()).toBe(true);
+        await sleep(700); // past the first time to live, within the renewed one
+        expect(await second.tryWith('long', async () => 'overlap', { ttlMs })).toBeNull();
+        await sleep(1_200); // the renewed time lapses: the lock is free to take over
+        const takenOver = await second.tryWith('long', async () => lease.renew(), { ttlMs });
+        expect(takenOver).toBe(false);
+        return 'done';
+      },
+      { ttlMs },
+    );
+    expect(outcome).toBe('done');
+    expect(await model.countDocuments({ _id: 'long' })).toBe(0);
+  });
 });

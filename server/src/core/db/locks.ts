@@ -21,6 +21,12 @@ export function defineLockModel(connection: Connection): LockModel {
 
 const isDuplicateKey = (error: unknown) => (error as { code?: unknown })?.code === 11000;
 
+/** A held lock, for work that may run longer than the lock's time to live. */
+export interface Lease {
+  /** Holds the lock for another time to live from now; false once another process has taken it over. */
+  renew(): Promise<boolean>;
+}
+
 export class Locks {
   private readonly locks: LockModel;
 
@@ -30,18 +36,19 @@ export class Locks {
 
   /** Runs `work` holding the lock `key`; waits up to `waitMs` for another holder, then CONFLICT. */
   async with<T>(key: string, work: () => Promise<T>, options: { ttlMs?: number; waitMs?: number } = {}): Promise<T> {
-    const until = await this.acquire(key, options.ttlMs ?? 10_000, options.waitMs ?? 5_000);
+    const ttlMs = options.ttlMs ?? 10_000;
+    const until = await this.acquire(key, ttlMs, options.waitMs ?? 5_000);
     if (!until) throw new AppError('CONFLICT');
-    return this.holding(key, until, work);
+    return this.holding(key, until, ttlMs, work);
   }
 
   /**
    * Runs `work` holding the lock if it can be had within `waitMs`; otherwise runs nothing and
    * answers null: another process is doing the same work right now.
    */
-  async tryWith<T>(key: string, work: () => Promise<T>, options: { ttlMs: number; waitMs?: number }): Promise<T | null> {
+  async tryWith<T>(key: string, work: (lease: Lease) => Promise<T>, options: { ttlMs: number; waitMs?: number }): Promise<T | null> {
     const until = await this.acquire(key, options.ttlMs, options.waitMs ?? 0);
-    return until ? this.holding(key, until, work) : null;
+    return until ? this.holding(key, until, options.ttlMs, work) : null;
   }
 
   private async acquire(key: string, ttlMs: number, waitMs: number): Promise<Date | null> {
@@ -54,11 +61,21 @@ export class Locks {
     }
   }
 
-  private async holding<T>(key: string, until: Date, work: () => Promise<T>): Promise<T> {
+  private async holding<T>(key: string, until: Date, ttlMs: number, work: (lease: Lease) => Promise<T>): Promise<T> {
+    let held = until;
+    const lease: Lease = {
+      renew: async () => {
+        const next = new Date(Date.now() + ttlMs);
+        const renewed = await this.locks.updateOne({ _id: key, until: held }, { $set: { until: next } });
+        if (renewed.modifiedCount === 0) return false;
+        held = next;
+        return true;
+      },
+    };
     try {
-      return await work();
+      return await work(lease);
     } finally {
-      await this.locks.deleteOne({ _id: key, until });
+      await this.locks.deleteOne({ _id: key, until: held });
     }
   }
 

@@ -3,7 +3,7 @@
 // their owners in chat, and add up what came of it: leads, opportunities and won amounts, first-
 // and last-touch, cost per lead and ROI. Emails go out from a queue at a set rate; each address
 // gets a message at most once, and one whose send was cut short by a crash is not sent again.
-import type { Locks } from '../../core/db/locks.ts';
+import type { Lease, Locks } from '../../core/db/locks.ts';
 import { randomBytes } from 'node:crypto';
 import { Types } from 'mongoose';
 import type { Transporter } from 'nodemailer';
@@ -252,14 +252,14 @@ export class CampaignService {
    */
   async sendQueued(): Promise<{ sent: number; failed: number }> {
     // the rate is counted from the last minute's sends: two processes counting at once would each spend it
-    return (await this.deps.locks.tryWith('campaigns.send', () => this.sendQueuedAlone(), { ttlMs: this.sendLeaseMs, waitMs: 2_000 })) ?? { sent: 0, failed: 0 };
+    return (await this.deps.locks.tryWith('campaigns.send', (lease) => this.sendQueuedAlone(lease), { ttlMs: this.sendLeaseMs, waitMs: 2_000 })) ?? { sent: 0, failed: 0 };
   }
 
   private get sendLeaseMs(): number {
     return this.deps.sendLeaseMs ?? defaultSendLeaseMs;
   }
 
-  private async sendQueuedAlone(): Promise<{ sent: number; failed: number }> {
+  private async sendQueuedAlone(lease: Lease): Promise<{ sent: number; failed: number }> {
     const mailer = this.deps.mailer;
     const counts = { sent: 0, failed: 0 };
     if (!mailer) return counts;
@@ -270,7 +270,14 @@ export class CampaignService {
     );
     const recent = await this.deps.models.campaignSends.countDocuments({ status: 'sent', sentAt: { $gt: new Date(now.getTime() - 60_000) } });
     let room = Math.max(0, mailer.perMinute - recent);
+    let renewedAt = Date.now();
     while (room > 0) {
+      // a long run keeps the lock (another process sending alongside would exceed the rate); a run
+      // whose lock lapsed while an email hung, and was taken over, stops here
+      if (Date.now() - renewedAt > this.sendLeaseMs / 3) {
+        if (!(await lease.renew())) break;
+        renewedAt = Date.now();
+      }
       const send = await this.deps.models.campaignSends.findOneAndUpdate({ status: 'queued' }, { $set: { status: 'sending', claimedAt: now } }, { sort: { _id: 1 }, returnDocument: 'after' }).lean<CampaignSend>();
       if (!send) break;
       room--;
