@@ -165,6 +165,17 @@ let campaignId = '';
 let first = { messageId: '', inFlight: null as Mail | null };
 let running: Awaited<ReturnType<typeof start>>;
 
+/** The campaign's send counts once nothing is queued or sending any more. */
+const sendFinished = (server: { call: (path: string) => Promise<Json> }, what: string) =>
+  until(
+    what,
+    async () => {
+      const s = (await server.call(`/api/campaigns/${campaignId}/results`)).sends as Record<string, number>;
+      return !s.queued && !s.sending ? s : null;
+    },
+    150_000,
+  );
+
 describe('a campaign email send whose server is killed mid-send', () => {
   it('SIGKILL mid-campaign-send: resumed exactly once on restart', async () => {
     const a = await start();
@@ -191,14 +202,7 @@ describe('a campaign email send whose server is killed mid-send', () => {
 
     const restartedAt = Date.now();
     running = await start();
-    const status = await until(
-      'the send to finish',
-      async () => {
-        const s = (await running.call(`/api/campaigns/${campaignId}/results`)).sends as Record<string, number>;
-        return !s.queued && !s.sending ? s : null;
-      },
-      150_000,
-    );
+    const status = await sendFinished(running, 'the send to finish');
     console.log(`finished ${Date.now() - restartedAt} ms after the restart began`);
 
     // at the sink: each recipient exactly once, the one in flight at the kill included
@@ -231,14 +235,7 @@ describe('a campaign email send whose server is killed mid-send', () => {
     expect(delivered.length - deliveredBefore).toBe(8);
 
     const third = await start();
-    const status = await until(
-      'the second send to finish',
-      async () => {
-        const s = (await third.call(`/api/campaigns/${campaignId}/results`)).sends as Record<string, number>;
-        return !s.queued && !s.sending ? s : null;
-      },
-      150_000,
-    );
+    const status = await sendFinished(third, 'the second send to finish');
     const counts = perRecipient('crash-resume-2');
     // the email in flight never reached the sink and is not sent again; every other exactly once
     expect(counts.has(inFlight.to)).toBe(false);

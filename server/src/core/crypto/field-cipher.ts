@@ -49,6 +49,13 @@ export class FieldCipher {
     return this.current.id;
   }
 
+  /** The key that wrote a value or file, by its id. */
+  private key(id: string): Buffer {
+    const key = this.keys.get(id);
+    if (!key) throw new FieldCipherError(`no field key "${id}" is configured: keep every key that wrote data until it is rotated out`);
+    return key;
+  }
+
   static isEncrypted(value: unknown): value is string {
     return typeof value === 'string' && value.startsWith(prefix);
   }
@@ -66,8 +73,7 @@ export class FieldCipher {
   decrypt(stored: string): string {
     if (!FieldCipher.isEncrypted(stored)) return stored;
     const [id, iv, body] = stored.slice(prefix.length).split(':');
-    const key = this.keys.get(id ?? '');
-    if (!key) throw new FieldCipherError(`no field key "${id}" is configured: keep every key that wrote data until it is rotated out`);
+    const key = this.key(id ?? '');
     const raw = Buffer.from(body ?? '', 'base64url');
     if (raw.length < 16) throw new FieldCipherError('a stored value is damaged');
     try {
@@ -105,8 +111,7 @@ export class FieldCipher {
   unseal(content: Buffer): Buffer {
     const id = FieldCipher.sealedKeyId(content);
     if (id === null) return content;
-    const key = this.keys.get(id);
-    if (!key) throw new FieldCipherError(`no field key "${id}" is configured: keep every key that wrote data until it is rotated out`);
+    const key = this.key(id);
     const start = sealedMarker.length + 1 + id.length;
     if (content.length < start + 12 + 16) throw new FieldCipherError('a stored file is damaged');
     try {

@@ -420,26 +420,28 @@ export class ApprovalService {
    */
   async handOver(fromId: string, toId: string): Promise<number> {
     const [from, to] = [oid(fromId), oid(toId)];
-    const open = await this.deps.approvals.find({ 'steps.approverIds': from, status: 'pending' }, { _id: 1 }).lean<{ _id: Types.ObjectId }[]>();
+    const undecided = (step: ApprovalStep) =>
+      (step.status === 'pending' || step.status === 'waiting') && step.approverIds.some((id) => id.equals(from)) && !step.decisions.some((d) => d.userId.equals(from));
+    const swap = (ids: Types.ObjectId[]) => uniqueIds(ids.map((id) => (id.equals(from) ? to : id)));
     let moved = 0;
-    for (const { _id } of open) {
-      // a decision may land meanwhile: read again and retry on its revision
-      for (let attempt = 0; attempt < maxAttempts; attempt++) {
-        const approval = await this.deps.approvals.findById(_id).lean<ApprovalRequest>();
-        if (!approval || approval.status !== 'pending' || approval.submitterId.equals(to)) break;
-        const undecided = (step: ApprovalStep) =>
-          (step.status === 'pending' || step.status === 'waiting') && step.approverIds.some((id) => id.equals(from)) && !step.decisions.some((d) => d.userId.equals(from));
+    for (const found of await this.deps.approvals.find({ 'steps.approverIds': from, status: 'pending' }).lean<ApprovalRequest[]>()) {
+      let approval: ApprovalRequest | null = found;
+      // a decision may land meanwhile: then read it again and retry on its new revision
+      for (let attempt = 0; attempt < maxAttempts && approval; attempt++) {
+        if (approval.status !== 'pending' || approval.submitterId.equals(to)) break;
         const moving = approval.steps.map(undecided);
         if (!moving.includes(true)) break;
-        const swap = (ids: Types.ObjectId[]) => uniqueIds(ids.map((id) => (id.equals(from) ? to : id)));
         const steps = approval.steps.map((step, i) =>
           moving[i] ? { ...step, approverIds: swap(step.approverIds), delegations: [...(step.delegations ?? []), { from, to }] } : step,
         );
         const done = await this.deps.approvals.updateOne(
-          { _id, revision: approval.revision },
+          { _id: approval._id, revision: approval.revision },
           { $set: { steps, pendingApproverIds: swap(approval.pendingApproverIds) }, $inc: { revision: 1 } },
         );
-        if (done.modifiedCount === 0) continue;
+        if (done.modifiedCount === 0) {
+          approval = await this.deps.approvals.findById(approval._id).lean<ApprovalRequest>();
+          continue;
+        }
         moved++;
         await this.deps.contracts.addApprover(approval.contractId, to);
         if (moving[approval.currentStep]) await this.sendStepCards({ ...approval, steps }, approval.currentStep, [toId]);

@@ -2,10 +2,10 @@
 // before/after. Written by the services that change data; read by managers and admins.
 import { createHash } from 'node:crypto';
 import { Types } from 'mongoose';
+import { maskableField, maskableFields, revealValue } from '../../core/auth/field-rules.ts';
 import type { RequestScope } from '../../core/auth/scope.ts';
 import type { Clock } from '../../core/clock.ts';
 import { afterCursor, decodeCursor, pageOf, reviveDate } from '../../core/http/cursor.ts';
-import { maskEmail, maskPhone } from '../../core/masking.ts';
 import type { AuditChange, AuditEntry, AuditModel } from './audit.model.ts';
 
 /** Where a change came from: the H5 app, the open API, the bot, a job. */
@@ -44,7 +44,7 @@ export class AuditService {
         entity: r.entity,
         entityId: r.entityId,
         customerId: r.customerId ?? null,
-        changes: (r.changes ?? []).map(maskedChange),
+        changes: (r.changes ?? []).map((change) => maskedChange(r.entity, change)),
         client: { via: client.via, requestId: client.requestId, userAgent: client.userAgent?.slice(0, 200) },
         note: r.note,
         ...(r.details ? { details: r.details } : {}),
@@ -80,17 +80,11 @@ export class AuditService {
 
 // Phones and emails are stored encrypted on their records; the trail keeps them masked (138****8000),
 // enough to see that a number changed and to which one, without a readable copy outside encryption.
-const maskers: Record<string, (value: string) => string> = { phones: maskPhone, phone: maskPhone, mobile: maskPhone, email: maskEmail, emails: maskEmail };
-
-function masked(value: unknown, mask: (value: string) => string): unknown {
-  if (typeof value === 'string') return mask(value);
-  if (Array.isArray(value)) return value.map((v) => (typeof v === 'string' ? mask(v) : v));
-  return value;
-}
-
-function maskedChange(change: AuditChange): AuditChange {
-  const mask = maskers[change.field];
-  return mask ? { ...change, before: masked(change.before, mask), after: masked(change.after, mask) } : change;
+// The field rules' own masking does it; the address stays as written (it is not encrypted).
+function maskedChange(entity: string, change: AuditChange): AuditChange {
+  const field = maskableField(entity, change.field);
+  if (!field || maskableFields[field] === 'text') return change;
+  return { ...change, before: revealValue(field, change.before, 'masked'), after: revealValue(field, change.after, 'masked') };
 }
 
 /** A fixed id per configuration key (`settings.pool`, `dictionary.industry`), so its entries read as one record's. */

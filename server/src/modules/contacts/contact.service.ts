@@ -298,17 +298,17 @@ export class ContactService {
       const same = people.find((c) => personNameKey(c.name) === personNameKey(contact.name));
       if (same && !same._id) {
         // a person known by name only: their record, if it is there to add to
-        const record = await this.deps.contacts.findOne({ customerId, name: same.name, deletedAt: null }, { _id: 1 }).lean<Contact>();
-        if (record) same._id = record._id;
+        const record = await this.deps.contacts.findOne({ customerId, name: same.name, deletedAt: null }, { _id: 1, phones: 1, email: 1 }).lean<Contact>();
+        if (record) Object.assign(same, { _id: record._id, phones: record.phones ?? [], email: record.email });
       }
       if (same?._id) {
-        // phones are stored encrypted, so the union is made here from the record as it is now
-        const record = await this.deps.contacts.findOne({ _id: same._id }, { name: 1, phones: 1, email: 1 }).lean<Contact>();
-        const phones = [...new Set([...(record?.phones ?? []), ...contact.phones])];
-        const email = record?.email || !contact.email ? {} : { email: contact.email };
-        same.phones = [...new Set([...same.phones, ...phones])];
-        if (contact.email && !same.email) same.email = record?.email || contact.email;
-        const keys = contactKeys({ name: record?.name ?? same.name, phones, email: record?.email || contact.email });
+        // phones are stored encrypted, so the union is made here: on the record as read, with what
+        // earlier rows of this batch added to it
+        const phones = [...new Set([...same.phones, ...contact.phones])];
+        const email = same.email || !contact.email ? {} : { email: contact.email };
+        same.phones = phones;
+        if (contact.email && !same.email) same.email = contact.email;
+        const keys = contactKeys({ name: same.name, phones, email: same.email });
         updates.push({ updateOne: { filter: { _id: same._id }, update: { $set: { phones, ...email, ...keys, updatedAt: now } } } });
       } else {
         const doc = new this.deps.contacts({ ...contact, customerId, isPrimary: people.length === 0, ...contactKeys(contact), createdBy: by, createdAt: now, updatedAt: now, importKey }).toObject() as Contact;

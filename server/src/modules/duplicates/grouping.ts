@@ -17,7 +17,7 @@ export interface MatchedPair {
 /** Matching pairs among the records (indexes into the list), each pair once. */
 export function matchingPairs(records: readonly Features[], index = new KeyIndex(records)): MatchedPair[] {
   // phones and emails are exact identities: their blocks are compared whatever their size
-  const compared = (hash: number) => isIdentityHash(hash) || index.members(hash).length <= maxBlock;
+  const compared = (hash: number) => isIdentityHash(hash) || index.size(hash) <= maxBlock;
   const pairs: MatchedPair[] = [];
   for (const [hash, members] of index.shared()) {
     if (!compared(hash)) continue;

@@ -42,6 +42,12 @@ export class KeyIndex {
     return held === undefined ? [] : typeof held === 'number' ? [held] : held;
   }
 
+  /** How many records hold a key (by its hash). */
+  size(hash: number): number {
+    const held = this.blocks.get(hash);
+    return held === undefined ? 0 : typeof held === 'number' ? 1 : held.length;
+  }
+
   /** Each key held by two records or more, with its records. */
   *shared(): Generator<[hash: number, members: readonly number[]]> {
     for (const [hash, held] of this.blocks) if (typeof held !== 'number') yield [hash, held];

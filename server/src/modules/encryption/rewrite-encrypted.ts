@@ -1,16 +1,17 @@
 // Rewrites every encrypted value under the current field key (phones and emails, import rows and
-// spreadsheets, webhook secrets and delivery bodies), and rebuilds the blind indexes: how keys are rotated (`npm run rotate-keys`, after putting a new key first or
-// changing BLIND_INDEX_KEY) and how data written before encryption gets encrypted (a migration).
-// Each document is read decrypted through its model and written back with one $set, so a crash
-// half-way leaves every document either old or new, both readable; running it again finishes it.
-import type { Model, Types } from 'mongoose';
+// spreadsheets, webhook secrets and delivery bodies) and rebuilds the blind indexes: how keys are
+// rotated (`npm run rotate-keys`, after putting a new key first or changing BLIND_INDEX_KEY) and how
+// data written before encryption gets encrypted (a migration). Each document is read decrypted
+// through its model and written back with one $set, so a crash half-way leaves every document
+// either old or new, both readable; running it again finishes it.
+import type { Model, Types, UpdateQuery } from 'mongoose';
 import { FieldCipher, fieldCipher } from '../../core/crypto/field-cipher.ts';
 import type { Logger } from '../../core/logger.ts';
 import { contactKeys } from '../contacts/contact.service.ts';
 import { deriveKeys } from '../customers/customer.input.ts';
 import type { Contact, ContactModel } from '../contacts/contact.model.ts';
 import type { Customer, CustomerModel } from '../customers/customer.model.ts';
-import type { FileStorage } from '../files/file-storage.ts';
+import { readStoredFile, type FileStorage } from '../files/file-storage.ts';
 import type { ImportJob, ImportRow } from '../imports/import.model.ts';
 import type { LeadEntry } from '../leads/lead.model.ts';
 import type { WebhookDelivery, WebhookSubscription } from '../webhooks/webhook.model.ts';
@@ -37,11 +38,7 @@ export interface RewriteCounts {
 const batch = 500;
 
 /** Visits every document by _id in batches, so a long rewrite holds no cursor open. */
-async function eachDocument<T extends { _id: Types.ObjectId }>(
-  model: Model<T>,
-  projection: Record<string, 1>,
-  visit: (doc: T) => Promise<void>,
-): Promise<number> {
+async function eachBatch<T extends { _id: Types.ObjectId }>(model: Model<T>, projection: Record<string, 1>, visit: (docs: T[]) => Promise<void>): Promise<number> {
   let after: Types.ObjectId | null = null;
   let count = 0;
   for (;;) {
@@ -50,18 +47,29 @@ async function eachDocument<T extends { _id: Types.ObjectId }>(
       .sort({ _id: 1 })
       .limit(batch)
       .lean<T[]>();
-    for (const doc of docs) await visit(doc);
+    if (docs.length) await visit(docs);
     count += docs.length;
     if (docs.length < batch) return count;
     after = docs[docs.length - 1]!._id;
   }
 }
 
+/** Writes each document back with the update made of it (none: left as it is), a batch at a time. */
+function rewriteEach<T extends { _id: Types.ObjectId }>(model: Model<T>, projection: Record<string, 1>, updateOf: (doc: T) => UpdateQuery<T> | null): Promise<number> {
+  return eachBatch(model, projection, async (docs) => {
+    const ops = docs.flatMap((doc) => {
+      const update = updateOf(doc);
+      return update ? [{ updateOne: { filter: { _id: doc._id }, update } }] : [];
+    });
+    if (ops.length) await model.bulkWrite(ops as Parameters<Model<T>['bulkWrite']>[0], { ordered: false });
+  });
+}
+
 export async function rewriteEncryptedFields(models: EncryptedModels, storage: FileStorage, logger: Logger): Promise<RewriteCounts> {
-  const customers = await eachDocument<Customer>(
+  const customers = await rewriteEach<Customer>(
     models.customers,
     { type: 1, name: 1, phones: 1, email: 1, region: 1, address: 1, dedupeContacts: 1, deletedAt: 1, deletedKeys: 1 },
-    async (customer) => {
+    (customer) => {
       const keys = deriveKeys({ ...customer, phones: customer.phones ?? [], contacts: customer.dedupeContacts });
       const set: Record<string, unknown> = { phones: customer.phones ?? [], searchTokens: keys.searchTokens, dedupeKeys: keys.dedupeKeys };
       const unset: Record<string, ''> = {};
@@ -71,51 +79,34 @@ export async function rewriteEncryptedFields(models: EncryptedModels, storage: F
       if (customer.deletedAt && customer.deletedKeys) set['deletedKeys.mobileKeys'] = keys.mobileKeys ?? [];
       else if (!customer.deletedAt && keys.mobileKeys) set.mobileKeys = keys.mobileKeys;
       else if (!customer.deletedAt) unset.mobileKeys = '';
-      await models.customers.updateOne({ _id: customer._id }, { $set: set, ...(Object.keys(unset).length ? { $unset: unset } : {}) });
+      return { $set: set, ...(Object.keys(unset).length ? { $unset: unset } : {}) };
     },
   );
-  const contacts = await eachDocument<Contact>(models.contacts, { name: 1, phones: 1, email: 1 }, async (contact) => {
+  const contacts = await rewriteEach<Contact>(models.contacts, { name: 1, phones: 1, email: 1 }, (contact) => {
     const keys = contactKeys({ name: contact.name, phones: contact.phones ?? [], email: contact.email });
     const set: Record<string, unknown> = { phones: contact.phones ?? [], searchTokens: keys.searchTokens };
     if (contact.email) set.email = contact.email;
     if (keys.emailKey) set.emailKey = keys.emailKey;
-    await models.contacts.updateOne({ _id: contact._id }, { $set: set });
+    return { $set: set };
   });
-  const leads = await eachDocument<LeadEntry>(models.leadEntries, { phone: 1, email: 1 }, async (lead) => {
+  const leads = await rewriteEach<LeadEntry>(models.leadEntries, { phone: 1, email: 1 }, (lead) => {
     const set: Record<string, unknown> = {};
     if (lead.phone) set.phone = lead.phone;
     if (lead.email) set.email = lead.email;
-    if (Object.keys(set).length) await models.leadEntries.updateOne({ _id: lead._id }, { $set: set });
+    return Object.keys(set).length ? { $set: set } : null;
   });
   // staged import rows: their cells, normalised phones and emails and problem values, as read
-  const importRows = await eachDocument<ImportRow>(models.importRows, { cells: 1, customer: 1, contact: 1, rowErrors: 1, rowWarnings: 1 }, async (row) => {
-    await models.importRows.updateOne(
-      { _id: row._id },
-      { $set: { cells: row.cells, customer: row.customer, contact: row.contact, rowErrors: row.rowErrors, rowWarnings: row.rowWarnings } },
-    );
-  });
+  const importRows = await rewriteEach<ImportRow>(models.importRows, { cells: 1, customer: 1, contact: 1, rowErrors: 1, rowWarnings: 1 }, (row) => ({
+    $set: { cells: row.cells, customer: row.customer, contact: row.contact, rowErrors: row.rowErrors, rowWarnings: row.rowWarnings },
+  }));
   const importFiles = await resealImportFiles(models.imports, storage);
   // webhook secrets and the bodies of deliveries still in the log
   const webhooks =
-    (await eachDocument<WebhookSubscription>(models.webhookSubscriptions, { secret: 1 }, async (hook) => {
-      await models.webhookSubscriptions.updateOne({ _id: hook._id }, { $set: { secret: hook.secret } });
-    })) +
-    (await eachDocument<WebhookDelivery>(models.webhookDeliveries, { body: 1 }, async (delivery) => {
-      await models.webhookDeliveries.updateOne({ _id: delivery._id }, { $set: { body: delivery.body } });
-    }));
+    (await rewriteEach<WebhookSubscription>(models.webhookSubscriptions, { secret: 1 }, (hook) => ({ $set: { secret: hook.secret } }))) +
+    (await rewriteEach<WebhookDelivery>(models.webhookDeliveries, { body: 1 }, (delivery) => ({ $set: { body: delivery.body } })));
   const counts = { customers, contacts, leads, importRows, importFiles, webhooks };
   logger.info(counts, 'phones and emails rewritten under the current field key, blind indexes rebuilt');
   return counts;
-}
-
-async function readAll(storage: FileStorage, id: string): Promise<Buffer | null> {
-  const chunks: Buffer[] = [];
-  try {
-    for await (const chunk of storage.open(id)) chunks.push(chunk as Buffer);
-  } catch {
-    return null; // gone already
-  }
-  return Buffer.concat(chunks);
 }
 
 /**
@@ -126,15 +117,21 @@ async function readAll(storage: FileStorage, id: string): Promise<Buffer | null>
 async function resealImportFiles(imports: Model<ImportJob>, storage: FileStorage): Promise<number> {
   let resealed = 0;
   const cipher = fieldCipher();
-  await eachDocument<ImportJob>(imports, { fileId: 1, status: 1 }, async (job) => {
-    if (job.status === 'done') return storage.remove(job.fileId);
-    const content = await readAll(storage, job.fileId);
-    const file = content && FieldCipher.sealedKeyId(content) !== cipher.currentKeyId ? await storage.find(job.fileId) : null;
-    if (!content || !file) return;
-    const fileId = await storage.save(cipher.seal(cipher.unseal(content)), file.filename, file.meta);
-    const moved = await imports.updateOne({ _id: job._id, fileId: job.fileId }, { $set: { fileId } });
-    await storage.remove(moved.modifiedCount ? job.fileId : fileId);
-    if (moved.modifiedCount) resealed++;
+  await eachBatch<ImportJob>(imports, { fileId: 1, status: 1 }, async (jobs) => {
+    for (const job of jobs) {
+      if (job.status === 'done') {
+        await storage.remove(job.fileId);
+        continue;
+      }
+      const file = await storage.find(job.fileId);
+      if (!file) continue; // gone already
+      const content = await readStoredFile(storage, job.fileId);
+      if (FieldCipher.sealedKeyId(content) === cipher.currentKeyId) continue;
+      const fileId = await storage.save(cipher.seal(cipher.unseal(content)), file.filename, file.meta);
+      const moved = await imports.updateOne({ _id: job._id, fileId: job.fileId }, { $set: { fileId } });
+      await storage.remove(moved.modifiedCount ? job.fileId : fileId);
+      if (moved.modifiedCount) resealed++;
+    }
   });
   return resealed;
 }

@@ -31,6 +31,13 @@ export interface FileStorage {
   remove(id: string): Promise<void>;
 }
 
+/** A stored file's content, whole (for files read in one piece, such as an import's spreadsheet). */
+export async function readStoredFile(storage: FileStorage, id: string): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of storage.open(id)) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks);
+}
+
 export class GridFsStorage implements FileStorage {
   private readonly bucket: GridFSBucket;
   private readonly filesCollection;

@@ -17,7 +17,7 @@ import { maskedReasons } from '../duplicates/explain.ts';
 import { featuresOf, type Features } from '../duplicates/features.ts';
 import { groupsOf, matchingPairs } from '../duplicates/grouping.ts';
 import { KeyIndex } from '../duplicates/key-index.ts';
-import type { FileStorage } from '../files/file-storage.ts';
+import { readStoredFile, type FileStorage } from '../files/file-storage.ts';
 import type { AuthService } from '../auth/auth.service.ts';
 import type { OrgService, PublicUser } from '../org/org.service.ts';
 import { compactKey } from '../standards/index.ts';
@@ -509,9 +509,7 @@ export class ImportService {
   }
 
   private async readFile(fileId: string): Promise<Buffer> {
-    const chunks: Buffer[] = [];
-    for await (const chunk of this.deps.storage.open(fileId)) chunks.push(chunk as Buffer);
-    return fieldCipher().unseal(Buffer.concat(chunks));
+    return fieldCipher().unseal(await readStoredFile(this.deps.storage, fileId));
   }
 
   /** The commit: rows from the position on, a group at its first row, every write keyed by row. */
