@@ -110,7 +110,7 @@ public final class EmbeddedMongo {
 
     private static MongoBackend openBackend(String dataFile) {
         if (dataFile == null) {
-            return new TopKMemoryBackend();
+            return new IndexedMemoryBackend();
         }
         File file = new File(dataFile).getAbsoluteFile();
         File dir = file.getParentFile();
