@@ -55,6 +55,9 @@ describe('indexed reads on the embedded engine', () => {
     await indexed.createIndex({ 'path.0': 1 });
     await indexed.createIndex({ code: 1 }, { unique: true, sparse: true });
     await plain.createIndex({ code: 1 }, { unique: true, sparse: true });
+    await indexed.createIndex({ batch: 1, slot: 1 }, { unique: true }); // as an import row's importId and index
+    await indexed.createIndex({ batch: 1, tags: 1 });
+    await plain.createIndex({ batch: 1, slot: 1 }, { unique: true });
 
     let seed = 11;
     const rand = () => (seed = (seed * 16807) % 2147483647) / 2147483647;
@@ -64,8 +67,9 @@ describe('indexed reads on the embedded engine', () => {
     const numbers = [1, 2, 3.5, new Int32(1), new Double(1), Long.fromNumber(2), Decimal128.fromString('1'), Long.fromString('9007199254740993')];
     const words = ['py:abc', 'py:abd', 'py:b', 'n:张三', 'n:李四', 't4:8000', 'a.b', 'x'];
     let codes = 0;
+    let slots = 0;
     const makeDoc = (): Record<string, unknown> => {
-      const doc: Record<string, unknown> = { _id: new ObjectId(), at: new Date(Date.UTC(2026, 0, 1 + Math.floor(rand() * 60))) };
+      const doc: Record<string, unknown> = { _id: new ObjectId(), at: new Date(Date.UTC(2026, 0, 1 + Math.floor(rand() * 60))), batch: slots % 3, slot: slots++ };
       const r = rand();
       if (r < 0.7) doc.owner = pick(owners);
       else if (r < 0.8) doc.owner = null;
@@ -118,6 +122,10 @@ describe('indexed reads on the embedded engine', () => {
       { filter: { code: 'c3' } },
       { filter: { code: { $in: ['c1', 'c5', 'nope'] }, deleted: null } },
       { filter: { $nor: [{ owner: o1 }], tags: 'x' } },
+      { filter: { batch: 1, slot: 7 } },
+      { filter: { batch: { $eq: 2 }, slot: 8, deleted: null } },
+      { filter: { batch: 2, slot: 7 } },
+      { filter: { batch: 0, slot: { $gte: 300 } }, sort: { slot: 1 }, limit: 10 },
     ];
     const compare = async (round: string) => {
       const ids = (await plain.find({}, { projection: { _id: 1 } }).toArray()).map((d) => d._id as ObjectId);
@@ -143,7 +151,7 @@ describe('indexed reads on the embedded engine', () => {
       await both((c) => c.deleteMany({ $or: [{ 'steps.who': dropped, 'steps.state': 'done' }, { tags: 'py:b' }] }));
       const fresh = Array.from({ length: 60 }, makeDoc); // fills the slots the deletes freed
       await both((c) => c.insertMany(fresh.map((d) => ({ ...d }))));
-      await both((c) => c.replaceOne({ owner: target }, { owner: null, tags: ['x'], n: 2 }));
+      await both((c) => c.replaceOne({ owner: target }, { owner: null, tags: ['x'], n: 2, batch: 1, slot: -1 - round }));
       await compare(`round ${round}`);
     }
     // an index made over existing documents takes them all in

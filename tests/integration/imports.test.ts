@@ -237,6 +237,34 @@ describe('importing the sample list', () => {
   });
 });
 
+describe('rows that add to one contact', () => {
+  it('keeps every phone when the rows of one batch add to the same contact person', async () => {
+    const token = tokens['admin']!;
+    const importCsv = async (csv: string) => {
+      const response = await upload(token, Buffer.from(csv), 'contacts.csv');
+      expect(response.status).toBe(202);
+      const id = ((await response.json()) as Json).id;
+      await until(token, id, ['ready']);
+      await t.request(`/api/imports/${id}/commit`, { method: 'POST', token });
+      return until(token, id, ['done']);
+    };
+    const phonesOf = async (name: string) => {
+      const customer = await t.inspect.customers.findOne({ name: '联系人合并测试有限公司', deletedAt: null }).lean();
+      const contact = await t.inspect.contacts.findOne({ customerId: customer!._id, name, deletedAt: null }).lean();
+      return [...(contact?.phones ?? [])].sort();
+    };
+    // one row creates the customer and 王五; two rows of one group create it and add to 王五
+    const first = await importCsv('客户名称,联系人,联系电话\n联系人合并测试有限公司,王五,13811110001\n联系人合并测试有限公司,王五,13811110002\n');
+    expect(first.counts).toMatchObject({ created: 1, merged: 1 });
+    expect(await phonesOf('王五')).toEqual(['13811110001', '13811110002']);
+    // a second file: two more rows merge into the stored customer, each adding a phone to 王五
+    const second = await importCsv('客户名称,联系人,联系电话\n联系人合并测试有限公司,王五,13811110003\n联系人合并测试有限公司,王五,13811110004\n');
+    expect(second.counts).toMatchObject({ created: 0, merged: 2 });
+    expect(await phonesOf('王五')).toEqual(['13811110001', '13811110002', '13811110003', '13811110004']);
+    expect(await t.inspect.contacts.countDocuments({ name: '王五', deletedAt: null })).toBe(1);
+  });
+});
+
 describe('hostile and wrong files', () => {
   it('refuses wrong types with a clear error', async () => {
     const png = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==', 'base64');

@@ -31,7 +31,7 @@ final class IndexPlanner {
     }
 
     private BitSet conjunction(Document query) {
-        BitSet found = null;
+        BitSet found = compoundUnique(query);
         for (Map.Entry<String, Object> condition : query.entrySet()) {
             String name = condition.getKey();
             BitSet narrowed;
@@ -47,6 +47,39 @@ final class IndexPlanner {
             found = intersect(found, narrowed);
         }
         return found;
+    }
+
+    /**
+     * A unique index over several fields, each held equal to one value here ({@code importId} and
+     * {@code index} of an import row): at most one document, where each field's own index would name
+     * every document sharing that one value.
+     */
+    private BitSet compoundUnique(Document query) {
+        for (Index<Integer> index : indexes) {
+            if (!index.isUnique() || index.getKeys().size() < 2) {
+                continue;
+            }
+            Document lookup = new Document();
+            for (var key : index.getKeys()) {
+                Object value = query.get(key.getKey());
+                if (value instanceof Document operators && operators.size() == 1 && operators.containsKey("$eq")) {
+                    value = operators.get("$eq");
+                }
+                if (IndexKeys.queryKey(value) == null) {
+                    lookup = null;
+                    break;
+                }
+                lookup.append(key.getKey(), value);
+            }
+            if (lookup != null && index.canHandle(lookup)) {
+                BitSet found = new BitSet();
+                for (Integer position : index.getPositions(lookup)) {
+                    found.set(position);
+                }
+                return found;
+            }
+        }
+        return null;
     }
 
     private BitSet all(Object clauses) {
