@@ -70,4 +70,28 @@ describe('database locks', () => {
     expect(outcome).toBe('done');
     expect(await model.countDocuments({ _id: 'long' })).toBe(0);
   });
+
+  it('renews on a timer for work without checkpoints, and tells it when the lock was lost anyway', async () => {
+    const model = defineLockModel(db.connection);
+    const [first, second] = [new Locks(model), new Locks(model)];
+    const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+    const ttlMs = 300;
+    let waited = 0;
+    const outcome = await first.tryWith(
+      'timed',
+      async (lease) => {
+        await sleep(1_000); // three times the time to live, never renewing by hand
+        expect(await second.tryWith('timed', async () => 'overlap', { ttlMs, waitMs: 200, onWait: () => waited++ })).toBeNull();
+        expect(waited).toBe(1);
+        expect(lease.lost).toBe(false);
+        // as if this process stalled past its time: another takes the lock over
+        await model.updateOne({ _id: 'timed' }, { $set: { until: new Date(0) } });
+        await second.tryWith('timed', () => sleep(250), { ttlMs: 10_000 });
+        return lease.lost;
+      },
+      { ttlMs, renewEveryMs: 100 },
+    );
+    expect(outcome).toBe(true);
+    expect(await model.countDocuments({ _id: 'timed' })).toBe(0);
+  });
 });

@@ -25,6 +25,22 @@ const isDuplicateKey = (error: unknown) => (error as { code?: unknown })?.code =
 export interface Lease {
   /** Holds the lock for another time to live from now; false once another process has taken it over. */
   renew(): Promise<boolean>;
+  /** Whether a renewal found the lock taken over: the work should stop. */
+  readonly lost: boolean;
+}
+
+export interface TryWithOptions {
+  ttlMs: number;
+  /** how long to wait for another holder before giving up (0: not at all) */
+  waitMs?: number;
+  /**
+   * Renew on a timer while the work runs, for work that cannot renew at its own checkpoints (a
+   * migration's backfill). Work that can should call `renew()` itself: a timer keeps renewing
+   * while the work hangs, and a hung holder then keeps everyone else out.
+   */
+  renewEveryMs?: number;
+  /** called once if the lock is held by another process when first asked for */
+  onWait?: () => void;
 }
 
 export class Locks {
@@ -46,35 +62,48 @@ export class Locks {
    * Runs `work` holding the lock if it can be had within `waitMs`; otherwise runs nothing and
    * answers null: another process is doing the same work right now.
    */
-  async tryWith<T>(key: string, work: (lease: Lease) => Promise<T>, options: { ttlMs: number; waitMs?: number }): Promise<T | null> {
-    const until = await this.acquire(key, options.ttlMs, options.waitMs ?? 0);
-    return until ? this.holding(key, until, options.ttlMs, work) : null;
+  async tryWith<T>(key: string, work: (lease: Lease) => Promise<T>, options: TryWithOptions): Promise<T | null> {
+    const until = await this.acquire(key, options.ttlMs, options.waitMs ?? 0, options.onWait);
+    return until ? this.holding(key, until, options.ttlMs, work, options.renewEveryMs) : null;
   }
 
-  private async acquire(key: string, ttlMs: number, waitMs: number): Promise<Date | null> {
+  private async acquire(key: string, ttlMs: number, waitMs: number, onWait?: () => void): Promise<Date | null> {
     const deadline = Date.now() + waitMs;
     for (let attempt = 0; ; attempt++) {
       const until = await this.tryAcquire(key, ttlMs);
       if (until) return until;
+      if (attempt === 0) onWait?.();
       if (Date.now() > deadline) return null;
       await new Promise((resolve) => setTimeout(resolve, Math.min(20 * 2 ** attempt, 200)));
     }
   }
 
-  private async holding<T>(key: string, until: Date, ttlMs: number, work: (lease: Lease) => Promise<T>): Promise<T> {
+  private async holding<T>(key: string, until: Date, ttlMs: number, work: (lease: Lease) => Promise<T>, renewEveryMs?: number): Promise<T> {
     let held = until;
+    let lost = false;
     const lease: Lease = {
       renew: async () => {
         const next = new Date(Date.now() + ttlMs);
         const renewed = await this.locks.updateOne({ _id: key, until: held }, { $set: { until: next } });
-        if (renewed.modifiedCount === 0) return false;
+        if (renewed.modifiedCount === 0) {
+          lost = true;
+          return false;
+        }
         held = next;
         return true;
       },
+      get lost() {
+        return lost;
+      },
     };
+    let renewing: Promise<unknown> = Promise.resolve();
+    // a renewal that fails (the database away for a moment) is tried again on the next tick
+    const timer = renewEveryMs ? setInterval(() => (renewing = lease.renew().catch(() => false)), renewEveryMs) : null;
     try {
       return await work(lease);
     } finally {
+      if (timer) clearInterval(timer);
+      await renewing;
       await this.locks.deleteOne({ _id: key, until: held });
     }
   }

@@ -6,7 +6,7 @@
 // between its work and its record, it changes nothing more).
 import { Schema, type Connection, type Model } from 'mongoose';
 import type { Logger } from '../logger.ts';
-import { defineLockModel, type LockModel } from './locks.ts';
+import { defineLockModel, Locks, type LockModel } from './locks.ts';
 
 export interface Migration<Context> {
   /** `YYYY-MM-DD-what`: never renamed once released, it is what the database records */
@@ -49,7 +49,6 @@ export interface RunMigrationsOptions<Context> {
 
 const lockKey = 'migrations';
 const isDuplicateKey = (error: unknown) => (error as { code?: unknown })?.code === 11000;
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 function appliedModel(connection: Connection): Model<AppliedMigration> {
   return (connection.models.Migration as Model<AppliedMigration> | undefined) ?? connection.model<AppliedMigration>('Migration', appliedSchema, 'migrations');
@@ -73,84 +72,40 @@ export async function runMigrations<Context>(options: RunMigrationsOptions<Conte
   // every start of an up-to-date database: one indexed read, no lock
   if ((await appliedIds(applied, ids)).size === ids.length) return { applied: [] };
 
-  const lock = await acquire(lockModel(options.connection), options);
-  try {
-    const done = await appliedIds(applied, ids); // another process may have applied them meanwhile
-    const ran: string[] = [];
-    for (const migration of options.migrations) {
-      if (done.has(migration.id)) continue;
-      lock.check();
-      options.logger.info({ migration: migration.id }, `applying migration: ${migration.description}`);
-      const started = Date.now();
-      try {
-        await migration.up(options.context);
-      } catch (error) {
-        throw new MigrationError(migration.id, error);
-      }
-      const durationMs = Date.now() - started;
-      await applied.create({ _id: migration.id, appliedAt: new Date(), durationMs }).catch((error: unknown) => {
-        if (!isDuplicateKey(error)) throw error; // recorded by a process that took over a lapsed lock
-      });
-      options.logger.info({ migration: migration.id, durationMs }, 'applied migration');
-      ran.push(migration.id);
-    }
-    return { applied: ran };
-  } finally {
-    await lock.release();
-  }
-}
-
-interface HeldLock {
-  /** throws when the lock lapsed (this process stalled longer than its time to live) */
-  check(): void;
-  release(): Promise<void>;
-}
-
-async function acquire(locks: LockModel, options: RunMigrationsOptions<unknown>): Promise<HeldLock> {
   const ttlMs = options.lockTtlMs ?? 60_000;
-  const deadline = Date.now() + (options.waitMs ?? 10 * 60_000);
-  let until: Date | null = null;
-  for (let attempt = 0; !until; attempt++) {
-    const now = new Date();
-    const wanted = new Date(now.getTime() + ttlMs);
-    try {
-      await locks.create({ _id: lockKey, until: wanted });
-      until = wanted;
-      break;
-    } catch (error) {
-      if (!isDuplicateKey(error)) throw error;
-    }
-    // held: take it over only if its holder stopped renewing it
-    if (await locks.findOneAndUpdate({ _id: lockKey, until: { $lt: now } }, { $set: { until: wanted } }).lean()) {
-      until = wanted;
-      break;
-    }
-    if (attempt === 0) options.logger.info('waiting for another process to finish the migrations');
-    if (Date.now() > deadline) throw new Error('gave up waiting for another process to finish the migrations (lock "migrations" in the locks collection)');
-    await sleep(Math.min(50 * 2 ** attempt, 1_000));
-  }
-
-  // renewed well before it lapses, so a long backfill keeps it
-  let lost = false;
-  let renewing: Promise<unknown> = Promise.resolve();
-  const timer = setInterval(() => {
-    const next = new Date(Date.now() + ttlMs);
-    renewing = locks
-      .updateOne({ _id: lockKey, until }, { $set: { until: next } })
-      .then((result) => {
-        if (result.modifiedCount === 1) until = next;
-        else lost = true;
-      })
-      .catch((err: unknown) => options.logger.warn({ err }, 'renewing the migrations lock failed'));
-  }, Math.max(ttlMs / 3, 10));
-  return {
-    check() {
-      if (lost) throw new Error('lost the migrations lock (this process stalled past its time to live); start again');
+  const locks = new Locks(lockModel(options.connection));
+  const result = await locks.tryWith(
+    lockKey,
+    async (lease) => {
+      const done = await appliedIds(applied, ids); // another process may have applied them meanwhile
+      const ran: string[] = [];
+      for (const migration of options.migrations) {
+        if (done.has(migration.id)) continue;
+        if (lease.lost) throw new Error('lost the migrations lock (this process stalled past its time to live); start again');
+        options.logger.info({ migration: migration.id }, `applying migration: ${migration.description}`);
+        const started = Date.now();
+        try {
+          await migration.up(options.context);
+        } catch (error) {
+          throw new MigrationError(migration.id, error);
+        }
+        const durationMs = Date.now() - started;
+        await applied.create({ _id: migration.id, appliedAt: new Date(), durationMs }).catch((error: unknown) => {
+          if (!isDuplicateKey(error)) throw error; // recorded by a process that took over a lapsed lock
+        });
+        options.logger.info({ migration: migration.id, durationMs }, 'applied migration');
+        ran.push(migration.id);
+      }
+      return { applied: ran };
     },
-    async release() {
-      clearInterval(timer);
-      await renewing;
-      await locks.deleteOne({ _id: lockKey, until });
+    {
+      ttlMs,
+      waitMs: options.waitMs ?? 10 * 60_000,
+      // a migration's backfill has no checkpoints to renew at: renewed well before it lapses
+      renewEveryMs: Math.max(ttlMs / 3, 10),
+      onWait: () => options.logger.info('waiting for another process to finish the migrations'),
     },
-  };
+  );
+  if (!result) throw new Error('gave up waiting for another process to finish the migrations (lock "migrations" in the locks collection)');
+  return result;
 }

@@ -4,6 +4,7 @@ import de.bwaldvogel.mongo.MongoCollection;
 import de.bwaldvogel.mongo.backend.Index;
 import de.bwaldvogel.mongo.backend.IndexKey;
 import de.bwaldvogel.mongo.bson.Document;
+import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.Collection;
 import java.util.HashMap;
@@ -11,7 +12,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeMap;
+import java.util.TreeSet;
 
 /**
  * A non-unique index for the in-memory backend, which otherwise accepts such indexes and ignores
@@ -26,9 +27,13 @@ final class SecondaryIndex extends Index<Integer> {
 
     private final String field;
     private final String[] path;
-    /** string keys sorted, so a prefix is one range */
-    private final TreeMap<String, IntBag> strings = new TreeMap<>();
-    private final Map<Object, IntBag> others = new HashMap<>();
+    private final Map<Object, IntBag> bags = new HashMap<>();
+    /**
+     * The string keys in order, for prefix lookups: kept only once one asked for them, since
+     * keeping every index's keys sorted made inserts (a customer files dozens of search tokens)
+     * the engine's largest cost.
+     */
+    private TreeSet<String> sortedStrings;
     /** documents holding a value with no key (a Decimal128 number): candidates of every lookup */
     private final IntBag unkeyed = new IntBag();
     /** what {@link #remove} needs: it is handed the document, not its position */
@@ -44,15 +49,25 @@ final class SecondaryIndex extends Index<Integer> {
         return field;
     }
 
-    private Set<Object> keysOf(Document document) {
+    private List<Object> valuesOf(Document document) {
+        List<Object> values = new ArrayList<>();
+        IndexKeys.valuesAt(document, path, 0, values::add);
+        return values;
+    }
+
+    private static Set<Object> keysOf(List<Object> values) {
         Set<Object> keys = new LinkedHashSet<>();
-        IndexKeys.valuesAt(document, path, 0, value -> {
+        for (Object value : values) {
             Object key = IndexKeys.key(value);
             if (key != null) {
                 keys.add(key);
             }
-        });
+        }
         return keys;
+    }
+
+    private Set<Object> keysOf(Document document) {
+        return keysOf(valuesOf(document));
     }
 
     private static Object idOf(Document document) {
@@ -61,15 +76,19 @@ final class SecondaryIndex extends Index<Integer> {
         return key == null || key == IndexKeys.OTHER ? id : key;
     }
 
-    private IntBag bag(Object key, boolean create) {
-        if (key instanceof String text) {
-            return create ? strings.computeIfAbsent(text, k -> new IntBag()) : strings.get(text);
-        }
-        return create ? others.computeIfAbsent(key, k -> new IntBag()) : others.get(key);
-    }
-
     private void file(Object key, int position) {
-        (key == IndexKeys.OTHER ? unkeyed : bag(key, true)).add(position);
+        if (key == IndexKeys.OTHER) {
+            unkeyed.add(position);
+            return;
+        }
+        IntBag bag = bags.get(key);
+        if (bag == null) {
+            bags.put(key, bag = new IntBag());
+            if (sortedStrings != null && key instanceof String text) {
+                sortedStrings.add(text);
+            }
+        }
+        bag.add(position);
     }
 
     private void unfile(Object key, int position) {
@@ -77,11 +96,14 @@ final class SecondaryIndex extends Index<Integer> {
             unkeyed.remove(position);
             return;
         }
-        IntBag bag = bag(key, false);
+        IntBag bag = bags.get(key);
         if (bag != null) {
             bag.remove(position);
             if (bag.isEmpty()) {
-                (key instanceof String ? strings : others).remove(key);
+                bags.remove(key);
+                if (sortedStrings != null && key instanceof String text) {
+                    sortedStrings.remove(text);
+                }
             }
         }
     }
@@ -123,8 +145,13 @@ final class SecondaryIndex extends Index<Integer> {
     @Override
     public synchronized void updateInPlace(Document oldDocument, Document newDocument, Integer position,
                                            MongoCollection<Integer> collection) {
-        Set<Object> before = keysOf(oldDocument);
-        Set<Object> after = keysOf(newDocument);
+        List<Object> oldValues = valuesOf(oldDocument);
+        List<Object> newValues = valuesOf(newDocument);
+        if (oldValues.equals(newValues)) {
+            return; // most updates leave most indexed fields alone
+        }
+        Set<Object> before = keysOf(oldValues);
+        Set<Object> after = keysOf(newValues);
         for (Object key : before) {
             if (!after.contains(key)) {
                 unfile(key, position);
@@ -152,7 +179,7 @@ final class SecondaryIndex extends Index<Integer> {
     synchronized BitSet positionsOf(Collection<Object> keys) {
         BitSet found = new BitSet();
         for (Object key : keys) {
-            IntBag bag = bag(key, false);
+            IntBag bag = bags.get(key);
             if (bag != null) {
                 bag.addTo(found);
             }
@@ -163,12 +190,20 @@ final class SecondaryIndex extends Index<Integer> {
 
     /** Positions filed under a string key that starts with the prefix. */
     synchronized BitSet positionsWithPrefix(String prefix) {
+        if (sortedStrings == null) {
+            sortedStrings = new TreeSet<>();
+            for (Object key : bags.keySet()) {
+                if (key instanceof String text) {
+                    sortedStrings.add(text);
+                }
+            }
+        }
         BitSet found = new BitSet();
-        for (Map.Entry<String, IntBag> entry : strings.tailMap(prefix, true).entrySet()) {
-            if (!entry.getKey().startsWith(prefix)) {
+        for (String key : sortedStrings.tailSet(prefix, true)) {
+            if (!key.startsWith(prefix)) {
                 break;
             }
-            entry.getValue().addTo(found);
+            bags.get(key).addTo(found);
         }
         return found;
     }
@@ -185,8 +220,8 @@ final class SecondaryIndex extends Index<Integer> {
 
     @Override
     public synchronized void drop() {
-        strings.clear();
-        others.clear();
+        bags.clear();
+        sortedStrings = null;
         positionsById.clear();
         unkeyed.clear();
     }
