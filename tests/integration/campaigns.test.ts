@@ -149,7 +149,7 @@ describe('campaigns', () => {
       clock.advance(61_000);
       await t.app.services.campaigns.sendQueued();
     }
-    const send = (await t.inspect.campaignSends.findOne({ email: 'gone@moved.cn' }).lean())!;
+    const send = (await t.inspect.campaignSends.findOne({ emailKey: emailKey('gone@moved.cn') }).lean())!;
     expect(send).toMatchObject({ status: 'failed', bounced: true });
     expect((await t.inspect.contacts.findById(contact.id).lean())!.leftCompany).toBe(false);
     const cleaned = await t.app.services.quality.clean();

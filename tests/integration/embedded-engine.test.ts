@@ -50,6 +50,7 @@ describe('indexed reads on the embedded engine', () => {
     const plain = db.connection.collection('plain'); // no indexes but _id: always a full read
     await indexed.createIndex({ owner: 1, deleted: 1, at: -1 });
     await indexed.createIndex({ tags: 1 });
+    await indexed.createIndex({ tags: 1, at: -1 }); // the same first field: it takes over when tags_1 is dropped
     await indexed.createIndex({ 'steps.who': 1, state: 1 });
     await indexed.createIndex({ n: 1 });
     await indexed.createIndex({ 'path.0': 1 });

@@ -7,7 +7,8 @@ import { Types } from 'mongoose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FieldCipher, fieldCipherFromConfig, useFieldCipher } from '../../server/src/core/crypto/field-cipher.ts';
 import { createLogger } from '../../server/src/core/logger.ts';
-import { rewriteEncryptedFields } from '../../server/src/modules/encryption/rewrite-encrypted.ts';
+import { rewriteCampaignEmails, rewriteEncryptedFields } from '../../server/src/modules/encryption/rewrite-encrypted.ts';
+import { emailKey } from '../../server/src/modules/standards/index.ts';
 import { GridFsStorage } from '../../server/src/modules/files/file-storage.ts';
 import { startTestApp, type TestApp } from '../helpers/test-app.ts';
 
@@ -186,6 +187,36 @@ describe('encryption at rest', () => {
     for (const secret of ['13522223333', 'hook@secret-co.cn']) expect(JSON.stringify(deliveries), secret).not.toContain(secret);
     const log = await call(admin, `/api/webhooks/${hook.body.id}/deliveries`);
     expect(JSON.stringify(log.body.items[0].payload)).toContain('13522223333');
+  });
+
+  it("stores campaign recipients' addresses encrypted, and the unsubscribe list by blind index", async () => {
+    const ids = { messageId: new Types.ObjectId(), campaignId: new Types.ObjectId(), customerId: new Types.ObjectId(customerId) };
+    const queued = { ...ids, status: 'queued' as const, error: null, claimedAt: null, sentAt: null, clicks: 0 };
+    const first = await t.inspect.campaignSends.create({ ...queued, email: 'buyer@secret-co.cn', token: 'enc-send-token-1' });
+    await t.inspect.campaignSends.create({ ...queued, messageId: new Types.ObjectId(), email: 'buyer@secret-co.cn', token: 'enc-send-token-2' });
+    expect(await t.app.services.campaigns.unsubscribe('enc-send-token-1')).toBe(true);
+    const db = t.db.connection.db!;
+    const sends = await db.collection('campaignSends').find({ customerId: ids.customerId }).toArray();
+    // every entry, walked in _id order as the implicit _id index serves it
+    const allUnsubscribes = () => db.collection('unsubscribes').find({ _id: { $gte: '' as never } }).sort({ _id: 1 }).toArray();
+    const unsubscribes = await allUnsubscribes();
+    for (const stored of [...sends, ...unsubscribes]) expect(JSON.stringify(stored)).not.toContain('buyer@secret-co.cn');
+    expect(sends.map((s) => s.email)).toEqual([expect.stringMatching(/^enc1:k1:/), expect.stringMatching(/^enc1:k1:/)]);
+    // the unsubscribe reached the address's send of the other message too, through the blind index
+    expect(sends.map((s) => s.status)).toEqual(['skipped', 'skipped']);
+    expect((await t.inspect.campaignSends.findById(first._id).lean())!.email).toBe('buyer@secret-co.cn');
+    expect(unsubscribes).toEqual([expect.objectContaining({ _id: sends[0]!.emailKey, email: expect.stringMatching(/^enc1:k1:/) })]);
+
+    // written before encryption: a plain address in a send, and as the unsubscribe list's key
+    await db.collection('campaignSends').insertOne({ ...queued, messageId: new Types.ObjectId(), email: 'legacy@plain-co.cn', token: 'enc-send-legacy' });
+    await db.collection('unsubscribes').insertOne({ _id: 'legacy@plain-co.cn' as never, at: new Date() });
+    expect(await rewriteCampaignEmails(t.app.models)).toBeGreaterThanOrEqual(5); // 3 sends, 2 or 3 entries (a re-keyed one may come round again)
+    const legacy = (await db.collection('campaignSends').findOne({ token: 'enc-send-legacy' }))!;
+    expect(legacy.email).toMatch(/^enc1:k1:/);
+    expect(legacy.emailKey).toBe(emailKey('legacy@plain-co.cn'));
+    expect(await db.collection('unsubscribes').countDocuments({ _id: 'legacy@plain-co.cn' as never })).toBe(0);
+    expect(await t.inspect.unsubscribes.findById(emailKey('Legacy@Plain-Co.cn')).lean()).toMatchObject({ email: 'legacy@plain-co.cn' });
+    expect(await allUnsubscribes()).toHaveLength(2);
   });
 
   it('rotates keys: old values readable while listed, rewritten under the new key, then the old key can go', async () => {

@@ -159,7 +159,7 @@ describe('GET /metrics', () => {
     const db = t.db.connection.db!;
     await db.collection('pendingCards').insertMany([{ notBefore: now }, { notBefore: new Date(now.getTime() + 60_000) }]);
     await db.collection('webhookDeliveries').insertMany([{ status: 'pending' }, { status: 'pending' }, { status: 'delivered' }, { status: 'paused' }]);
-    await db.collection('campaignSends').insertMany([{ status: 'queued', token: 'a', email: 'a@x.cn' }, { status: 'sent', token: 'b', email: 'b@x.cn' }]);
+    await db.collection('campaignSends').insertMany([{ status: 'queued', token: 'a', email: 'a@x.cn', emailKey: 'ka' }, { status: 'sent', token: 'b', email: 'b@x.cn', emailKey: 'kb' }]);
     await db.collection('imports').insertMany([{ status: 'analysing' }, { status: 'committing' }, { status: 'ready' }, { status: 'done' }]);
 
     const text = await scrape();

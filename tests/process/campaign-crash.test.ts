@@ -24,6 +24,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MongoClient, ObjectId } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { fieldCipher } from '../../server/src/core/crypto/field-cipher.ts';
 import { uniqueDbName } from '../helpers/database.ts';
 import { startSignedIn, until, type RunningProcess } from '../helpers/process.ts';
 import { startSmtpSink, type ReceivedMail, type SmtpSink } from '../helpers/smtp-sink.ts';
@@ -152,7 +153,9 @@ interface StoredSend {
   error: string | null;
 }
 const sends = () => client.db(dbName).collection<StoredSend>('campaignSends');
-const sendsOf = (messageId: string) => sends().find({ messageId: new ObjectId(messageId) }).toArray();
+/** a message's sends as stored, their addresses decrypted (the server runs on the development keys, as this process does) */
+const sendsOf = async (messageId: string) =>
+  (await sends().find({ messageId: new ObjectId(messageId) }).toArray()).map((send) => ({ ...send, email: fieldCipher().decrypt(send.email) }));
 /** each address's emails of one subject at the sink */
 function perRecipient(subject: string): Map<string, number> {
   const counts = new Map<string, number>();

@@ -9,6 +9,7 @@ import { contactVersions } from './2026-11-24-contact-versions.ts';
 import { customerVersions } from './2026-11-24-customer-versions.ts';
 import { encryptFields } from './2026-11-25-encrypt-fields.ts';
 import { encryptImportsAndWebhooks } from './2026-11-26-encrypt-imports-webhooks.ts';
+import { encryptCampaignEmails } from './2026-11-27-encrypt-campaign-emails.ts';
 
 export interface MigrationContext {
   db: Db;
@@ -16,4 +17,4 @@ export interface MigrationContext {
   logger: Logger;
 }
 
-export const migrations: readonly Migration<MigrationContext>[] = [contactVersions, customerVersions, encryptFields, encryptImportsAndWebhooks];
+export const migrations: readonly Migration<MigrationContext>[] = [contactVersions, customerVersions, encryptFields, encryptImportsAndWebhooks, encryptCampaignEmails];

@@ -1,5 +1,7 @@
 // Campaigns (营销活动), who took part, the messages sent to them and each recipient's send.
 import { Schema, type Connection, type Model, type Types } from 'mongoose';
+import { encryptedFields } from '../../core/db/encrypted-fields.ts';
+import { emailKey } from '../standards/index.ts';
 
 export const campaignTypes = ['展会', '线上推广', '电话营销', '邮件', '沙龙', '其他'] as const;
 export const campaignStatuses = ['planned', 'active', 'finished', 'cancelled'] as const;
@@ -45,7 +47,10 @@ export interface CampaignSend {
   messageId: Types.ObjectId;
   campaignId: Types.ObjectId;
   customerId: Types.ObjectId;
+  /** encrypted at rest */
   email: string;
+  /** the address's blind index (as a contact's): what sends are found and kept unique by */
+  emailKey: string;
   /** names the recipient in tracked and unsubscribe links */
   token: string;
   status: 'queued' | 'sending' | 'sent' | 'failed' | 'skipped';
@@ -101,6 +106,7 @@ const sendSchema = new Schema<CampaignSend>(
     campaignId: { type: Schema.Types.ObjectId, required: true },
     customerId: { type: Schema.Types.ObjectId, required: true },
     email: { type: String, required: true },
+    emailKey: { type: String, required: true },
     token: { type: String, required: true },
     status: { type: String, required: true },
     error: { type: String, default: null },
@@ -111,8 +117,15 @@ const sendSchema = new Schema<CampaignSend>(
   },
   { versionKey: false },
 );
+encryptedFields(sendSchema, ['email']);
+// a send made with its address alone gets the address's key
+sendSchema.pre('validate', function () {
+  if (this.email && !this.emailKey) this.emailKey = emailKey(this.email);
+});
 // never twice to the same address for the same message
-sendSchema.index({ messageId: 1, email: 1 }, { unique: true });
+sendSchema.index({ messageId: 1, emailKey: 1 }, { unique: true });
+// an unsubscribe skips the address's queued sends
+sendSchema.index({ emailKey: 1, status: 1 });
 sendSchema.index({ token: 1 }, { unique: true });
 sendSchema.index({ status: 1, _id: 1 });
 sendSchema.index({ campaignId: 1, status: 1 });
@@ -121,11 +134,18 @@ sendSchema.index({ customerId: 1 });
 // the weekly cleaning reads the addresses that bounced
 sendSchema.index({ bounced: 1, _id: 1 }, { sparse: true });
 
-interface Unsubscribe {
+/** An address that asked for no more campaign email: found by its blind index, the address kept encrypted. */
+export interface Unsubscribe {
+  /** the address's blind index */
   _id: string;
+  email: string;
   at: Date;
 }
-const unsubscribeSchema = new Schema<Unsubscribe>({ _id: { type: String, required: true }, at: { type: Date, required: true } }, { versionKey: false });
+const unsubscribeSchema = new Schema<Unsubscribe>(
+  { _id: { type: String, required: true }, email: { type: String, required: true }, at: { type: Date, required: true } },
+  { versionKey: false },
+);
+encryptedFields(unsubscribeSchema, ['email']);
 
 export function defineCampaignModels(connection: Connection) {
   return {

@@ -21,6 +21,7 @@ import type { CustomerService } from '../customers/customer.service.ts';
 import type { LeadModels } from '../leads/lead.model.ts';
 import type { OpportunityModel } from '../opportunities/opportunity.model.ts';
 import type { SegmentService } from '../segments/segment.service.ts';
+import { emailKey } from '../standards/index.ts';
 import type { TimelineService } from '../timeline/timeline.service.ts';
 import { campaignStatuses, campaignTypes, type Campaign, type CampaignModels, type CampaignSend, type Participant } from './campaign.model.ts';
 
@@ -225,16 +226,17 @@ export class CampaignService {
     const customerIds = participants.map((p) => p.customerId);
     const customers = await this.deps.customerModel.find({ _id: { $in: customerIds }, deletedAt: null }, { email: 1 }).lean<Customer[]>();
     const contacts = await this.deps.contactModel.find({ customerId: { $in: customerIds }, deletedAt: null, emailKey: { $ne: null } }, { customerId: 1, email: 1 }).lean<{ customerId: Types.ObjectId; email?: string }[]>();
-    const recipients = new Map<string, Types.ObjectId>();
-    for (const c of customers) if (c.email) recipients.set(c.email.toLowerCase(), c._id);
-    for (const c of contacts) if (c.email && !recipients.has(c.email.toLowerCase())) recipients.set(c.email.toLowerCase(), c.customerId);
+    // one send per address, by its blind index (addresses are stored encrypted)
+    const recipients = new Map<string, { email: string; customerId: Types.ObjectId }>();
+    for (const c of customers) if (c.email) recipients.set(emailKey(c.email), { email: c.email.toLowerCase(), customerId: c._id });
+    for (const c of contacts) if (c.email && !recipients.has(emailKey(c.email))) recipients.set(emailKey(c.email), { email: c.email.toLowerCase(), customerId: c.customerId });
     const unsubscribed = new Set((await this.deps.models.unsubscribes.find({ _id: { $in: [...recipients.keys()] } }, { _id: 1 }).lean()).map((u) => u._id));
     let queued = 0;
     let skipped = 0;
-    for (const [email, customerId] of recipients) {
-      const status = unsubscribed.has(email) ? 'skipped' : 'queued';
+    for (const [key, { email, customerId }] of recipients) {
+      const status = unsubscribed.has(key) ? 'skipped' : 'queued';
       try {
-        await this.deps.models.campaignSends.create({ messageId: message._id, campaignId: campaign._id, customerId, email, token: randomBytes(12).toString('base64url'), status, error: status === 'skipped' ? 'unsubscribed' : null, claimedAt: null, sentAt: null, clicks: 0 });
+        await this.deps.models.campaignSends.create({ messageId: message._id, campaignId: campaign._id, customerId, email, emailKey: key, token: randomBytes(12).toString('base64url'), status, error: status === 'skipped' ? 'unsubscribed' : null, claimedAt: null, sentAt: null, clicks: 0 });
         if (status === 'queued') queued++;
         else skipped++;
       } catch (error) {
@@ -282,7 +284,7 @@ export class CampaignService {
       if (!send) break;
       room--;
       // the address may have unsubscribed since the message was queued
-      if (await this.deps.models.unsubscribes.exists({ _id: send.email })) {
+      if (await this.deps.models.unsubscribes.exists({ _id: send.emailKey })) {
         await this.deps.models.campaignSends.updateOne({ _id: send._id }, { $set: { status: 'skipped', error: 'unsubscribed' } });
         continue;
       }
@@ -331,8 +333,8 @@ export class CampaignService {
   async unsubscribe(token: string): Promise<boolean> {
     const send = await this.deps.models.campaignSends.findOne({ token }).lean<CampaignSend>();
     if (!send) return false;
-    await this.deps.models.unsubscribes.updateOne({ _id: send.email }, { $setOnInsert: { at: this.deps.clock.now() } }, { upsert: true });
-    await this.deps.models.campaignSends.updateMany({ email: send.email, status: 'queued' }, { $set: { status: 'skipped', error: 'unsubscribed' } });
+    await this.deps.models.unsubscribes.updateOne({ _id: send.emailKey }, { $setOnInsert: { email: send.email, at: this.deps.clock.now() } }, { upsert: true });
+    await this.deps.models.campaignSends.updateMany({ emailKey: send.emailKey, status: 'queued' }, { $set: { status: 'skipped', error: 'unsubscribed' } });
     return true;
   }
 

@@ -1,5 +1,6 @@
 // Rewrites every encrypted value under the current field key (phones and emails, import rows and
-// spreadsheets, webhook secrets and delivery bodies) and rebuilds the blind indexes: how keys are
+// spreadsheets, webhook secrets and delivery bodies, campaign recipients and the unsubscribe list)
+// and rebuilds the blind indexes: how keys are
 // rotated (`npm run rotate-keys`, after putting a new key first or changing BLIND_INDEX_KEY) and how
 // data written before encryption gets encrypted (a migration). Each document is read decrypted
 // through its model and written back with one $set, so a crash half-way leaves every document
@@ -9,11 +10,13 @@ import { FieldCipher, fieldCipher } from '../../core/crypto/field-cipher.ts';
 import type { Logger } from '../../core/logger.ts';
 import { contactKeys } from '../contacts/contact.service.ts';
 import { deriveKeys } from '../customers/customer.input.ts';
+import type { CampaignSend, Unsubscribe } from '../campaigns/campaign.model.ts';
 import type { Contact, ContactModel } from '../contacts/contact.model.ts';
 import type { Customer, CustomerModel } from '../customers/customer.model.ts';
 import { readStoredFile, type FileStorage } from '../files/file-storage.ts';
 import type { ImportJob, ImportRow } from '../imports/import.model.ts';
 import type { LeadEntry } from '../leads/lead.model.ts';
+import { emailKey } from '../standards/index.ts';
 import type { WebhookDelivery, WebhookSubscription } from '../webhooks/webhook.model.ts';
 
 export interface EncryptedModels {
@@ -24,6 +27,8 @@ export interface EncryptedModels {
   imports: Model<ImportJob>;
   webhookSubscriptions: Model<WebhookSubscription>;
   webhookDeliveries: Model<WebhookDelivery>;
+  campaignSends: Model<CampaignSend>;
+  unsubscribes: Model<Unsubscribe>;
 }
 
 export interface RewriteCounts {
@@ -33,13 +38,14 @@ export interface RewriteCounts {
   importRows: number;
   importFiles: number;
   webhooks: number;
+  campaignEmails: number;
 }
 
 const batch = 500;
 
 /** Visits every document by _id in batches, so a long rewrite holds no cursor open. */
-async function eachBatch<T extends { _id: Types.ObjectId }>(model: Model<T>, projection: Record<string, 1>, visit: (docs: T[]) => Promise<void>): Promise<number> {
-  let after: Types.ObjectId | null = null;
+async function eachBatch<T extends { _id: Types.ObjectId | string }>(model: Model<T>, projection: Record<string, 1>, visit: (docs: T[]) => Promise<void>): Promise<number> {
+  let after: T['_id'] | null = null;
   let count = 0;
   for (;;) {
     const docs: T[] = await model
@@ -55,7 +61,7 @@ async function eachBatch<T extends { _id: Types.ObjectId }>(model: Model<T>, pro
 }
 
 /** Writes each document back with the update made of it (none: left as it is), a batch at a time. */
-function rewriteEach<T extends { _id: Types.ObjectId }>(model: Model<T>, projection: Record<string, 1>, updateOf: (doc: T) => UpdateQuery<T> | null): Promise<number> {
+function rewriteEach<T extends { _id: Types.ObjectId | string }>(model: Model<T>, projection: Record<string, 1>, updateOf: (doc: T) => UpdateQuery<T> | null): Promise<number> {
   return eachBatch(model, projection, async (docs) => {
     const ops = docs.flatMap((doc) => {
       const update = updateOf(doc);
@@ -104,9 +110,35 @@ export async function rewriteEncryptedFields(models: EncryptedModels, storage: F
   const webhooks =
     (await rewriteEach<WebhookSubscription>(models.webhookSubscriptions, { secret: 1 }, (hook) => ({ $set: { secret: hook.secret } }))) +
     (await rewriteEach<WebhookDelivery>(models.webhookDeliveries, { body: 1 }, (delivery) => ({ $set: { body: delivery.body } })));
-  const counts = { customers, contacts, leads, importRows, importFiles, webhooks };
+  const campaignEmails = await rewriteCampaignEmails(models);
+  const counts = { customers, contacts, leads, importRows, importFiles, webhooks, campaignEmails };
   logger.info(counts, 'phones and emails rewritten under the current field key, blind indexes rebuilt');
   return counts;
+}
+
+/**
+ * Campaign recipients' addresses, and the unsubscribe list keyed by the address's blind index.
+ * An entry still keyed by its plain address (written before encryption) or by an old blind key is
+ * written again under the current key, then the old one deleted: a crash in between leaves both,
+ * and both unsubscribe the address.
+ */
+export async function rewriteCampaignEmails(models: Pick<EncryptedModels, 'campaignSends' | 'unsubscribes'>): Promise<number> {
+  const sends = await rewriteEach<CampaignSend>(models.campaignSends, { email: 1 }, (send) => ({ $set: { email: send.email, emailKey: emailKey(send.email) } }));
+  let unsubscribes = 0;
+  await eachBatch<Unsubscribe>(models.unsubscribes, { email: 1, at: 1 }, async (entries) => {
+    for (const entry of entries) {
+      const email = entry.email ?? entry._id; // before encryption the address was the key
+      const key = emailKey(email);
+      if (entry._id === key) {
+        await models.unsubscribes.updateOne({ _id: key }, { $set: { email } });
+      } else {
+        await models.unsubscribes.updateOne({ _id: key }, { $setOnInsert: { email, at: entry.at } }, { upsert: true });
+        await models.unsubscribes.deleteOne({ _id: entry._id });
+      }
+      unsubscribes++;
+    }
+  });
+  return sends + unsubscribes;
 }
 
 /**

@@ -227,7 +227,7 @@ final class IndexPlanner {
 
     private SecondaryIndex secondaryOn(String name) {
         for (Index<Integer> index : indexes) {
-            if (index instanceof SecondaryIndex secondary && secondary.field().equals(name)) {
+            if (index instanceof SecondaryIndex secondary && secondary.isActive() && secondary.field().equals(name)) {
                 return secondary;
             }
         }

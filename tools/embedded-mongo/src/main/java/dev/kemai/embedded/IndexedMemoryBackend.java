@@ -70,12 +70,33 @@ final class IndexedMemoryBackend extends MemoryBackend {
          */
         @Override
         public synchronized void addIndex(Index<Integer> index) {
+            List<Index<Integer>> indexes = getIndexes();
+            if (index instanceof SecondaryIndex secondary) {
+                // of several indexes beginning with one field, the first keeps the positions
+                boolean first = indexes.stream().noneMatch(other -> other instanceof SecondaryIndex s && s.isActive() && s.field().equals(secondary.field()));
+                secondary.attach(primaryIndex(), first);
+            }
             super.addIndex(index);
+            if (index instanceof SecondaryIndex && indexes.remove(index)) {
+                // ahead of the _id index: a removal asks it for the document's position
+                indexes.add(0, index);
+            }
         }
 
         @Override
         public synchronized void dropIndex(String indexName) {
+            Index<Integer> dropped = getIndexes().stream().filter(index -> index.getName().equals(indexName)).findFirst().orElse(null);
             super.dropIndex(indexName);
+            if (dropped instanceof SecondaryIndex secondary && secondary.isActive()) {
+                getIndexes().stream()
+                    .filter(index -> index instanceof SecondaryIndex s && s.field().equals(secondary.field()))
+                    .findFirst()
+                    .ifPresent(next -> ((SecondaryIndex) next).activate(streamAllDocumentsWithPosition()));
+            }
+        }
+
+        private Index<Integer> primaryIndex() {
+            return getIndexes().stream().filter(index -> index.isUnique() && index.getKeys().size() == 1 && index.getKeys().get(0).getKey().equals("_id")).findFirst().orElse(null);
         }
 
         @Override

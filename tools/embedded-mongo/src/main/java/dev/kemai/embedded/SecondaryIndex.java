@@ -1,6 +1,7 @@
 package dev.kemai.embedded;
 
 import de.bwaldvogel.mongo.MongoCollection;
+import de.bwaldvogel.mongo.backend.DocumentWithPosition;
 import de.bwaldvogel.mongo.backend.Index;
 import de.bwaldvogel.mongo.backend.IndexKey;
 import de.bwaldvogel.mongo.bson.Document;
@@ -13,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.stream.Stream;
 
 /**
  * A non-unique index for the in-memory backend, which otherwise accepts such indexes and ignores
@@ -21,13 +23,20 @@ import java.util.TreeSet;
  * answers which positions may match an equality, an {@code $in}, an {@code $all} or an anchored
  * literal {@code $regex} on that field. {@link IndexPlanner} combines these lookups; the library's
  * matcher still checks every candidate, so the index only ever has to name too many, never too few.
- * Calls come under the collection's lock; the index's own lock covers an index built alongside.
+ *
+ * <p>Memory is the constraint (the engine holds every document on the heap): a key held by one
+ * document maps to its position alone, a key held by several to an {@link IntBag}; a document's
+ * position comes from the collection's {@code _id} index rather than a map of its own; and of
+ * several indexes that begin with the same field only the first keeps anything
+ * ({@link IndexedMemoryBackend} decides which). Calls come under the collection's lock; the
+ * index's own lock covers an index built alongside.
  */
 final class SecondaryIndex extends Index<Integer> {
 
     private final String field;
     private final String[] path;
-    private final Map<Object, IntBag> bags = new HashMap<>();
+    /** key → Integer (one position) or IntBag (several) */
+    private final Map<Object, Object> positions = new HashMap<>();
     /**
      * The string keys in order, for prefix lookups: kept only once one asked for them, since
      * keeping every index's keys sorted made inserts (a customer files dozens of search tokens)
@@ -36,8 +45,11 @@ final class SecondaryIndex extends Index<Integer> {
     private TreeSet<String> sortedStrings;
     /** documents holding a value with no key (a Decimal128 number): candidates of every lookup */
     private final IntBag unkeyed = new IntBag();
-    /** what {@link #remove} needs: it is handed the document, not its position */
-    private final Map<Object, Integer> positionsById = new HashMap<>();
+    /** finds a document's position: the collection's {@code _id} index */
+    private Index<Integer> primary;
+    /** false while another index on the same first field does the work */
+    private boolean active = true;
+    private long count;
 
     SecondaryIndex(String name, List<IndexKey> keys, boolean sparse) {
         super(name, keys, sparse);
@@ -47,6 +59,21 @@ final class SecondaryIndex extends Index<Integer> {
 
     String field() {
         return field;
+    }
+
+    boolean isActive() {
+        return active;
+    }
+
+    synchronized void attach(Index<Integer> primary, boolean active) {
+        this.primary = primary;
+        this.active = active;
+    }
+
+    /** Takes over from a dropped index on the same field: files every document, then answers lookups. */
+    synchronized void activate(Stream<DocumentWithPosition<Integer>> documents) {
+        active = true;
+        documents.forEach(document -> fileAll(document.getDocument(), document.getPosition()));
     }
 
     private List<Object> valuesOf(Document document) {
@@ -66,29 +93,25 @@ final class SecondaryIndex extends Index<Integer> {
         return keys;
     }
 
-    private Set<Object> keysOf(Document document) {
-        return keysOf(valuesOf(document));
-    }
-
-    private static Object idOf(Document document) {
-        Object id = document.get("_id");
-        Object key = IndexKeys.key(id);
-        return key == null || key == IndexKeys.OTHER ? id : key;
-    }
-
     private void file(Object key, int position) {
         if (key == IndexKeys.OTHER) {
             unkeyed.add(position);
             return;
         }
-        IntBag bag = bags.get(key);
-        if (bag == null) {
-            bags.put(key, bag = new IntBag());
+        Object held = positions.get(key);
+        if (held == null) {
+            positions.put(key, position);
             if (sortedStrings != null && key instanceof String text) {
                 sortedStrings.add(text);
             }
+        } else if (held instanceof IntBag bag) {
+            bag.add(position);
+        } else {
+            IntBag bag = new IntBag();
+            bag.add((Integer) held);
+            bag.add(position);
+            positions.put(key, bag);
         }
-        bag.add(position);
     }
 
     private void unfile(Object key, int position) {
@@ -96,21 +119,32 @@ final class SecondaryIndex extends Index<Integer> {
             unkeyed.remove(position);
             return;
         }
-        IntBag bag = bags.get(key);
-        if (bag != null) {
+        Object held = positions.get(key);
+        boolean emptied;
+        if (held instanceof IntBag bag) {
             bag.remove(position);
-            if (bag.isEmpty()) {
-                bags.remove(key);
-                if (sortedStrings != null && key instanceof String text) {
-                    sortedStrings.remove(text);
-                }
+            emptied = bag.isEmpty();
+        } else {
+            emptied = held != null && (Integer) held == position;
+        }
+        if (emptied) {
+            positions.remove(key);
+            if (sortedStrings != null && key instanceof String text) {
+                sortedStrings.remove(text);
             }
         }
     }
 
+    private void fileAll(Document document, int position) {
+        for (Object key : keysOf(valuesOf(document))) {
+            file(key, position);
+        }
+        count++;
+    }
+
     @Override
-    public synchronized Integer getPosition(Document document) {
-        return positionsById.get(idOf(document));
+    public Integer getPosition(Document document) {
+        return primary == null ? null : primary.getPosition(document);
     }
 
     @Override
@@ -120,19 +154,20 @@ final class SecondaryIndex extends Index<Integer> {
 
     @Override
     public synchronized void add(Document document, Integer position, MongoCollection<Integer> collection) {
-        positionsById.put(idOf(document), position);
-        for (Object key : keysOf(document)) {
-            file(key, position);
+        if (active) {
+            fileAll(document, position);
         }
     }
 
+    /** Runs before the {@code _id} index lets go of the document (this index is listed ahead of it). */
     @Override
     public synchronized Integer remove(Document document) {
-        Integer position = positionsById.remove(idOf(document));
-        if (position != null) {
-            for (Object key : keysOf(document)) {
+        Integer position = getPosition(document);
+        if (active && position != null) {
+            for (Object key : keysOf(valuesOf(document))) {
                 unfile(key, position);
             }
+            count--;
         }
         return position;
     }
@@ -145,6 +180,9 @@ final class SecondaryIndex extends Index<Integer> {
     @Override
     public synchronized void updateInPlace(Document oldDocument, Document newDocument, Integer position,
                                            MongoCollection<Integer> collection) {
+        if (!active) {
+            return;
+        }
         List<Object> oldValues = valuesOf(oldDocument);
         List<Object> newValues = valuesOf(newDocument);
         if (oldValues.equals(newValues)) {
@@ -175,14 +213,19 @@ final class SecondaryIndex extends Index<Integer> {
         throw new UnsupportedOperationException("secondary indexes are read through IndexPlanner");
     }
 
+    private static void addTo(Object held, BitSet found) {
+        if (held instanceof IntBag bag) {
+            bag.addTo(found);
+        } else if (held != null) {
+            found.set((Integer) held);
+        }
+    }
+
     /** Positions filed under any of the keys. */
     synchronized BitSet positionsOf(Collection<Object> keys) {
         BitSet found = new BitSet();
         for (Object key : keys) {
-            IntBag bag = bags.get(key);
-            if (bag != null) {
-                bag.addTo(found);
-            }
+            addTo(positions.get(key), found);
         }
         unkeyed.addTo(found);
         return found;
@@ -192,7 +235,7 @@ final class SecondaryIndex extends Index<Integer> {
     synchronized BitSet positionsWithPrefix(String prefix) {
         if (sortedStrings == null) {
             sortedStrings = new TreeSet<>();
-            for (Object key : bags.keySet()) {
+            for (Object key : positions.keySet()) {
                 if (key instanceof String text) {
                     sortedStrings.add(text);
                 }
@@ -203,14 +246,15 @@ final class SecondaryIndex extends Index<Integer> {
             if (!key.startsWith(prefix)) {
                 break;
             }
-            bags.get(key).addTo(found);
+            addTo(positions.get(key), found);
         }
         return found;
     }
 
+    /** What the library reads to decide whether to build the index over existing documents. */
     @Override
     public synchronized long getCount() {
-        return positionsById.size();
+        return count;
     }
 
     @Override
@@ -220,9 +264,9 @@ final class SecondaryIndex extends Index<Integer> {
 
     @Override
     public synchronized void drop() {
-        bags.clear();
+        positions.clear();
         sortedStrings = null;
-        positionsById.clear();
         unkeyed.clear();
+        count = 0;
     }
 }
