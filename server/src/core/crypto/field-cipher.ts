@@ -78,26 +78,35 @@ export class FieldCipher {
   /** An empty value stays empty: it hides nothing, and an import holds many empty cells. */
   encrypt(plain: string): string {
     if (plain === '' || FieldCipher.isEncrypted(plain)) return plain;
+    const { iv, body } = this.close(Buffer.from(plain, 'utf8'));
+    return `${prefix}${this.current.id}:${iv.toString('base64url')}:${body.toString('base64url')}`;
+  }
+
+  /** AES-256-GCM under the current key and a fresh nonce: the ciphertext with its tag after it. */
+  private close(plain: Buffer): { iv: Buffer; body: Buffer } {
     const iv = nonce();
     const cipher = createCipheriv('aes-256-gcm', this.current.key, iv);
-    const body = Buffer.concat([cipher.update(plain, 'utf8'), cipher.final(), cipher.getAuthTag()]);
-    return `${prefix}${this.current.id}:${iv.toString('base64url')}:${body.toString('base64url')}`;
+    return { iv, body: Buffer.concat([cipher.update(plain), cipher.final(), cipher.getAuthTag()]) };
+  }
+
+  /** The reverse of `close`: `what` names the value or file in the error of a failed check. */
+  private open(keyId: string, iv: Buffer, body: Buffer, what: string): Buffer {
+    const key = this.key(keyId);
+    if (body.length < 16) throw new FieldCipherError(`a stored ${what} is damaged`);
+    try {
+      const decipher = createDecipheriv('aes-256-gcm', key, iv);
+      decipher.setAuthTag(body.subarray(body.length - 16));
+      return Buffer.concat([decipher.update(body.subarray(0, body.length - 16)), decipher.final()]);
+    } catch {
+      throw new FieldCipherError(`a stored ${what} failed its integrity check`);
+    }
   }
 
   /** Plaintext passes through unchanged: values written before encryption stay readable until migrated. */
   decrypt(stored: string): string {
     if (!FieldCipher.isEncrypted(stored)) return stored;
     const [id, iv, body] = stored.slice(prefix.length).split(':');
-    const key = this.key(id ?? '');
-    const raw = Buffer.from(body ?? '', 'base64url');
-    if (raw.length < 16) throw new FieldCipherError('a stored value is damaged');
-    try {
-      const decipher = createDecipheriv('aes-256-gcm', key, Buffer.from(iv ?? '', 'base64url'));
-      decipher.setAuthTag(raw.subarray(raw.length - 16));
-      return Buffer.concat([decipher.update(raw.subarray(0, raw.length - 16)), decipher.final()]).toString('utf8');
-    } catch {
-      throw new FieldCipherError('a stored value failed its integrity check');
-    }
+    return this.open(id ?? '', Buffer.from(iv ?? '', 'base64url'), Buffer.from(body ?? '', 'base64url'), 'value').toString('utf8');
   }
 
   /**
@@ -105,10 +114,9 @@ export class FieldCipher {
    * a marker, the key id, the nonce, then the ciphertext and its tag.
    */
   seal(content: Buffer): Buffer {
-    const iv = nonce();
-    const cipher = createCipheriv('aes-256-gcm', this.current.key, iv);
+    const { iv, body } = this.close(content);
     const id = Buffer.from(this.current.id, 'ascii');
-    return Buffer.concat([sealedMarker, Buffer.from([id.length]), id, iv, cipher.update(content), cipher.final(), cipher.getAuthTag()]);
+    return Buffer.concat([sealedMarker, Buffer.from([id.length]), id, iv, body]);
   }
 
   static isSealed(content: Buffer): boolean {
@@ -126,16 +134,9 @@ export class FieldCipher {
   unseal(content: Buffer): Buffer {
     const id = FieldCipher.sealedKeyId(content);
     if (id === null) return content;
-    const key = this.key(id);
     const start = sealedMarker.length + 1 + id.length;
-    if (content.length < start + 12 + 16) throw new FieldCipherError('a stored file is damaged');
-    try {
-      const decipher = createDecipheriv('aes-256-gcm', key, content.subarray(start, start + 12));
-      decipher.setAuthTag(content.subarray(content.length - 16));
-      return Buffer.concat([decipher.update(content.subarray(start + 12, content.length - 16)), decipher.final()]);
-    } catch {
-      throw new FieldCipherError('a stored file failed its integrity check');
-    }
+    if (content.length < start + 12) throw new FieldCipherError('a stored file is damaged');
+    return this.open(id, content.subarray(start, start + 12), content.subarray(start + 12), 'file');
   }
 
   /** The blind index of a normalised value; `kind` keeps a phone and an email with the same text apart. */

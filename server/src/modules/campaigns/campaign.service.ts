@@ -228,8 +228,11 @@ export class CampaignService {
     const contacts = await this.deps.contactModel.find({ customerId: { $in: customerIds }, deletedAt: null, emailKey: { $ne: null } }, { customerId: 1, email: 1 }).lean<{ customerId: Types.ObjectId; email?: string }[]>();
     // one send per address, by its blind index (addresses are stored encrypted)
     const recipients = new Map<string, { email: string; customerId: Types.ObjectId }>();
-    for (const c of customers) if (c.email) recipients.set(emailKey(c.email), { email: c.email.toLowerCase(), customerId: c._id });
-    for (const c of contacts) if (c.email && !recipients.has(emailKey(c.email))) recipients.set(emailKey(c.email), { email: c.email.toLowerCase(), customerId: c.customerId });
+    for (const { email, customerId } of [...customers.map((c) => ({ email: c.email, customerId: c._id })), ...contacts]) {
+      if (!email) continue;
+      const key = emailKey(email);
+      if (!recipients.has(key)) recipients.set(key, { email: email.toLowerCase(), customerId });
+    }
     const unsubscribed = new Set((await this.deps.models.unsubscribes.find({ _id: { $in: [...recipients.keys()] } }, { _id: 1 }).lean()).map((u) => u._id));
     let queued = 0;
     let skipped = 0;

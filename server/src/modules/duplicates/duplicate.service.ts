@@ -37,8 +37,8 @@ export class DuplicateService {
 
   /**
    * The same as matchExisting for a whole file: one pass over the stored customers, each looked
-   * up in the file's own key index. One sequential read instead of a lookup per row, which the
-   * embedded engine (no secondary index in its plans) and a large file both need.
+   * up in the file's own key index: one sequential read instead of a lookup per row, which a
+   * large file needs.
    */
   async matchAllStored(records: readonly Features[], index = new KeyIndex(records), limit = 3): Promise<ExistingMatch[][]> {
     const found: ExistingMatch[][] = records.map(() => []);

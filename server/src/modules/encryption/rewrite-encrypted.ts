@@ -1,11 +1,11 @@
 // Rewrites every encrypted value under the current field key (phones and emails, import rows and
 // spreadsheets, webhook secrets and delivery bodies, campaign recipients and the unsubscribe list)
-// and rebuilds the blind indexes: how keys are
-// rotated (`npm run rotate-keys`, after putting a new key first or changing BLIND_INDEX_KEY) and how
-// data written before encryption gets encrypted (a migration). Each document is read decrypted
+// and rebuilds the blind indexes: how keys are rotated (`npm run rotate-keys`, after putting a new
+// key first or changing BLIND_INDEX_KEY) and how data written before encryption gets encrypted (a
+// migration). Each document is read decrypted
 // through its model and written back with one $set, so a crash half-way leaves every document
 // either old or new, both readable; running it again finishes it.
-import type { Model, Types, UpdateQuery } from 'mongoose';
+import type { AnyBulkWriteOperation, Model, Types, UpdateQuery } from 'mongoose';
 import { FieldCipher, fieldCipher } from '../../core/crypto/field-cipher.ts';
 import type { Logger } from '../../core/logger.ts';
 import { contactKeys } from '../contacts/contact.service.ts';
@@ -124,19 +124,18 @@ export async function rewriteEncryptedFields(models: EncryptedModels, storage: F
  */
 export async function rewriteCampaignEmails(models: Pick<EncryptedModels, 'campaignSends' | 'unsubscribes'>): Promise<number> {
   const sends = await rewriteEach<CampaignSend>(models.campaignSends, { email: 1 }, (send) => ({ $set: { email: send.email, emailKey: emailKey(send.email) } }));
-  let unsubscribes = 0;
-  await eachBatch<Unsubscribe>(models.unsubscribes, { email: 1, at: 1 }, async (entries) => {
-    for (const entry of entries) {
+  const unsubscribes = await eachBatch<Unsubscribe>(models.unsubscribes, { email: 1, at: 1 }, async (entries) => {
+    const ops = entries.flatMap((entry): AnyBulkWriteOperation<Unsubscribe>[] => {
       const email = entry.email ?? entry._id; // before encryption the address was the key
       const key = emailKey(email);
-      if (entry._id === key) {
-        await models.unsubscribes.updateOne({ _id: key }, { $set: { email } });
-      } else {
-        await models.unsubscribes.updateOne({ _id: key }, { $setOnInsert: { email, at: entry.at } }, { upsert: true });
-        await models.unsubscribes.deleteOne({ _id: entry._id });
-      }
-      unsubscribes++;
-    }
+      if (entry._id === key) return [{ updateOne: { filter: { _id: key }, update: { $set: { email } } } }];
+      return [
+        { updateOne: { filter: { _id: key }, update: { $setOnInsert: { email, at: entry.at } }, upsert: true } },
+        { deleteOne: { filter: { _id: entry._id } } },
+      ];
+    });
+    // in order: each entry's new key is written before its old one goes
+    await models.unsubscribes.bulkWrite(ops, { ordered: true });
   });
   return sends + unsubscribes;
 }

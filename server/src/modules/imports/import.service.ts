@@ -560,7 +560,11 @@ export class ImportService {
         .find({ importId: job._id, group: { $in: leaders.map((r) => r.group!) }, status: 'pending' }, committedFields)
         .sort({ index: 1 })
         .lean<ImportRow[]>();
-      for (const row of grouped) members.set(row.group!, [...(members.get(row.group!) ?? []), row]);
+      for (const row of grouped) {
+        const group = members.get(row.group!);
+        if (group) group.push(row);
+        else members.set(row.group!, [row]);
+      }
     }
     type Decision = { action: GroupAction; targetId?: string };
     // a group goes with its first row; a row alone creates its customer

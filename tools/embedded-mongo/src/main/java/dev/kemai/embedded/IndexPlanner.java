@@ -235,6 +235,11 @@ final class IndexPlanner {
     }
 
     private Index<Integer> uniqueOn(String name) {
+        return uniqueOn(indexes, name);
+    }
+
+    /** The unique index on the one field, if there is one ({@code _id}'s is always there). */
+    static Index<Integer> uniqueOn(List<Index<Integer>> indexes, String name) {
         for (Index<Integer> index : indexes) {
             if (index.isUnique() && index.getKeys().size() == 1 && index.getKeys().get(0).getKey().equals(name)) {
                 return index;

@@ -74,7 +74,7 @@ final class IndexedMemoryBackend extends MemoryBackend {
             if (index instanceof SecondaryIndex secondary) {
                 // of several indexes beginning with one field, the first keeps the positions
                 boolean first = indexes.stream().noneMatch(other -> other instanceof SecondaryIndex s && s.isActive() && s.field().equals(secondary.field()));
-                secondary.attach(primaryIndex(), first);
+                secondary.attach(IndexPlanner.uniqueOn(indexes, "_id"), first);
             }
             super.addIndex(index);
             if (index instanceof SecondaryIndex && indexes.remove(index)) {
@@ -93,10 +93,6 @@ final class IndexedMemoryBackend extends MemoryBackend {
                     .findFirst()
                     .ifPresent(next -> ((SecondaryIndex) next).activate(streamAllDocumentsWithPosition()));
             }
-        }
-
-        private Index<Integer> primaryIndex() {
-            return getIndexes().stream().filter(index -> index.isUnique() && index.getKeys().size() == 1 && index.getKeys().get(0).getKey().equals("_id")).findFirst().orElse(null);
         }
 
         @Override
