@@ -92,6 +92,8 @@ export const configSchema = z.object({
   /** how long an import worker holds an import between batches; a crashed one's work is taken over after this */
   IMPORT_LEASE_MS: positiveInt(120_000, 'a whole number of milliseconds greater than 0'),
   SHUTDOWN_TIMEOUT_MS: positiveInt(10_000, 'a whole number of milliseconds greater than 0'),
+  /** the heap's old-space limit `npm start` gives Node (package.json); read here only to check it took */
+  HEAP_LIMIT_MB: positiveInt(512, 'a whole number of megabytes greater than 0'),
 
   /** the bearer token Prometheus sends to GET /metrics; unset: /metrics answers 404 */
   METRICS_TOKEN: secret(z.string().trim().min(16, 'expected at least 16 characters').optional()),

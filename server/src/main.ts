@@ -10,6 +10,7 @@ import { MigrationError } from './core/db/migrations.ts';
 import { resolveDatabase } from './core/db/resolve.ts';
 import { ensureH5Build } from './core/http/h5-build.ts';
 import { JobRunner } from './core/jobs/runner.ts';
+import { heapLimit } from './core/heap-limit.ts';
 import { createLogger, type Logger } from './core/logger.ts';
 import { buildApp, type KemaiApp } from './app.ts';
 import { defineJobs, scheduleJobs } from './jobs.ts';
@@ -60,6 +61,10 @@ async function shutdown(running: Running, config: Config, logger: Logger, reason
 async function main(): Promise<void> {
   const config = readConfig();
   const logger = createLogger({ level: config.LOG_LEVEL });
+  const heap = heapLimit(config.HEAP_LIMIT_MB);
+  if (!heap.asAsked) {
+    logger.warn({ heapLimitMb: heap.heapLimitMb, HEAP_LIMIT_MB: config.HEAP_LIMIT_MB }, 'the heap limit is not the one HEAP_LIMIT_MB asks for: start with `npm start`, or give Node --max-old-space-size');
+  }
   const running: Running = {};
   let stopping: Promise<void> | null = null;
   const stop = (reason: string, code: number) => {
@@ -135,7 +140,7 @@ async function main(): Promise<void> {
     }
     const address = server.address();
     const port = typeof address === 'object' && address ? address.port : config.PORT;
-    logger.info({ port, url: config.PUBLIC_URL, devLogin: config.DEV_LOGIN }, 'Kemai is listening');
+    logger.info({ port, url: config.PUBLIC_URL, devLogin: config.DEV_LOGIN, heapLimitMb: heap.heapLimitMb }, 'Kemai is listening');
   } catch (error) {
     if (error instanceof EmbeddedDatabaseError) {
       process.stderr.write(`kemai: ${error.message}\n`);

@@ -12,6 +12,7 @@ import { startEmbeddedDatabase } from '../../server/src/core/db/embedded.ts';
 import { startBenchApp } from './bench-app.ts';
 import { buildImportFile } from './import-file.ts';
 import type { ResultRow } from './report.ts';
+import { serverNodeFlags } from './server-flags.ts';
 
 interface WorkerResult {
   rows: number;
@@ -44,10 +45,18 @@ export async function runImportBench(sizes = (process.env.BENCH_IMPORT_ROWS ?? '
   const results: ResultRow[] = [];
   try {
     process.stdout.write('\nrows     phase     time s   rows/s   peak RSS MB   raw insertMany s   ratio\n');
-    // V8 lets the heap grow before it collects: the same import with Node's defaults, and with the
-    // old space capped as a server may run it, shows the peak RSS and the working set apart. Each
-    // configuration imports into freshly seeded customers, so neither meets the other's rows.
-    for (const [heap, flags] of [['default heap', []], ['heap ≤ 256 MB', ['--max-old-space-size=256']]] as const) {
+    // The server as `npm start` runs it, with the heap HEAP_LIMIT_MB sets, is what the goals are
+    // for. The same import with V8's own limit (sized from the machine's memory, about 4 GB here)
+    // is shown beside it without a goal: V8 then lets garbage grow, and the peak RSS says more
+    // about the machine than about Kemai. Each configuration imports into freshly seeded
+    // customers, so neither meets the other's rows.
+    const startFlags = serverNodeFlags();
+    const heapFlag = startFlags.find((f) => f.startsWith('--max-old-space-size='));
+    const configurations = [
+      { heap: `as npm start runs it (${heapFlag ? `heap ≤ ${heapFlag.split('=')[1]} MB` : 'no heap limit'})`, flags: startFlags, goals: true },
+      { heap: 'no heap limit (V8 sizes it from the machine)', flags: startFlags.filter((f) => f !== heapFlag), goals: false },
+    ];
+    for (const { heap, flags, goals } of configurations) {
       for (const rows of sizes) {
         const bench = await startBenchApp(uri, { customers: storedCount, label: `import, ${heap}` });
         const raw = new MongoClient(uri);
@@ -72,9 +81,9 @@ export async function runImportBench(sizes = (process.env.BENCH_IMPORT_ROWS ?? '
           process.stdout.write(
             `         ${c.rows} rows = ${c.created} created + ${c.merged} merged + ${c.skipped} skipped + ${c.invalid} invalid; ${r.fileGroups} groups in the file, ${r.existingMatches} rows matching stored customers; RSS before the import ${Math.round(r.baselineRss / 1_048_576)} MB\n`,
           );
-          if (rows === 10_000) process.stdout.write(`         goal for 10k: ≤ 15 s → ${total <= 15 ? 'pass' : 'FAIL'}; RSS ≤ 400 MB → ${rss <= 400 ? 'pass' : 'FAIL'}\n`);
           // the goals are set for 10k rows; other sizes are reported without one
-          const goal = rows === 10_000;
+          const goal = goals && rows === 10_000;
+          if (goal) process.stdout.write(`         goal for 10k: ≤ 15 s → ${total <= 15 ? 'pass' : 'FAIL'}; RSS ≤ 400 MB → ${rss <= 400 ? 'pass' : 'FAIL'}\n`);
           const label = `import · ${rows} rows against ${storedCount}, ${heap}`;
           results.push(
             { measure: `${label}: dry run + commit (reference: raw insertMany)`, value: total, unit: 's', reference: r.rawMs / 1000, ratio: r.rawMs > 0 ? total / (r.rawMs / 1000) : null, goal: goal ? '≤ 15 s' : null, pass: goal ? total <= 15 : null },

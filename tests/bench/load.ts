@@ -19,6 +19,7 @@ import type { RequestScope } from '../../server/src/core/auth/scope.ts';
 import type { User } from '../../server/src/modules/org/user.model.ts';
 import { startBenchApp, type ExtraUser } from './bench-app.ts';
 import { ratioOf, type ResultRow } from './report.ts';
+import { serverNodeFlags } from './server-flags.ts';
 
 export interface LoadOptions {
   /** seconds of measured load against each server (60 by default) */
@@ -76,7 +77,8 @@ function percentile(sorted: number[], p: number): number {
 
 function startServer(mode: 'kemai' | 'bare', uri: string, dbName: string, usersFile: string): Promise<{ child: ChildProcess; base: string }> {
   const script = fileURLToPath(new URL('./load-server.ts', import.meta.url));
-  const child = spawn(process.execPath, ['--import', 'tsx', script, mode, uri, dbName, usersFile], { stdio: ['pipe', 'pipe', 'inherit'] });
+  // both with the Node flags `npm start` gives the server (its heap limit)
+  const child = spawn(process.execPath, [...serverNodeFlags(), '--import', 'tsx', script, mode, uri, dbName, usersFile], { stdio: ['pipe', 'pipe', 'inherit'] });
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`${mode} server did not start within 60 s`)), 60_000);
     let out = '';

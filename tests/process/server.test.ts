@@ -54,6 +54,8 @@ describe('the server process', () => {
   it('starts on the embedded database, seeds the demo org and stops on SIGTERM leaving nothing behind', async () => {
     const { server, base, dbPid } = await startServer();
     expect(isAlive(dbPid)).toBe(true);
+    // started as `node main.ts`, not by `npm start`: V8's own heap limit, which the log points out
+    expect(server.lines.find((l) => /heap limit is not the one HEAP_LIMIT_MB asks for/.test(l.msg ?? ''))).toMatchObject({ HEAP_LIMIT_MB: 512 });
     expect((await fetch(`${base}/readyz`)).status).toBe(200);
     const { token, user } = await devLogin(base, 'manager.east');
     firstManagerId = user.id;
@@ -93,11 +95,16 @@ describe('the server process', () => {
     expect(await waitUntilGone(dbPid)).toBe(true);
   });
 
-  it('goes down with `npm start`, whether npm is stopped with SIGTERM or killed', async () => {
-    for (const signal of ['SIGTERM', 'SIGKILL'] as const) {
-      const npm = runNpmStart(env);
+  it('goes down with `npm start`, whether npm is stopped with SIGTERM or killed, and runs with the heap HEAP_LIMIT_MB asks for', async () => {
+    for (const [signal, heapLimit] of [['SIGTERM', undefined], ['SIGKILL', 320]] as const) {
+      const npm = runNpmStart(heapLimit ? { ...env, HEAP_LIMIT_MB: String(heapLimit) } : env);
       started.push(npm);
       const listening = await npm.waitForLog((l) => l.msg === 'Kemai is listening', 90_000);
+      // the old space as asked (512 MB unless set), plus V8's young generation; no warning about it
+      const asked = heapLimit ?? 512;
+      expect(listening.heapLimitMb as number).toBeGreaterThanOrEqual(asked);
+      expect(listening.heapLimitMb as number).toBeLessThanOrEqual(asked + 128);
+      expect(npm.lines.filter((l) => /heap limit/.test(l.msg ?? ''))).toEqual([]);
       const database = npm.lines.find((l) => l.msg === 'embedded database started');
       const serverPid = listening.pid as number;
       npm.child.kill(signal);
