@@ -22,7 +22,7 @@ async function main() {
   const connection = await connectDatabase({ uri: database.uri, dbName: config.MONGODB_DB });
   try {
     const counts = await rewriteEncryptedFields(buildModels(connection), new GridFsStorage(connection.db!), logger);
-    process.stdout.write(`rewrote ${counts.customers} customers, ${counts.contacts} contacts, ${counts.leads} leads, ${counts.importRows} staged import rows, ${counts.importFiles} import files, ${counts.webhooks} webhook secrets and deliveries and ${counts.campaignEmails} campaign addresses under key "${cipher.currentKeyId}"\n`);
+    process.stdout.write(`rewrote ${counts.customers} customers, ${counts.contacts} contacts, ${counts.leads} leads, ${counts.importRows} staged import rows, ${counts.importFiles} import files, ${counts.webhooks} webhook secrets and deliveries, ${counts.campaignEmails} campaign addresses and ${counts.users} users' mobiles under key "${cipher.currentKeyId}"\n`);
   } finally {
     await connection.close();
     await database.embedded?.stop();

@@ -59,7 +59,12 @@ describe('a company on both WeCom and DingTalk', () => {
     const wang = await t.inspect.users.find({ name: '郑雪' }).lean();
     expect(wang).toHaveLength(1);
     expect(wang[0]!.accounts).toEqual({ wecom: 'wangfang', dingtalk: '0413556' });
+    // linked by the mobile's blind index; the number is stored only encrypted
     expect(wang[0]!.mobile).toBe('13911112222');
+    expect(wang[0]!.mobileKey).toMatch(/^[\w-]{22}$/);
+    const raw = (await t.inspect.users.collection.findOne({ _id: wang[0]!._id }))!;
+    expect(raw.mobile).toMatch(/^enc1:/);
+    expect(JSON.stringify(raw)).not.toMatch(/1391111|11112222/);
     expect((await t.inspect.users.findOne({ name: '冯涛' }).lean())!.accounts).toEqual({ wecom: 'zhaolei' });
     expect((await t.inspect.users.findOne({ name: '褚明' }).lean())!.accounts).toEqual({ dingtalk: '0413557' });
     const east = await t.inspect.departments.find({ platformRefs: { $in: ['wecom:2', 'dingtalk:2'] } }).lean();

@@ -8,7 +8,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FieldCipher, fieldCipherFromConfig, useFieldCipher } from '../../server/src/core/crypto/field-cipher.ts';
 import { createLogger } from '../../server/src/core/logger.ts';
 import { rewriteCampaignEmails, rewriteEncryptedFields } from '../../server/src/modules/encryption/rewrite-encrypted.ts';
-import { emailKey } from '../../server/src/modules/standards/index.ts';
+import { emailKey, mobileKey } from '../../server/src/modules/standards/index.ts';
+import { encryptUserMobiles } from '../../server/src/migrations/2026-11-28-encrypt-user-mobiles.ts';
 import { GridFsStorage } from '../../server/src/modules/files/file-storage.ts';
 import { startTestApp, type TestApp } from '../helpers/test-app.ts';
 
@@ -285,6 +286,32 @@ describe('encryption at rest', () => {
     const found = await call(rep, `/api/customers?q=13811112222`);
     expect(found.body.items.map((c: Json) => c.id)).toContain(_id.toHexString());
     expect((await call(admin, `/api/customers/${_id}`)).body).toMatchObject({ phones: ['13811112222'], email: 'old@plain.cn' });
+  });
+
+  it("encrypts users' mobiles stored in plain text before, and rebuilds their blind index under a new blind key", async () => {
+    const users = t.db.connection.db!.collection('users');
+    const _id = new Types.ObjectId();
+    const now = new Date();
+    // as organisation sync wrote a user before: the number in plain text, indexed as it was
+    await users.insertOne({ _id, login: 'wecom.legacy', name: '旧同步', role: 'rep', departmentId: null, isManager: false, active: true, mobile: '+86 138-2222-3333', email: 'legacy@corp.cn', accounts: { wecom: 'legacy' }, createdAt: now, updatedAt: now });
+    await users.createIndex({ mobile: 1, active: 1 });
+    const migrate = () => encryptUserMobiles.up({ db: t.db.connection.db!, models: t.app.models, logger: silent });
+    await migrate();
+    const stored = (await users.findOne({ _id }))!;
+    expect(JSON.stringify(stored)).not.toMatch(/138-?2222|22223333|legacy@corp/);
+    expect(stored.mobile).toMatch(/^enc1:/);
+    expect(stored).not.toHaveProperty('email');
+    expect((await users.listIndexes().toArray()).map((i) => i.name)).not.toContain('mobile_1_active_1');
+    expect((await t.inspect.users.findOne({ mobileKey: mobileKey('13822223333'), active: true }).lean())?._id).toEqual(_id);
+    await migrate(); // again: nothing changes but the ciphertext
+    expect((await t.inspect.users.findOne({ _id }).lean())).toMatchObject({ mobile: '13822223333', mobileKey: mobileKey('13822223333') });
+
+    // a new blind index key: the user is found by the new index once rewritten
+    useFieldCipher(new FieldCipher([{ id: 'k2', key: k2 }, { id: 'k1', key: k1 }], key()));
+    expect(await t.inspect.users.findOne({ mobileKey: mobileKey('13822223333') }).lean()).toBeNull();
+    const counts = await rewriteEncryptedFields(t.app.models, new GridFsStorage(t.db.connection.db!), silent);
+    expect(counts.users).toBeGreaterThanOrEqual(1);
+    expect((await t.inspect.users.findOne({ mobileKey: mobileKey('13822223333'), active: true }).lean())?._id).toEqual(_id);
   });
 
   it('refuses a query on an encrypted field instead of silently matching nothing', async () => {

@@ -10,6 +10,7 @@ import { customerVersions } from './2026-11-24-customer-versions.ts';
 import { encryptFields } from './2026-11-25-encrypt-fields.ts';
 import { encryptImportsAndWebhooks } from './2026-11-26-encrypt-imports-webhooks.ts';
 import { encryptCampaignEmails } from './2026-11-27-encrypt-campaign-emails.ts';
+import { encryptUserMobiles } from './2026-11-28-encrypt-user-mobiles.ts';
 
 export interface MigrationContext {
   db: Db;
@@ -17,4 +18,4 @@ export interface MigrationContext {
   logger: Logger;
 }
 
-export const migrations: readonly Migration<MigrationContext>[] = [contactVersions, customerVersions, encryptFields, encryptImportsAndWebhooks, encryptCampaignEmails];
+export const migrations: readonly Migration<MigrationContext>[] = [contactVersions, customerVersions, encryptFields, encryptImportsAndWebhooks, encryptCampaignEmails, encryptUserMobiles];

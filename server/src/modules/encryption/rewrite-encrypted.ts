@@ -1,5 +1,6 @@
-// Rewrites every encrypted value under the current field key (phones and emails, import rows and
-// spreadsheets, webhook secrets and delivery bodies, campaign recipients and the unsubscribe list)
+// Rewrites every encrypted value under the current field key (phones and emails, users' mobiles,
+// import rows and spreadsheets, webhook secrets and delivery bodies, campaign recipients and the
+// unsubscribe list)
 // and rebuilds the blind indexes: how keys are rotated (`npm run rotate-keys`, after putting a new
 // key first or changing BLIND_INDEX_KEY) and how data written before encryption gets encrypted (a
 // migration). Each document is read decrypted
@@ -16,7 +17,8 @@ import type { Customer, CustomerModel } from '../customers/customer.model.ts';
 import { readStoredFile, type FileStorage } from '../files/file-storage.ts';
 import type { ImportJob, ImportRow } from '../imports/import.model.ts';
 import type { LeadEntry } from '../leads/lead.model.ts';
-import { emailKey } from '../standards/index.ts';
+import type { User, UserModel } from '../org/user.model.ts';
+import { emailKey, mobileKey, normalisePhone } from '../standards/index.ts';
 import type { WebhookDelivery, WebhookSubscription } from '../webhooks/webhook.model.ts';
 
 export interface EncryptedModels {
@@ -29,6 +31,7 @@ export interface EncryptedModels {
   webhookDeliveries: Model<WebhookDelivery>;
   campaignSends: Model<CampaignSend>;
   unsubscribes: Model<Unsubscribe>;
+  users: UserModel;
 }
 
 export interface RewriteCounts {
@@ -39,6 +42,7 @@ export interface RewriteCounts {
   importFiles: number;
   webhooks: number;
   campaignEmails: number;
+  users: number;
 }
 
 const batch = 500;
@@ -111,7 +115,8 @@ export async function rewriteEncryptedFields(models: EncryptedModels, storage: F
     (await rewriteEach<WebhookSubscription>(models.webhookSubscriptions, { secret: 1 }, (hook) => ({ $set: { secret: hook.secret } }))) +
     (await rewriteEach<WebhookDelivery>(models.webhookDeliveries, { body: 1 }, (delivery) => ({ $set: { body: delivery.body } })));
   const campaignEmails = await rewriteCampaignEmails(models);
-  const counts = { customers, contacts, leads, importRows, importFiles, webhooks, campaignEmails };
+  const users = await rewriteUserMobiles(models.users);
+  const counts = { customers, contacts, leads, importRows, importFiles, webhooks, campaignEmails, users };
   logger.info(counts, 'phones and emails rewritten under the current field key, blind indexes rebuilt');
   return counts;
 }
@@ -165,4 +170,17 @@ async function resealImportFiles(imports: Model<ImportJob>, storage: FileStorage
     }
   });
   return resealed;
+}
+
+/**
+ * Users' mobiles, as organisation sync stores them: encrypted, with the blind index that links a
+ * person synced from a second platform. A number stored before encryption is read as it is.
+ */
+export function rewriteUserMobiles(users: UserModel): Promise<number> {
+  return rewriteEach<User>(users, { mobile: 1, mobileKey: 1 }, (user) => {
+    if (user.mobile === undefined && user.mobileKey === undefined) return null;
+    const phone = user.mobile ? normalisePhone(user.mobile) : null;
+    if (phone?.kind !== 'mobile') return { $unset: { mobile: '', mobileKey: '' } };
+    return { $set: { mobile: phone.value, mobileKey: mobileKey(phone.value) } };
+  });
 }

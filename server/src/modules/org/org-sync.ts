@@ -4,7 +4,7 @@
 import { Types } from 'mongoose';
 import type { OrgSnapshot } from '../../platforms/types.ts';
 import type { DepartmentModel, Department } from './department.model.ts';
-import { normalisePhone } from '../standards/phone.ts';
+import { mobileKey as mobileBlindIndex, normalisePhone } from '../standards/phone.ts';
 import type { ChatPlatformName, UserModel, User } from './user.model.ts';
 
 export interface SyncResult {
@@ -62,15 +62,17 @@ export async function applyOrgSnapshot(
   for (const person of snapshot.users) {
     present.add(person.ref);
     const departmentId = person.departmentRef ? (ids.get(person.departmentRef)?.id ?? null) : null;
-    const mobile = normalisePhone(person.mobile)?.kind === 'mobile' ? normalisePhone(person.mobile)!.value : null;
+    const phone = normalisePhone(person.mobile);
+    // stored encrypted, and found by its blind index
+    const mobile = phone?.kind === 'mobile' ? { mobile: phone.value, mobileKey: mobileBlindIndex(phone.value) } : null;
     // the same person on the other platform is found by their mobile, when both platforms give it
     const existing =
       (await models.users.findOne({ [account]: person.ref }).lean<User>()) ??
-      (mobile ? await models.users.findOne({ mobile, active: true, [account]: null }).lean<User>() : null);
+      (mobile ? await models.users.findOne({ mobileKey: mobile.mobileKey, active: true, [account]: null }).lean<User>() : null);
     if (existing) {
       await models.users.updateOne(
         { _id: existing._id },
-        { $set: { name: person.name, departmentId, isManager: person.isManager, active: true, [account]: person.ref, ...(mobile ? { mobile } : {}) } },
+        { $set: { name: person.name, departmentId, isManager: person.isManager, active: true, [account]: person.ref, ...mobile } },
       );
       result.updated++;
     } else {
@@ -82,7 +84,7 @@ export async function applyOrgSnapshot(
         isManager: person.isManager,
         active: true,
         accounts: { [platform]: person.ref },
-        ...(mobile ? { mobile } : {}),
+        ...mobile,
       });
       result.created++;
     }

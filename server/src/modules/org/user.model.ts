@@ -1,5 +1,6 @@
 import { Schema, type Connection, type Model, type Types } from 'mongoose';
 import { roleKeyPattern, type Role } from '../../core/auth/permissions.ts';
+import { encryptedFields } from '../../core/db/encrypted-fields.ts';
 
 /** the chat platforms a user can be linked to (the dev outbox needs no account) */
 export const chatPlatformNames = ['wecom', 'dingtalk'] as const;
@@ -13,8 +14,10 @@ export interface User {
   departmentId: Types.ObjectId | null;
   isManager: boolean;
   active: boolean;
+  /** the mobile a chat platform gives for the user, encrypted at rest */
   mobile?: string;
-  email?: string;
+  /** its blind index: links the same person synced from a second platform */
+  mobileKey?: string;
   /** the user's ids on the chat platforms they are linked to (set by organisation sync) */
   accounts?: Partial<Record<ChatPlatformName, string>>;
   /** the chat platform the user last signed in or acted from: their cards go there */
@@ -36,7 +39,7 @@ const userSchema = new Schema<User>(
     isManager: { type: Boolean, default: false },
     active: { type: Boolean, default: true },
     mobile: { type: String },
-    email: { type: String },
+    mobileKey: { type: String },
     accounts: { wecom: { type: String }, dingtalk: { type: String } },
     lastPlatform: { type: String, enum: chatPlatformNames },
     delegation: { type: new Schema({ toUserId: { type: Schema.Types.ObjectId, required: true }, until: { type: Date, required: true } }, { _id: false }), default: null },
@@ -44,11 +47,13 @@ const userSchema = new Schema<User>(
   { timestamps: true },
 );
 
+encryptedFields(userSchema, ['mobile']);
+
 userSchema.index({ login: 1 }, { unique: true });
 userSchema.index({ role: 1, active: 1 });
 userSchema.index({ departmentId: 1, active: 1, isManager: 1 });
 // links a person synced from a second platform to the user the first one made
-userSchema.index({ mobile: 1, active: 1 });
+userSchema.index({ mobileKey: 1, active: 1 });
 // one Kemai user per platform account; a person on both platforms is one user with two accounts
 userSchema.index({ 'accounts.wecom': 1 }, { unique: true, sparse: true });
 userSchema.index({ 'accounts.dingtalk': 1 }, { unique: true, sparse: true });
