@@ -56,7 +56,7 @@ export async function runImportBench(sizes = (process.env.BENCH_IMPORT_ROWS ?? '
       { heap: `as npm start runs it (${heapFlag ? `heap ≤ ${heapFlag.split('=')[1]} MB` : 'no heap limit'})`, flags: startFlags, goals: true },
       { heap: 'no heap limit (V8 sizes it from the machine)', flags: startFlags.filter((f) => f !== heapFlag), goals: false },
     ];
-    for (const { heap, flags, goals } of configurations.slice(0, 1)) {
+    for (const { heap, flags, goals } of configurations) {
       for (const rows of sizes) {
         const bench = await startBenchApp(uri, { customers: storedCount, label: `import, ${heap}` });
         const raw = new MongoClient(uri);
