@@ -957,13 +957,11 @@ export class CustomerService {
     yield* inBatches(cursor as AsyncIterable<DedupeCandidate> & { close(): Promise<unknown> }, batchSize);
   }
 
-  /** Customers sharing any of these blocking keys: the candidates duplicate detection scores. */
-  async dedupeCandidates(keys: string[], limit = 2000): Promise<DedupeCandidate[]> {
+  /** Customers sharing any of these blocking keys: the candidates duplicate detection scores (null: all of them). */
+  async dedupeCandidates(keys: string[], limit: number | null = 2000): Promise<DedupeCandidate[]> {
     if (keys.length === 0) return [];
-    return this.deps.customers
-      .find({ dedupeKeys: { $in: keys }, deletedAt: null }, { type: 1, name: 1, region: 1, address: 1, dedupeKeys: 1, ownerId: 1, pool: 1 })
-      .limit(limit)
-      .lean<DedupeCandidate[]>();
+    const query = this.deps.customers.find({ dedupeKeys: { $in: keys }, deletedAt: null }, { type: 1, name: 1, region: 1, address: 1, dedupeKeys: 1, ownerId: 1, pool: 1 });
+    return (limit === null ? query : query.limit(limit)).lean<DedupeCandidate[]>();
   }
 
   /** The same for many customers at once: one read, one write. */

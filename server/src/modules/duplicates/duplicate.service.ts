@@ -25,6 +25,8 @@ export interface DuplicateDeps {
   clock: Clock;
 }
 
+/** How many of a file's records one read of stored candidates looks up the keys of (some 6 keys each). */
+const recordsPerLookup = 1000;
 /** How many open pairs one page of the queue reads at most to find those the reviewer may see. */
 const queueReadLimit = 1000;
 
@@ -36,14 +38,21 @@ export class DuplicateService {
   }
 
   /**
-   * The same as matchExisting for a whole file: one pass over the stored customers, each looked
-   * up in the file's own key index: one sequential read instead of a lookup per row, which a
-   * large file needs.
+   * The same as matchExisting for a whole file. The stored customers sharing a blocking key with
+   * its records are read by those keys (indexed on each customer), a slice of the file at a time,
+   * so an import reads its candidates and not the whole customer book. Each candidate is scored
+   * once, against every record it shares a key with, found through the file's own key index.
    */
   async matchAllStored(records: readonly Features[], index = new KeyIndex(records), limit = 3): Promise<ExistingMatch[][]> {
     const found: ExistingMatch[][] = records.map(() => []);
-    for await (const batch of this.deps.customers.scanForDedupe(2000)) {
-      for (const candidate of batch) {
+    const scored = new Set<string>();
+    for (let start = 0; start < records.length; start += recordsPerLookup) {
+      const keys = new Set<string>();
+      for (let i = start; i < Math.min(start + recordsPerLookup, records.length); i++) for (const key of blockingKeys(records[i]!)) keys.add(key);
+      for (const candidate of await this.deps.customers.dedupeCandidates([...keys], null)) {
+        const id = candidate._id.toHexString();
+        if (scored.has(id)) continue;
+        scored.add(id);
         const hits = new Set<number>();
         for (const key of candidate.dedupeKeys ?? []) for (const i of index.members(keyHash(key))) hits.add(i);
         if (hits.size === 0) continue;
@@ -54,7 +63,9 @@ export class DuplicateService {
         }
       }
     }
-    return found.map((matches) => matches.sort((a, b) => b.score - a.score).slice(0, limit));
+    // best first; of equal scores the newest customer, whatever order the reads returned them in
+    const order = (a: ExistingMatch, b: ExistingMatch) => b.score - a.score || b.customer._id.toHexString().localeCompare(a.customer._id.toHexString());
+    return found.map((matches) => matches.sort(order).slice(0, limit));
   }
 
   /** For each record, the stored customers it matches, best first (at most `limit` each). */

@@ -1,5 +1,5 @@
 // The blocking keys of a list of records, indexed: key → the records that hold it. An import keeps
-// one for every valid row of its file while it groups the rows and scans the stored customers
+// one for every valid row of its file while it groups the rows and matches the stored customers
 // (100k rows hold some 600k keys), so keys are kept as 30-bit hashes, not strings. A collision only
 // puts two records in one block, where they are scored like any other pair and the score decides.
 import { blockingKeys, type Features } from './features.ts';

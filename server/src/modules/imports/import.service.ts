@@ -423,7 +423,7 @@ export class ImportService {
     // duplicates within the file, among the valid rows
     const validIndexes = features.flatMap((f, i) => (f ? [i] : []));
     const validFeatures = validIndexes.map((i) => features[i]!);
-    // one key index serves both the grouping and the scan of stored customers
+    // one key index serves both the grouping and the match against stored customers
     const keyIndex = new KeyIndex(validFeatures);
     const groups = groupsOf(validIndexes.length, matchingPairs(validFeatures, keyIndex)).map((g) => g.map((k) => validIndexes[k]!));
     const groupOf = new Map<number, string>();
@@ -431,7 +431,7 @@ export class ImportService {
     counts.fileGroups = groups.length;
     counts.fileDuplicateRows = groups.reduce((n, g) => n + g.length, 0);
 
-    // duplicates of stored customers: one pass over them for the whole file
+    // duplicates of stored customers: read by the file's keys, each scored once for the whole file
     const decisions: Record<string, { action: GroupAction; targetId?: string }> = {};
     const leaders = new Set(groups.map((g) => g[0]!));
     const found = await this.deps.duplicates.matchAllStored(validFeatures, keyIndex);
