@@ -91,6 +91,8 @@ export const configSchema = z.object({
   IMPORT_MAX_ROWS: positiveInt(200_000, 'a whole number of rows greater than 0'),
   /** how long an import worker holds an import between batches; a crashed one's work is taken over after this */
   IMPORT_LEASE_MS: positiveInt(120_000, 'a whole number of milliseconds greater than 0'),
+  /** how long a finished import keeps its rows (copies of the file's cells, encrypted) for its result file */
+  IMPORT_ROWS_RETENTION_DAYS: positiveInt(90, 'a whole number of days above 0'),
   SHUTDOWN_TIMEOUT_MS: positiveInt(10_000, 'a whole number of milliseconds greater than 0'),
   /** the heap's old-space limit `npm start` gives Node (package.json); read here only to check it took */
   HEAP_LIMIT_MB: positiveInt(512, 'a whole number of megabytes greater than 0'),

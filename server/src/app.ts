@@ -450,7 +450,7 @@ export function buildServices(models: Models, deps: Pick<AppDeps, 'config' | 'se
     auth,
     clock,
     logger,
-    limits: { maxBytes: config.IMPORT_MAX_BYTES, maxRows: config.IMPORT_MAX_ROWS, leaseMs: config.IMPORT_LEASE_MS },
+    limits: { maxBytes: config.IMPORT_MAX_BYTES, maxRows: config.IMPORT_MAX_ROWS, leaseMs: config.IMPORT_LEASE_MS, rowsRetentionDays: config.IMPORT_ROWS_RETENTION_DAYS },
   });
   // everything that belongs to a customer by its id moves with a merge
   const customerLinks = [

@@ -15,6 +15,7 @@ export const duplicateScanJob = 'duplicates.scan';
 export const qualityCleanJob = 'quality.clean';
 export const webhookDeliverJob = 'webhooks.deliver';
 export const webhookPurgeJob = 'webhooks.purge';
+export const importRowsPurgeJob = 'imports.purgeRows';
 
 export function defineJobs(runner: JobRunner, services: Services): void {
   defineAuthJobs(runner, services.auth);
@@ -59,6 +60,10 @@ export function defineJobs(runner: JobRunner, services: Services): void {
   runner.define(webhookPurgeJob, async () => {
     await services.webhooks.purge();
   });
+  // finished imports' rows past IMPORT_ROWS_RETENTION_DAYS
+  runner.define(importRowsPurgeJob, async () => {
+    await services.imports.purgeRows();
+  });
   defineOrgSyncJobs(runner, services.orgSync);
   defineRuleJobs(runner, services.rules);
 }
@@ -73,6 +78,7 @@ export async function scheduleJobs(runner: JobRunner, services: Services): Promi
   await runner.agenda.every('10 seconds', importWorkJob);
   await runner.agenda.every('5 seconds', webhookDeliverJob);
   await runner.agenda.every('15 4 * * *', webhookPurgeJob, {}, { timezone: 'Asia/Shanghai' });
+  await runner.agenda.every('30 4 * * *', importRowsPurgeJob, {}, { timezone: 'Asia/Shanghai' });
   await runner.agenda.every('0 3 * * 0', duplicateScanJob, {}, { timezone: 'Asia/Shanghai' });
   await runner.agenda.every('0 8 * * 1', qualityCleanJob, {}, { timezone: 'Asia/Shanghai' });
   await runner.agenda.every('45 2 * * *', statsRebuildJob, {}, { timezone: 'Asia/Shanghai' });

@@ -173,6 +173,19 @@ describe.skipIf(!hasChromium)('customer import in Chromium', () => {
     expect(file.subarray(0, 2).toString()).toBe('PK'); // a zip: an .xlsx workbook
   });
 
+  it('says the result file is gone once the retention period deleted the rows', async () => {
+    // committed longer ago than IMPORT_ROWS_RETENTION_DAYS (90 by default), then the daily purge
+    await t.inspect.imports.updateOne({ _id: importId }, { $set: { committedAt: new Date(Date.now() - 91 * 86_400_000) } });
+    expect(await t.app.services.imports.purgeRows()).toBe(1);
+    await manager.goto('about:blank');
+    await manager.goto(`${t.baseUrl}/#/imports/${importId}`);
+    const purged = manager.locator('[data-test="import-rows-purged"]');
+    await purged.waitFor();
+    expect(await purged.innerText()).toContain('已超过保留期限');
+    expect(await manager.locator('[data-test="import-download"]').count()).toBe(0);
+    expect(Number(await manager.locator('[data-test="result-created"] strong').innerText())).toBeGreaterThan(100);
+  });
+
   it('lists the import among the recent ones, and gives a rep no entry', async () => {
     await manager.goto('/#/imports');
     const recent = manager.locator(`[data-test="recent-${importId}"]`);

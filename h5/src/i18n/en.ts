@@ -233,7 +233,7 @@ const en: typeof zhCN = {
     action: { create: 'Create', skip: 'Skip', merge: 'Merge' }, mergeInto: 'Merge into', noMergeTarget: 'No existing customer you can see',
     commit: 'Import', commitTitle: 'Import now', commitConfirm: '{valid} valid rows will be imported; {invalid} invalid rows will not. An import cannot be undone once started.',
     committing: 'Importing', progress: '{done} of {total} rows done',
-    done: 'Import finished', created: 'Created', merged: 'Merged', skipped: 'Skipped', download: 'Download the result', again: 'Import another file',
+    done: 'Import finished', created: 'Created', merged: 'Merged', skipped: 'Skipped', download: 'Download the result', rowsPurged: "The import's rows were deleted after the retention period: the result file is no longer available", again: 'Import another file',
     failed: 'Import failed', failure: { tooManyRows: 'The file has too many rows; split it', unreadable: 'The file cannot be read', importerGone: 'The importing user is no longer active', other: 'The file could not be processed; upload it again' },
     field: {
       name: 'Customer name', type: 'Type', industry: 'Industry', source: 'Source', level: 'Level', stage: 'Stage', phone: 'Phone', email: 'Email',

@@ -231,7 +231,7 @@ export default {
     action: { create: '新建', skip: '跳过', merge: '合并' }, mergeInto: '合并到', noMergeTarget: '没有你可见的现有客户',
     commit: '确认导入', commitTitle: '确认导入', commitConfirm: '将导入 {valid} 行有效数据，{invalid} 行无效数据不会导入。导入开始后不能撤销。',
     committing: '正在导入', progress: '已处理 {done} / {total} 行',
-    done: '导入完成', created: '新建', merged: '合并', skipped: '跳过', download: '下载导入结果', again: '再导入一个文件',
+    done: '导入完成', created: '新建', merged: '合并', skipped: '跳过', download: '下载导入结果', rowsPurged: '导入明细已超过保留期限并已清除，结果文件无法再下载', again: '再导入一个文件',
     failed: '导入失败', failure: { tooManyRows: '文件行数超过上限，请拆分后导入', unreadable: '文件无法读取', importerGone: '导入人已停用', other: '处理文件时出错，请重新上传' },
     field: {
       name: '客户名称', type: '客户类型', industry: '行业', source: '来源', level: '级别', stage: '阶段', phone: '电话', email: '邮箱',

@@ -7,6 +7,8 @@ export const errorCodes = {
   NOT_FOUND: 404,
   CONFLICT: 409,
   DUPLICATE: 409,
+  /** it existed, and was removed for good (a retention period ran out) */
+  GONE: 410,
   RATE_LIMITED: 429,
   INTERNAL: 500,
   /** the database (or another dependency) is out of reach: try again shortly */

@@ -54,6 +54,8 @@ export interface ImportJob {
   createdAt: Date;
   updatedAt: Date;
   committedAt?: Date;
+  /** when its rows were deleted, the retention period over (IMPORT_ROWS_RETENTION_DAYS) */
+  rowsPurgedAt?: Date;
 }
 
 export interface ExistingMatch {
@@ -116,6 +118,7 @@ const importSchema = new Schema<ImportJob>(
     createdAt: { type: Date, required: true },
     updatedAt: { type: Date, required: true },
     committedAt: Date,
+    rowsPurgedAt: Date,
   },
   { versionKey: false, minimize: false },
 );
@@ -123,6 +126,8 @@ importSchema.index({ createdBy: 1, createdAt: -1 });
 // the worker's queue: waiting imports, oldest first, free or with a lease run out
 importSchema.index({ status: 1, lease: 1, updatedAt: 1 });
 importSchema.index({ status: 1, updatedAt: 1, 'lease.until': 1 });
+// the daily purge of finished imports' rows past their retention
+importSchema.index({ status: 1, committedAt: 1 });
 
 const rowSchema = new Schema<ImportRow>(
   {

@@ -40,7 +40,7 @@ export interface ImportDeps {
   clock: Clock;
   logger: Logger;
   /** leaseMs: how long a worker holds an import between batches (IMPORT_LEASE_MS) */
-  limits: { maxBytes: number; maxRows: number; leaseMs?: number };
+  limits: { maxBytes: number; maxRows: number; leaseMs?: number; rowsRetentionDays?: number };
 }
 
 export interface ImportSettings {
@@ -58,6 +58,7 @@ const committedFields = { cells: 0, rowErrors: 0, rowWarnings: 0 } as const;
 /** rows a commit takes at a time: each batch reads its merge targets and their contacts once */
 const commitBatchSize = 2000;
 const defaultLeaseMs = 2 * 60_000;
+const defaultRowsRetentionDays = 90;
 const oid = (id: string | Types.ObjectId) => new Types.ObjectId(String(id));
 const emptyCounts = (): ImportCounts => ({
   rows: 0, valid: 0, invalid: 0, withWarnings: 0, fileGroups: 0, fileDuplicateRows: 0, existingMatches: 0, created: 0, merged: 0, skipped: 0,
@@ -170,6 +171,8 @@ export class ImportService {
       error: job.error ?? null,
       createdAt: job.createdAt,
       committedAt: job.committedAt ?? null,
+      /** set once the retention period deleted the rows: no result file any more */
+      rowsPurgedAt: job.rowsPurgedAt ?? null,
     };
   }
 
@@ -303,6 +306,7 @@ export class ImportService {
   /** Every row of the file with its outcome, for the result file. */
   async *resultRows(scope: RequestScope, id: string): AsyncGenerator<{ job: ImportJob } | { row: ImportRow }> {
     const job = await this.own(scope, id);
+    if (job.rowsPurgedAt) throw new AppError('GONE', { messageKey: 'error.import.rowsPurged', params: { days: this.rowsRetentionDays } });
     yield { job };
     for await (const row of this.deps.models.importRows.find({ importId: job._id }).sort({ index: 1 }).lean<ImportRow[]>().cursor({ batchSize: 1000 })) {
       yield { row };
@@ -313,6 +317,26 @@ export class ImportService {
 
   private get leaseMs(): number {
     return this.deps.limits.leaseMs ?? defaultLeaseMs;
+  }
+
+  private get rowsRetentionDays(): number {
+    return this.deps.limits.rowsRetentionDays ?? defaultRowsRetentionDays;
+  }
+
+  /**
+   * Deletes the rows of imports finished longer ago than the retention period: copies of the
+   * file's lines, kept only for the result file. The import stays in the history with its counts.
+   * Run daily by a job; running it again finds nothing new.
+   */
+  async purgeRows(): Promise<number> {
+    const before = new Date(this.deps.clock.now().getTime() - this.rowsRetentionDays * 86_400_000);
+    const jobs = await this.deps.models.imports.find({ status: 'done', committedAt: { $lt: before }, rowsPurgedAt: null }, { _id: 1 }).lean<ImportJob[]>();
+    for (const job of jobs) {
+      // rows first: a crash in between leaves the import to be purged again
+      await this.deps.models.importRows.deleteMany({ importId: job._id });
+      await this.deps.models.imports.updateOne({ _id: job._id }, { $set: { rowsPurgedAt: this.deps.clock.now() } });
+    }
+    return jobs.length;
   }
 
   /** Runs imports waiting for their dry run or commit until none is left. Called by a job and after requests. */
