@@ -64,7 +64,7 @@ export class DuplicateService {
       }
     }
     // best first; of equal scores the newest customer, whatever order the reads returned them in
-    const order = (a: ExistingMatch, b: ExistingMatch) => b.score - a.score || b.customer._id.toHexString().localeCompare(a.customer._id.toHexString());
+    const order = (a: ExistingMatch, b: ExistingMatch) => b.score - a.score || (a.customer._id.toHexString() < b.customer._id.toHexString() ? 1 : -1);
     return found.map((matches) => matches.sort(order).slice(0, limit));
   }
 

@@ -1,11 +1,10 @@
 // Rewrites every encrypted value under the current field key (phones and emails, users' mobiles,
 // import rows and spreadsheets, webhook secrets and delivery bodies, campaign recipients and the
-// unsubscribe list)
-// and rebuilds the blind indexes: how keys are rotated (`npm run rotate-keys`, after putting a new
-// key first or changing BLIND_INDEX_KEY) and how data written before encryption gets encrypted (a
-// migration). Each document is read decrypted
-// through its model and written back with one $set, so a crash half-way leaves every document
-// either old or new, both readable; running it again finishes it.
+// unsubscribe list) and rebuilds the blind indexes: how keys are rotated (`npm run rotate-keys`,
+// after putting a new key first or changing BLIND_INDEX_KEY) and how data written before
+// encryption gets encrypted (a migration). Each document is read decrypted through its model and
+// written back with one $set, so a crash half-way leaves every document either old or new, both
+// readable; running it again finishes it.
 import type { AnyBulkWriteOperation, Model, Types, UpdateQuery } from 'mongoose';
 import { FieldCipher, fieldCipher } from '../../core/crypto/field-cipher.ts';
 import type { Logger } from '../../core/logger.ts';
@@ -17,8 +16,8 @@ import type { Customer, CustomerModel } from '../customers/customer.model.ts';
 import { readStoredFile, type FileStorage } from '../files/file-storage.ts';
 import type { ImportJob, ImportRow } from '../imports/import.model.ts';
 import type { LeadEntry } from '../leads/lead.model.ts';
-import type { User, UserModel } from '../org/user.model.ts';
-import { emailKey, mobileKey, normalisePhone } from '../standards/index.ts';
+import { userMobile, type User, type UserModel } from '../org/user.model.ts';
+import { emailKey } from '../standards/index.ts';
 import type { WebhookDelivery, WebhookSubscription } from '../webhooks/webhook.model.ts';
 
 export interface EncryptedModels {
@@ -179,8 +178,7 @@ async function resealImportFiles(imports: Model<ImportJob>, storage: FileStorage
 export function rewriteUserMobiles(users: UserModel): Promise<number> {
   return rewriteEach<User>(users, { mobile: 1, mobileKey: 1 }, (user) => {
     if (user.mobile === undefined && user.mobileKey === undefined) return null;
-    const phone = user.mobile ? normalisePhone(user.mobile) : null;
-    if (phone?.kind !== 'mobile') return { $unset: { mobile: '', mobileKey: '' } };
-    return { $set: { mobile: phone.value, mobileKey: mobileKey(phone.value) } };
+    const mobile = userMobile(user.mobile);
+    return mobile ? { $set: mobile } : { $unset: { mobile: '', mobileKey: '' } };
   });
 }

@@ -330,13 +330,12 @@ export class ImportService {
    */
   async purgeRows(): Promise<number> {
     const before = new Date(this.deps.clock.now().getTime() - this.rowsRetentionDays * 86_400_000);
-    const jobs = await this.deps.models.imports.find({ status: 'done', committedAt: { $lt: before }, rowsPurgedAt: null }, { _id: 1 }).lean<ImportJob[]>();
-    for (const job of jobs) {
-      // rows first: a crash in between leaves the import to be purged again
-      await this.deps.models.importRows.deleteMany({ importId: job._id });
-      await this.deps.models.imports.updateOne({ _id: job._id }, { $set: { rowsPurgedAt: this.deps.clock.now() } });
-    }
-    return jobs.length;
+    const ids = (await this.deps.models.imports.find({ status: 'done', committedAt: { $lt: before }, rowsPurgedAt: null }, { _id: 1 }).lean<ImportJob[]>()).map((j) => j._id);
+    if (ids.length === 0) return 0;
+    // rows first: a crash in between leaves the imports to be purged again
+    await this.deps.models.importRows.deleteMany({ importId: { $in: ids } });
+    await this.deps.models.imports.updateMany({ _id: { $in: ids } }, { $set: { rowsPurgedAt: this.deps.clock.now() } });
+    return ids.length;
   }
 
   /** Runs imports waiting for their dry run or commit until none is left. Called by a job and after requests. */

@@ -4,8 +4,7 @@
 import { Types } from 'mongoose';
 import type { OrgSnapshot } from '../../platforms/types.ts';
 import type { DepartmentModel, Department } from './department.model.ts';
-import { mobileKey as mobileBlindIndex, normalisePhone } from '../standards/phone.ts';
-import type { ChatPlatformName, UserModel, User } from './user.model.ts';
+import { userMobile, type ChatPlatformName, type UserModel, type User } from './user.model.ts';
 
 export interface SyncResult {
   departments: number;
@@ -62,9 +61,8 @@ export async function applyOrgSnapshot(
   for (const person of snapshot.users) {
     present.add(person.ref);
     const departmentId = person.departmentRef ? (ids.get(person.departmentRef)?.id ?? null) : null;
-    const phone = normalisePhone(person.mobile);
     // stored encrypted, and found by its blind index
-    const mobile = phone?.kind === 'mobile' ? { mobile: phone.value, mobileKey: mobileBlindIndex(phone.value) } : null;
+    const mobile = userMobile(person.mobile);
     // the same person on the other platform is found by their mobile, when both platforms give it
     const existing =
       (await models.users.findOne({ [account]: person.ref }).lean<User>()) ??

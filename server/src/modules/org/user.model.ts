@@ -1,6 +1,7 @@
 import { Schema, type Connection, type Model, type Types } from 'mongoose';
 import { roleKeyPattern, type Role } from '../../core/auth/permissions.ts';
 import { encryptedFields } from '../../core/db/encrypted-fields.ts';
+import { mobileKey, normalisePhone } from '../standards/phone.ts';
 
 /** the chat platforms a user can be linked to (the dev outbox needs no account) */
 export const chatPlatformNames = ['wecom', 'dingtalk'] as const;
@@ -48,6 +49,12 @@ const userSchema = new Schema<User>(
 );
 
 encryptedFields(userSchema, ['mobile']);
+
+/** A user's mobile fields from a number as a platform gives it: none unless it is a mobile. */
+export function userMobile(number: string | undefined): Pick<User, 'mobile' | 'mobileKey'> | null {
+  const phone = normalisePhone(number);
+  return phone?.kind === 'mobile' ? { mobile: phone.value, mobileKey: mobileKey(phone.value) } : null;
+}
 
 userSchema.index({ login: 1 }, { unique: true });
 userSchema.index({ role: 1, active: 1 });
